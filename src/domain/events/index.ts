@@ -1,0 +1,6 @@
+export * from './eventCatalog.js'
+export * from './marketEvents.js'
+export * from './orderEvents.js'
+export * from './riskEvents.js'
+export * from './runEvents.js'
+export * from './signalEvents.js'

@@ -1,0 +1,29 @@
+import * as t from 'io-ts'
+
+/** Where a kill switch or limit applies: everything, one strategy, or one instrument. */
+export const RiskScope = t.keyof({ global: null, strategy: null, instrument: null })
+export type RiskScope = t.TypeOf<typeof RiskScope>
+
+/** Who acted: an operator (an input, recorded as given) or a rule (a decision, re-derived on replay). */
+export const ActionSource = t.keyof({ operator: null, rule: null })
+export type ActionSource = t.TypeOf<typeof ActionSource>
+
+const scoped = t.intersection([t.type({ scope: RiskScope }), t.partial({ target: t.string })])
+
+export const RiskLimitBreached = t.type({
+  type: t.literal('RiskLimitBreached'),
+  payload: t.intersection([scoped, t.type({ rule: t.string, value: t.number, limit: t.number, reason: t.string })]),
+})
+export type RiskLimitBreached = t.TypeOf<typeof RiskLimitBreached>
+
+export const KillSwitchEngaged = t.type({
+  type: t.literal('KillSwitchEngaged'),
+  payload: t.intersection([scoped, t.type({ source: ActionSource, reason: t.string })]),
+})
+export type KillSwitchEngaged = t.TypeOf<typeof KillSwitchEngaged>
+
+export const KillSwitchReleased = t.type({
+  type: t.literal('KillSwitchReleased'),
+  payload: t.intersection([scoped, t.type({ source: ActionSource, reason: t.string })]),
+})
+export type KillSwitchReleased = t.TypeOf<typeof KillSwitchReleased>

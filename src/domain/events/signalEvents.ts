@@ -1,0 +1,27 @@
+import * as t from 'io-ts'
+import { InstrumentKey, StrategyId } from '../ids/index.js'
+import { Qty } from '../money/index.js'
+
+/** What the strategy wants to hold next: a target, not an order; execution turns it into orders. */
+export const SignalIntent = t.keyof({ LONG: null, SHORT: null, FLAT: null })
+export type SignalIntent = t.TypeOf<typeof SignalIntent>
+
+export const SignalMetadata = t.record(t.string, t.union([t.number, t.string, t.boolean]))
+export type SignalMetadata = t.TypeOf<typeof SignalMetadata>
+
+export const SignalEmitted = t.type({
+  type: t.literal('SignalEmitted'),
+  payload: t.intersection([
+    t.type({
+      strategyId: StrategyId,
+      instrumentKey: InstrumentKey,
+      intent: SignalIntent,
+      /** Confidence in [0, 1]. */
+      confidence: t.refinement(t.number, (n) => n >= 0 && n <= 1, 'Confidence'),
+      /** Human-readable: why the strategy wants this ("fast SMA 10 crossed above slow SMA 30"). */
+      reason: t.string,
+    }),
+    t.partial({ qty: Qty, metadata: SignalMetadata }),
+  ]),
+})
+export type SignalEmitted = t.TypeOf<typeof SignalEmitted>

@@ -1,0 +1,3 @@
+export * from './fileJournal.js'
+export * from './journal.js'
+export * from './journalErrors.js'

@@ -1,0 +1,632 @@
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import {
+  type BarClosed,
+  DomainEvent,
+  EVENT_TYPES,
+  type Envelope,
+  type EventDraft,
+  type EventType,
+  TIMEFRAMES,
+  type TickReceived,
+  type Timeframe,
+} from '../domain/events/index.js'
+import { InstrumentKey } from '../domain/ids/index.js'
+import { crc32c } from './crc32c.js'
+
+// The on-disk record format. Every record is framed as
+//   u32 bodyLength | u32 crc32c(body) | body
+// and the body starts with a kind byte. Ticks and bars (nearly all events) have fixed binary layouts; every other
+// event is its JSON payload, decoded through its io-ts codec on read. Instrument keys in binary records are small
+// ids into a per-segment dictionary, written inline (a DICT record) before the first record that uses them.
+// Each append writes a BATCH record first, holding the batch's length, so recovery can tell a torn final batch
+// (cut, with a warning) from damage in the middle of the journal (an error). All numbers are little-endian.
+
+export const FRAME_BYTES = 8
+export const KIND_BATCH = 1
+export const KIND_DICT = 2
+export const KIND_TICK = 10
+export const KIND_BAR = 11
+export const KIND_JSON = 12
+
+/** Common event header after the kind byte: seq, ts, causation (0 = none) as f64, then u16 correlation length. */
+const EVENT_HEADER = 1 + 8 + 8 + 8 + 2
+const BATCH_BODY = 1 + 4 + 8 + 4
+
+const TYPE_ID = new Map<string, number>(EVENT_TYPES.map((type, i) => [type, i]))
+const TF_CODE = new Map<Timeframe, number>(TIMEFRAMES.map((tf, i) => [tf, i]))
+const CODEC_BY_TYPE = new Map<string, t.Mixed>(DomainEvent.types.map((c) => [c.props.type.value, c]))
+
+const TICK_OPTIONAL = ['volume', 'oi', 'bidPaise', 'askPaise', 'bidQty', 'askQty'] as const
+
+const isSafeNonNeg = (n: number) => Number.isSafeInteger(n) && n >= 0
+const isSafePos = (n: number) => Number.isSafeInteger(n) && n > 0
+
+const utf8 = new TextEncoder()
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** A growable output buffer; reused across batches so steady-state encoding allocates nothing. */
+class Out {
+  buf: Buffer
+  view: DataView
+  pos = 0
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size)
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
+  }
+  ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra))
+    this.buf.copy(next, 0, 0, this.pos)
+    this.buf = next
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength)
+  }
+}
+
+export interface EncodeFailure {
+  readonly index: number
+  readonly type: string
+  readonly reason: string
+}
+
+/**
+ * Encodes batches for one segment. Holds the segment's dictionary (instrument key -> id); `rollback` undoes the
+ * dictionary entries of a batch that was not written.
+ */
+export class SegmentEncoder {
+  private readonly dict = new Map<string, number>()
+  private pendingDict: string[] = []
+  private readonly out = new Out(1 << 20)
+
+  constructor(existing: readonly string[] = []) {
+    existing.forEach((k, i) => this.dict.set(k, i))
+  }
+
+  /** Encodes `drafts` as seqs `firstSeq..`; returns the bytes (valid until the next call) or the first bad event. */
+  encodeBatch(drafts: readonly EventDraft[], firstSeq: number): E.Either<EncodeFailure, Buffer> {
+    const out = this.out
+    out.pos = 0
+    this.pendingDict = []
+    out.ensure(FRAME_BYTES + BATCH_BODY)
+    const batchStart = out.pos
+    out.pos += FRAME_BYTES + BATCH_BODY
+    for (let i = 0; i < drafts.length; i++) {
+      const d = drafts[i]!
+      const failure = this.encodeOne(d, firstSeq + i)
+      if (failure !== undefined) {
+        this.rollback()
+        return E.left({ index: i, type: d.type, reason: failure })
+      }
+    }
+    // Batch header: kind, count, first seq, bytes that follow.
+    const v = out.view
+    const body = batchStart + FRAME_BYTES
+    v.setUint8(body, KIND_BATCH)
+    v.setUint32(body + 1, drafts.length, true)
+    v.setFloat64(body + 5, firstSeq, true)
+    v.setUint32(body + 13, out.pos - (body + BATCH_BODY), true)
+    v.setUint32(batchStart, BATCH_BODY, true)
+    v.setUint32(batchStart + 4, crc32c(out.buf, body, body + BATCH_BODY), true)
+    return E.right(out.buf.subarray(0, out.pos))
+  }
+
+  /** Forgets the dictionary ids handed out by the last `encodeBatch` (its bytes never reached the file). */
+  rollback(): void {
+    for (const k of this.pendingDict) this.dict.delete(k)
+    this.pendingDict = []
+  }
+
+  dictionarySize(): number {
+    return this.dict.size
+  }
+
+  private keyId(key: string): number {
+    const id = this.dict.get(key)
+    if (id !== undefined) return id
+    const next = this.dict.size
+    if (next > 0xffff) throw new Error('segment dictionary full (65536 instruments); roll the segment first')
+    this.dict.set(key, next)
+    this.pendingDict.push(key)
+    const bytes = utf8.encode(key)
+    const out = this.out
+    out.ensure(FRAME_BYTES + 3 + bytes.length)
+    const start = out.pos
+    const body = start + FRAME_BYTES
+    out.view.setUint8(body, KIND_DICT)
+    out.view.setUint16(body + 1, next, true)
+    out.buf.set(bytes, body + 3)
+    const end = body + 3 + bytes.length
+    out.view.setUint32(start, end - body, true)
+    out.view.setUint32(start + 4, crc32c(out.buf, body, end), true)
+    out.pos = end
+    return next
+  }
+
+  /** Returns a reason when the draft cannot be encoded; writes nothing in that case. */
+  private encodeOne(d: EventDraft, seq: number): string | undefined {
+    if (!isSafeNonNeg(d.ts)) return `ts ${d.ts} is not a whole number of epoch milliseconds`
+    if (d.causationId !== undefined && !(isSafePos(d.causationId) && d.causationId < seq)) {
+      return `causationId ${d.causationId} must be an earlier seq than ${seq}`
+    }
+    const corr = d.correlationId === undefined ? undefined : utf8.encode(d.correlationId)
+    if (corr !== undefined && corr.length > 0xffff) return 'correlationId longer than 65535 bytes'
+    switch (d.type) {
+      case 'TickReceived':
+        return this.encodeTick(d, seq, corr)
+      case 'BarClosed':
+        return this.encodeBar(d, seq, corr)
+      default:
+        return this.encodeJson(d, seq, corr)
+    }
+  }
+
+  private header(kind: number, d: EventDraft, seq: number, corr: Uint8Array | undefined, extra: number): number {
+    const out = this.out
+    const corrLen = corr === undefined ? 0 : corr.length
+    out.ensure(FRAME_BYTES + EVENT_HEADER + corrLen + extra)
+    const body = out.pos + FRAME_BYTES
+    const v = out.view
+    v.setUint8(body, kind)
+    v.setFloat64(body + 1, seq, true)
+    v.setFloat64(body + 9, d.ts, true)
+    v.setFloat64(body + 17, d.causationId ?? 0, true)
+    v.setUint16(body + 25, corr === undefined ? 0xffff : corrLen, true)
+    if (corr !== undefined) out.buf.set(corr, body + EVENT_HEADER)
+    return body + EVENT_HEADER + corrLen
+  }
+
+  private seal(end: number): void {
+    const out = this.out
+    const start = out.pos
+    const body = start + FRAME_BYTES
+    out.view.setUint32(start, end - body, true)
+    out.view.setUint32(start + 4, crc32c(out.buf, body, end), true)
+    out.pos = end
+  }
+
+  private encodeTick(d: TickReceived & EventDraft, seq: number, corr: Uint8Array | undefined): string | undefined {
+    const p = d.payload
+    if (!isSafePos(p.ltpPaise)) return `ltpPaise ${p.ltpPaise} is not a positive whole number of paise`
+    if (!isSafeNonNeg(p.lttMs)) return `lttMs ${p.lttMs} is not a whole number of epoch milliseconds`
+    if (!isSafeNonNeg(p.ltq)) return `ltq ${p.ltq} is not a non-negative whole number`
+    let presence = 0
+    for (let b = 0; b < TICK_OPTIONAL.length; b++) {
+      const v = p[TICK_OPTIONAL[b]!]
+      if (v === undefined) continue
+      if (!Number.isSafeInteger(v)) return `${TICK_OPTIONAL[b]} ${v} is not a whole number`
+      presence |= 1 << b
+    }
+    if (!InstrumentKey.is(p.instrumentKey)) return `instrumentKey "${p.instrumentKey}" is not an instrument key`
+    const keyId = this.keyId(p.instrumentKey)
+    let at = this.header(KIND_TICK, d, seq, corr, 3 + 8 * 9)
+    const v = this.out.view
+    v.setUint16(at, keyId, true)
+    v.setUint8(at + 2, presence)
+    v.setFloat64(at + 3, p.ltpPaise, true)
+    v.setFloat64(at + 11, p.lttMs, true)
+    v.setFloat64(at + 19, p.ltq, true)
+    at += 27
+    for (let b = 0; b < TICK_OPTIONAL.length; b++) {
+      if (presence & (1 << b)) {
+        v.setFloat64(at, p[TICK_OPTIONAL[b]!]!, true)
+        at += 8
+      }
+    }
+    this.seal(at)
+    return undefined
+  }
+
+  private encodeBar(d: BarClosed & EventDraft, seq: number, corr: Uint8Array | undefined): string | undefined {
+    const p = d.payload
+    const tf = TF_CODE.get(p.timeframe)
+    if (tf === undefined) return `unknown timeframe ${String(p.timeframe)}`
+    for (const f of ['openPaise', 'highPaise', 'lowPaise', 'closePaise'] as const) {
+      if (!isSafePos(p[f])) return `${f} ${p[f]} is not a positive whole number of paise`
+    }
+    if (!isSafeNonNeg(p.openMs)) return `openMs ${p.openMs} is not a whole number of epoch milliseconds`
+    if (!isSafeNonNeg(p.volume)) return `volume ${p.volume} is not a non-negative whole number`
+    if (p.oi !== undefined && !isSafeNonNeg(p.oi)) return `oi ${p.oi} is not a non-negative whole number`
+    if (!InstrumentKey.is(p.instrumentKey)) return `instrumentKey "${p.instrumentKey}" is not an instrument key`
+    const keyId = this.keyId(p.instrumentKey)
+    const at = this.header(KIND_BAR, d, seq, corr, 4 + 8 * 7)
+    const v = this.out.view
+    v.setUint16(at, keyId, true)
+    v.setUint8(at + 2, tf)
+    v.setUint8(at + 3, (p.afterGap ? 1 : 0) | (p.oi !== undefined ? 2 : 0))
+    v.setFloat64(at + 4, p.openMs, true)
+    v.setFloat64(at + 12, p.openPaise, true)
+    v.setFloat64(at + 20, p.highPaise, true)
+    v.setFloat64(at + 28, p.lowPaise, true)
+    v.setFloat64(at + 36, p.closePaise, true)
+    v.setFloat64(at + 44, p.volume, true)
+    let end = at + 52
+    if (p.oi !== undefined) {
+      v.setFloat64(end, p.oi, true)
+      end += 8
+    }
+    this.seal(end)
+    return undefined
+  }
+
+  private encodeJson(d: EventDraft, seq: number, corr: Uint8Array | undefined): string | undefined {
+    const codec = CODEC_BY_TYPE.get(d.type)
+    if (codec === undefined) return `unknown event type "${d.type}"`
+    const check = codec.decode({ type: d.type, payload: d.payload })
+    if (E.isLeft(check)) return reportErrors(check.left)
+    const json = utf8.encode(JSON.stringify(d.payload))
+    let at = this.header(KIND_JSON, d, seq, corr, 1 + json.length)
+    this.out.view.setUint8(at, TYPE_ID.get(d.type)!)
+    at += 1
+    this.out.buf.set(json, at)
+    this.seal(at + json.length)
+    return undefined
+  }
+}
+
+/** io-ts errors as `path: expected Type, got value` lines. */
+export const reportErrors = (errors: t.Errors): string =>
+  errors
+    .slice(0, 3)
+    .map((e) => {
+      const path = e.context
+        .map((c) => c.key)
+        .filter((k) => k !== '' && !/^\d+$/.test(k))
+        .join('.')
+      const expected = e.context.at(-1)?.type.name ?? 'value'
+      return e.message ?? `${path || '(root)'}: expected ${expected}, got ${JSON.stringify(e.value)}`
+    })
+    .join('; ')
+
+// ---------------------------------------------------------------------------------------------------------------
+// Decoding
+
+export type DecodeResult =
+  | { readonly kind: 'event'; readonly event: Envelope }
+  | { readonly kind: 'batch'; readonly count: number; readonly firstSeq: number; readonly bytes: number }
+  | { readonly kind: 'dict' }
+  | { readonly kind: 'error'; readonly seq: number | undefined; readonly type: string; readonly reason: string }
+
+/** Decodes records of one segment; holds that segment's dictionary. */
+export class SegmentDecoder {
+  readonly dict: string[] = []
+
+  /** With `transient`, ticks and bars are decoded into the same two objects every time (see SegmentCursor.visit). */
+  constructor(private readonly transient = false) {}
+
+  private readonly tickView = {
+    type: 'TickReceived',
+    payload: {
+      instrumentKey: '',
+      ltpPaise: 0,
+      lttMs: 0,
+      ltq: 0,
+      volume: undefined as number | undefined,
+      oi: undefined as number | undefined,
+      bidPaise: undefined as number | undefined,
+      askPaise: undefined as number | undefined,
+      bidQty: undefined as number | undefined,
+      askQty: undefined as number | undefined,
+    },
+    seq: 0,
+    ts: 0,
+    causationId: undefined as number | undefined,
+    correlationId: undefined as string | undefined,
+  }
+  private readonly barView = {
+    type: 'BarClosed',
+    payload: {
+      instrumentKey: '',
+      timeframe: '1m' as Timeframe,
+      openMs: 0,
+      openPaise: 0,
+      highPaise: 0,
+      lowPaise: 0,
+      closePaise: 0,
+      volume: 0,
+      oi: undefined as number | undefined,
+      afterGap: undefined as true | undefined,
+    },
+    seq: 0,
+    ts: 0,
+    causationId: undefined as number | undefined,
+    correlationId: undefined as string | undefined,
+  }
+
+  /** Decodes the body at `[body, end)` of `buf` (CRC already checked by the caller). */
+  decode(buf: Buffer, view: DataView, body: number, end: number): DecodeResult {
+    const kind = buf[body]
+    switch (kind) {
+      case KIND_TICK:
+      case KIND_BAR:
+      case KIND_JSON:
+        return this.decodeEvent(kind, buf, view, body, end)
+      case KIND_BATCH:
+        if (end - body !== BATCH_BODY) return { kind: 'error', seq: undefined, type: 'batch', reason: 'bad batch header length' }
+        return {
+          kind: 'batch',
+          count: view.getUint32(body + 1, true),
+          firstSeq: view.getFloat64(body + 5, true),
+          bytes: view.getUint32(body + 13, true),
+        }
+      case KIND_DICT: {
+        const id = view.getUint16(body + 1, true)
+        let key: string
+        try {
+          key = utf8Decoder.decode(buf.subarray(body + 3, end))
+        } catch {
+          return { kind: 'error', seq: undefined, type: 'dictionary', reason: 'instrument key is not valid UTF-8' }
+        }
+        if (id !== this.dict.length) {
+          return { kind: 'error', seq: undefined, type: 'dictionary', reason: `dictionary id ${id} out of order (expected ${this.dict.length})` }
+        }
+        if (!InstrumentKey.is(key)) return { kind: 'error', seq: undefined, type: 'dictionary', reason: `"${key}" is not an instrument key` }
+        this.dict.push(key)
+        return { kind: 'dict' }
+      }
+      default:
+        return { kind: 'error', seq: undefined, type: 'record', reason: `unknown record kind ${kind}` }
+    }
+  }
+
+  private decodeEvent(kind: number, buf: Buffer, v: DataView, body: number, end: number): DecodeResult {
+    if (end - body < EVENT_HEADER) return decodeError(undefined, 'event', 'record shorter than an event header')
+    const seq = v.getFloat64(body + 1, true)
+    const ts = v.getFloat64(body + 9, true)
+    const causation = v.getFloat64(body + 17, true)
+    const corrLen = v.getUint16(body + 25, true)
+    let at = body + EVENT_HEADER
+    let correlationId: string | undefined
+    if (corrLen !== 0xffff) {
+      correlationId = buf.toString('utf8', at, at + corrLen)
+      at += corrLen
+    }
+    if (!isSafePos(seq)) return decodeError(seq, 'event', `seq ${seq} is not a positive whole number`)
+    if (!isSafeNonNeg(ts)) return decodeError(seq, 'event', `ts ${ts} is not a whole number of epoch milliseconds`)
+    if (causation !== 0 && !(isSafePos(causation) && causation < seq)) {
+      return decodeError(seq, 'event', `causationId ${causation} is not an earlier seq`)
+    }
+    if (this.transient && kind !== KIND_JSON) {
+      const view = kind === KIND_TICK ? this.tickView : this.barView
+      const bad = kind === KIND_TICK ? this.fillTick(buf, v, at, end) : this.fillBar(buf, v, at, end)
+      if (bad !== undefined) return decodeError(seq, view.type, bad)
+      view.seq = seq
+      view.ts = ts
+      view.causationId = causation === 0 ? undefined : causation
+      view.correlationId = correlationId
+      this.last.event = view as unknown as Envelope
+      return this.last
+    }
+    let payload: unknown
+    let type: string
+    if (kind === KIND_TICK) {
+      type = 'TickReceived'
+      payload = this.decodeTick(buf, v, at, end)
+    } else if (kind === KIND_BAR) {
+      type = 'BarClosed'
+      payload = this.decodeBar(buf, v, at, end)
+    } else {
+      const t = EVENT_TYPES[buf[at]!]
+      if (t === undefined) return decodeError(seq, 'event', `unknown event type id ${buf[at]}`)
+      type = t
+      payload = decodeJsonPayload(t, buf, at + 1, end)
+    }
+    if (typeof payload === 'string') return decodeError(seq, type, payload)
+    // Envelopes are built with one literal shape per combination so V8 keeps them monomorphic.
+    const event =
+      causation === 0
+        ? correlationId === undefined
+          ? { type, payload, seq, ts }
+          : { type, payload, seq, ts, correlationId }
+        : correlationId === undefined
+          ? { type, payload, seq, ts, causationId: causation }
+          : { type, payload, seq, ts, causationId: causation, correlationId }
+    this.last.event = event as unknown as Envelope
+    return this.last
+  }
+
+  /** Reused result object: the hot loop reads it before the next decode. */
+  private readonly last: { kind: 'event'; event: Envelope } = { kind: 'event', event: undefined as unknown as Envelope }
+
+  /** The payload, or a string saying why it is invalid. */
+  private decodeTick(buf: Buffer, v: DataView, at: number, end: number): object | string {
+    if (end - at < 27) return 'record too short'
+    const id = v.getUint16(at, true)
+    const instrumentKey = this.dict[id]
+    if (instrumentKey === undefined) return `unknown instrument dictionary id ${id}`
+    const presence = buf[at + 2]!
+    const ltpPaise = v.getFloat64(at + 3, true)
+    const lttMs = v.getFloat64(at + 11, true)
+    const ltq = v.getFloat64(at + 19, true)
+    if (!isSafePos(ltpPaise)) return `ltpPaise ${ltpPaise} is not a positive whole number of paise`
+    if (!isSafeNonNeg(lttMs)) return `lttMs ${lttMs} is not a whole number`
+    if (!isSafeNonNeg(ltq)) return `ltq ${ltq} is not a non-negative whole number`
+    if (presence === 0) return { instrumentKey, ltpPaise, lttMs, ltq }
+    if (end - at < 27 + 8 * popcount(presence)) return 'record too short for its optional fields'
+    const payload: {
+      instrumentKey: string
+      ltpPaise: number
+      lttMs: number
+      ltq: number
+      volume?: number
+      oi?: number
+      bidPaise?: number
+      askPaise?: number
+      bidQty?: number
+      askQty?: number
+    } = { instrumentKey, ltpPaise, lttMs, ltq }
+    at += 27
+    let bad = 0
+    if (presence & 1) {
+      const x = v.getFloat64(at, true)
+      if (!Number.isSafeInteger(x)) bad |= 1
+      payload.volume = x
+      at += 8
+    }
+    if (presence & 2) {
+      const x = v.getFloat64(at, true)
+      if (!Number.isSafeInteger(x)) bad |= 2
+      payload.oi = x
+      at += 8
+    }
+    if (presence & 4) {
+      const x = v.getFloat64(at, true)
+      if (!Number.isSafeInteger(x)) bad |= 4
+      payload.bidPaise = x
+      at += 8
+    }
+    if (presence & 8) {
+      const x = v.getFloat64(at, true)
+      if (!Number.isSafeInteger(x)) bad |= 8
+      payload.askPaise = x
+      at += 8
+    }
+    if (presence & 16) {
+      const x = v.getFloat64(at, true)
+      if (!Number.isSafeInteger(x)) bad |= 16
+      payload.bidQty = x
+      at += 8
+    }
+    if (presence & 32) {
+      const x = v.getFloat64(at, true)
+      if (!Number.isSafeInteger(x)) bad |= 32
+      payload.askQty = x
+    }
+    if (bad !== 0) return `${TICK_OPTIONAL[Math.log2(bad & -bad)]} is not a whole number`
+    return payload
+  }
+
+  private decodeBar(buf: Buffer, v: DataView, at: number, end: number): object | string {
+    if (end - at < 52) return 'record too short'
+    const id = v.getUint16(at, true)
+    const instrumentKey = this.dict[id]
+    if (instrumentKey === undefined) return `unknown instrument dictionary id ${id}`
+    const timeframe = TIMEFRAMES[buf[at + 2]!]
+    if (timeframe === undefined) return `unknown timeframe code ${buf[at + 2]}`
+    const flags = buf[at + 3]!
+    const openMs = v.getFloat64(at + 4, true)
+    const openPaise = v.getFloat64(at + 12, true)
+    const highPaise = v.getFloat64(at + 20, true)
+    const lowPaise = v.getFloat64(at + 28, true)
+    const closePaise = v.getFloat64(at + 36, true)
+    const volume = v.getFloat64(at + 44, true)
+    if (!(isSafePos(openPaise) && isSafePos(highPaise) && isSafePos(lowPaise) && isSafePos(closePaise))) {
+      return `prices ${openPaise}/${highPaise}/${lowPaise}/${closePaise} are not positive whole paise`
+    }
+    if (!isSafeNonNeg(openMs) || !isSafeNonNeg(volume)) return 'openMs or volume is not a non-negative whole number'
+    if (flags === 0) return { instrumentKey, timeframe, openMs, openPaise, highPaise, lowPaise, closePaise, volume }
+    const payload: Record<string, unknown> = { instrumentKey, timeframe, openMs, openPaise, highPaise, lowPaise, closePaise, volume }
+    if (flags & 2) {
+      if (end - at < 60) return 'record too short for oi'
+      const oi = v.getFloat64(at + 52, true)
+      if (!isSafeNonNeg(oi)) return `oi ${oi} is not a non-negative whole number`
+      payload.oi = oi
+    }
+    if (flags & 1) payload.afterGap = true
+    return payload
+  }
+  /** Transient decode of a tick into `tickView`; returns why it is invalid, or undefined. */
+  private fillTick(buf: Buffer, v: DataView, at: number, end: number): string | undefined {
+    if (end - at < 27) return 'record too short'
+    const id = v.getUint16(at, true)
+    const key = this.dict[id]
+    if (key === undefined) return `unknown instrument dictionary id ${id}`
+    const presence = buf[at + 2]!
+    if (end - at < 27 + 8 * popcount(presence)) return 'record too short for its optional fields'
+    const p = this.tickView.payload
+    p.instrumentKey = key
+    p.ltpPaise = v.getFloat64(at + 3, true)
+    p.lttMs = v.getFloat64(at + 11, true)
+    p.ltq = v.getFloat64(at + 19, true)
+    if (!isSafePos(p.ltpPaise)) return `ltpPaise ${p.ltpPaise} is not a positive whole number of paise`
+    if (!isSafeNonNeg(p.lttMs)) return `lttMs ${p.lttMs} is not a whole number`
+    if (!isSafeNonNeg(p.ltq)) return `ltq ${p.ltq} is not a non-negative whole number`
+    at += 27
+    let x: number
+    if (presence & 1) {
+      if (!Number.isSafeInteger((x = v.getFloat64(at, true)))) return `volume ${x} is not a whole number`
+      p.volume = x
+      at += 8
+    } else p.volume = undefined
+    if (presence & 2) {
+      if (!Number.isSafeInteger((x = v.getFloat64(at, true)))) return `oi ${x} is not a whole number`
+      p.oi = x
+      at += 8
+    } else p.oi = undefined
+    if (presence & 4) {
+      if (!Number.isSafeInteger((x = v.getFloat64(at, true)))) return `bidPaise ${x} is not a whole number`
+      p.bidPaise = x
+      at += 8
+    } else p.bidPaise = undefined
+    if (presence & 8) {
+      if (!Number.isSafeInteger((x = v.getFloat64(at, true)))) return `askPaise ${x} is not a whole number`
+      p.askPaise = x
+      at += 8
+    } else p.askPaise = undefined
+    if (presence & 16) {
+      if (!Number.isSafeInteger((x = v.getFloat64(at, true)))) return `bidQty ${x} is not a whole number`
+      p.bidQty = x
+      at += 8
+    } else p.bidQty = undefined
+    if (presence & 32) {
+      if (!Number.isSafeInteger((x = v.getFloat64(at, true)))) return `askQty ${x} is not a whole number`
+      p.askQty = x
+    } else p.askQty = undefined
+    return undefined
+  }
+
+  /** Transient decode of a bar into `barView`; returns why it is invalid, or undefined. */
+  private fillBar(buf: Buffer, v: DataView, at: number, end: number): string | undefined {
+    if (end - at < 52) return 'record too short'
+    const id = v.getUint16(at, true)
+    const key = this.dict[id]
+    if (key === undefined) return `unknown instrument dictionary id ${id}`
+    const timeframe = TIMEFRAMES[buf[at + 2]!]
+    if (timeframe === undefined) return `unknown timeframe code ${buf[at + 2]}`
+    const flags = buf[at + 3]!
+    const p = this.barView.payload
+    p.instrumentKey = key
+    p.timeframe = timeframe
+    p.openMs = v.getFloat64(at + 4, true)
+    p.openPaise = v.getFloat64(at + 12, true)
+    p.highPaise = v.getFloat64(at + 20, true)
+    p.lowPaise = v.getFloat64(at + 28, true)
+    p.closePaise = v.getFloat64(at + 36, true)
+    p.volume = v.getFloat64(at + 44, true)
+    if (!(isSafePos(p.openPaise) && isSafePos(p.highPaise) && isSafePos(p.lowPaise) && isSafePos(p.closePaise))) {
+      return `prices ${p.openPaise}/${p.highPaise}/${p.lowPaise}/${p.closePaise} are not positive whole paise`
+    }
+    if (!isSafeNonNeg(p.openMs) || !isSafeNonNeg(p.volume)) return 'openMs or volume is not a non-negative whole number'
+    if (flags & 2) {
+      if (end - at < 60) return 'record too short for oi'
+      const oi = v.getFloat64(at + 52, true)
+      if (!isSafeNonNeg(oi)) return `oi ${oi} is not a non-negative whole number`
+      p.oi = oi
+    } else p.oi = undefined
+    p.afterGap = flags & 1 ? true : undefined
+    return undefined
+  }
+}
+
+export type { Timeframe }
+
+const popcount = (n: number): number => {
+  let c = 0
+  for (let x = n; x !== 0; x &= x - 1) c++
+  return c
+}
+
+const decodeError = (seq: number | undefined, type: string, reason: string): DecodeResult => ({ kind: 'error', seq, type, reason })
+
+/** A JSON-encoded payload checked by its event's codec; a string says why it is invalid. */
+const decodeJsonPayload = (type: string, buf: Buffer, start: number, end: number): unknown => {
+  let payload: unknown
+  try {
+    payload = JSON.parse(buf.toString('utf8', start, end))
+  } catch (e) {
+    return `payload is not JSON: ${(e as Error).message}`
+  }
+  const decoded = CODEC_BY_TYPE.get(type)!.decode({ type, payload })
+  return E.isLeft(decoded) ? reportErrors(decoded.left) : payload
+}
+
+export type { EventType }
