@@ -96,6 +96,13 @@ export const parseCalendarCsv = (text: string): E.Either<CalendarParseError, rea
     const closeSec = close === '' ? undefined : parseHhmm(close)
     if (open !== '' && openSec === undefined) return fail(`invalid session_open "${open}"`)
     if (close !== '' && closeSec === undefined) return fail(`invalid session_close "${close}"`)
+    // Half a session would silently read as "closed" (see `sessionOn`), so it is an error, not a guess.
+    if ((openSec === undefined) !== (closeSec === undefined)) {
+      return fail('session_open and session_close must both be given or both be empty')
+    }
+    if (kind === 'holiday' && openSec !== undefined) {
+      return fail(`a holiday has no session hours (found ${open}-${close})`)
+    }
     if (openSec !== undefined && closeSec !== undefined && closeSec <= openSec) {
       return fail(`session_close ${close} is not after session_open ${open}`)
     }
@@ -110,7 +117,9 @@ export const createTradingCalendar = (rows: readonly CalendarRow[]): TradingCale
   for (const r of rows) byDate.set(r.date, r)
   const sorted = [...byDate.keys()].sort()
   const coverage =
-    sorted.length === 0 ? undefined : { from: `${sorted[0]?.slice(0, 4)}-01-01`, to: `${sorted.at(-1)?.slice(0, 4)}-12-31` }
+    sorted.length === 0
+      ? undefined
+      : { from: `${sorted[0]?.slice(0, 4)}-01-01`, to: `${sorted.at(-1)?.slice(0, 4)}-12-31` }
 
   const sessionOn = (date: IstDate): Session | undefined => {
     const wd = istWeekday(date)

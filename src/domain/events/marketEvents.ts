@@ -31,7 +31,15 @@ export const TickReceived = t.type({
 })
 export type TickReceived = t.TypeOf<typeof TickReceived>
 
-export const Timeframe = t.keyof({ '1m': null, '3m': null, '5m': null, '15m': null, '30m': null, '1h': null, '1d': null })
+export const Timeframe = t.keyof({
+  '1m': null,
+  '3m': null,
+  '5m': null,
+  '15m': null,
+  '30m': null,
+  '1h': null,
+  '1d': null,
+})
 export type Timeframe = t.TypeOf<typeof Timeframe>
 /** Stable numeric codes for the binary journal encoding; never reorder. */
 export const TIMEFRAMES: readonly Timeframe[] = ['1m', '3m', '5m', '15m', '30m', '1h', '1d']

@@ -3,8 +3,12 @@ import * as t from 'io-ts'
 // Branded ids: a checked string becomes a distinct type, so an OrderId can never be passed where an
 // InstrumentKey is expected. The codecs are the only way in from outside.
 
-/** Upstox instrument keys: `SEGMENT|identifier`, e.g. `NSE_EQ|INE002A01018`, `NSE_INDEX|Nifty 50`. */
-const INSTRUMENT_KEY = /^[A-Z][A-Z0-9_]*\|[^|\s][^|]*$/
+/**
+ * Upstox instrument keys: `SEGMENT|identifier`, e.g. `NSE_EQ|INE002A01018`, `NSE_INDEX|Nifty 50`. The identifier
+ * may contain inner spaces but must not start or end with whitespace (a key read from a CRLF line with its `\r`
+ * left on would otherwise pass and then never match the real key).
+ */
+const INSTRUMENT_KEY = /^[A-Z][A-Z0-9_]*\|[^|\s](?:[^|]*[^|\s])?$/
 export interface InstrumentKeyBrand {
   readonly InstrumentKey: unique symbol
 }

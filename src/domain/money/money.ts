@@ -32,10 +32,19 @@ export type Qty = t.TypeOf<typeof Qty>
 export const DEFAULT_TICK_PAISE = 5
 
 /**
- * INR (as a float from a feed or file) to integer paise, rounded to the nearest paisa.
- * `1221.2500000001` and `1221.2499999` both give 122125.
+ * Rounds half away from zero, so a negative amount rounds exactly like its positive mirror (`Math.round` alone
+ * rounds -12.5 to -12 but 12.5 to 13), and never returns `-0`.
  */
-export const inrToPaise = (inr: number): number => Math.round(inr * 100)
+const roundHalfAway = (x: number): number => {
+  const r = Math.round(Math.abs(x))
+  return x < 0 && r !== 0 ? -r : r
+}
+
+/**
+ * INR (as a float from a feed or file) to integer paise, rounded to the nearest paisa (half away from zero).
+ * `1221.2500000001` and `1221.2499999` both give 122125; `inrToPaise(-x) === -inrToPaise(x)`.
+ */
+export const inrToPaise = (inr: number): number => roundHalfAway(inr * 100)
 
 /** Paise to INR for display and reports only; never fold with the result. */
 export const paiseToInr = (paise: number): number => paise / 100
@@ -46,7 +55,7 @@ export const isOnTick = (pricePaise: number, tickPaise: number = DEFAULT_TICK_PA
 
 /** Rounds to the nearest tick (half away from zero, which for positive prices is half up). */
 export const roundToTick = (pricePaise: number, tickPaise: number = DEFAULT_TICK_PAISE): number =>
-  Math.round(pricePaise / tickPaise) * tickPaise
+  roundHalfAway(pricePaise / tickPaise) * tickPaise
 
 /** `123456` -> `"1234.56"`: exact, no float formatting. */
 export const formatPaise = (paise: number): string => {

@@ -21,7 +21,7 @@ export const istDayNumber = (epochMs: number): number => Math.floor((epochMs + I
 
 /** Minutes since IST midnight (0..1439). 09:15 is 555, 15:30 is 930. */
 export const istMinuteOfDay = (epochMs: number): number =>
-  Math.floor((((epochMs + IST_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / MINUTE_MS)
+  Math.floor(((((epochMs + IST_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / MINUTE_MS)
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const TIME = /^(\d{2}):(\d{2})(?::(\d{2}))?$/

@@ -1,0 +1,2 @@
+export * from './seededRandom.js'
+export * from './syntheticMarket.js'

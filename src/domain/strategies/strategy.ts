@@ -1,0 +1,82 @@
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import type { BarClosed, SignalIntent, SignalMetadata, TickReceived } from '../events/index.js'
+import type { InstrumentKey, StrategyId } from '../ids/index.js'
+
+// A strategy reacts and asks; it does not act. It gets a bar (or tick) and a read-only context, and returns at most
+// one signal: a target (LONG/SHORT/FLAT) with a reason. It never sees the broker, the journal or a logger.
+// Its state is its own, updated in place, and must be plain JSON data (it is snapshotted with the engine).
+
+export interface StrategyContext {
+  readonly strategyId: StrategyId
+  readonly instrumentKey: InstrumentKey
+  /** This strategy's signed position in the instrument (positive long). */
+  readonly positionQty: number
+  /** Event time of what is being handled, epoch ms. */
+  readonly ts: number
+}
+
+export interface Signal {
+  readonly intent: SignalIntent
+  /** Target quantity for LONG/SHORT; ignored for FLAT. */
+  readonly qty?: number
+  /** In [0, 1]. */
+  readonly confidence: number
+  readonly reason: string
+  readonly metadata?: SignalMetadata
+}
+
+export interface StrategyDefinition<P, S> {
+  /** The registered kind, e.g. `sma-cross`; instances get their own StrategyId. */
+  readonly kind: string
+  readonly description: string
+  /** Decodes user params (JSON) into P, filling defaults; errors name the bad field. */
+  readonly params: t.Type<P, unknown, unknown>
+  readonly init: (params: P, instruments: readonly InstrumentKey[]) => S
+  readonly onBar: (state: S, bar: BarClosed['payload'], ctx: StrategyContext) => Signal | undefined
+  readonly onTick?: (state: S, tick: TickReceived['payload'], ctx: StrategyContext) => Signal | undefined
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds definitions of many param and state types
+export type AnyStrategy = StrategyDefinition<any, any>
+
+export const defineStrategy = <P, S>(def: StrategyDefinition<P, S>): StrategyDefinition<P, S> => def
+
+export type StrategyRegistry = ReadonlyMap<string, AnyStrategy>
+
+export const createStrategyRegistry = (defs: readonly AnyStrategy[]): StrategyRegistry => {
+  const m = new Map<string, AnyStrategy>()
+  for (const d of defs) {
+    if (m.has(d.kind)) throw new Error(`strategy kind "${d.kind}" registered twice`)
+    m.set(d.kind, d)
+  }
+  return m
+}
+
+/**
+ * A params codec with defaults: missing fields take the default, present fields must decode, unknown fields are an
+ * error (a typo in a param name should not silently run the default).
+ */
+export const paramsWithDefaults = <P extends t.Props>(props: P, defaults: t.TypeOf<t.TypeC<P>>, name: string) => {
+  const exact = t.exact(t.type(props))
+  return new t.Type<t.TypeOf<t.TypeC<P>>, unknown, unknown>(
+    name,
+    (u): u is t.TypeOf<t.TypeC<P>> => exact.is(u),
+    (u, c) => {
+      if (u === undefined || u === null) return t.success(defaults)
+      if (typeof u !== 'object' || Array.isArray(u)) return t.failure(u, c, `${name} params must be a JSON object`)
+      const unknown = Object.keys(u).filter((k) => !(k in props))
+      if (unknown.length > 0) {
+        return t.failure(
+          u,
+          c,
+          `unknown ${name} param(s): ${unknown.join(', ')} (known: ${Object.keys(props).join(', ')})`,
+        )
+      }
+      const merged = { ...defaults, ...(u as object) }
+      const r = exact.validate(merged, c)
+      return E.isLeft(r) ? r : t.success(r.right as t.TypeOf<t.TypeC<P>>)
+    },
+    (a) => a,
+  )
+}

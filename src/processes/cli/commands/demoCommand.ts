@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import { describeCalendarLoadError, loadCalendar } from '../../../adapters/calendar/index.js'
+import { createSnapshotStore } from '../../../adapters/snapshots/index.js'
+import { DEFAULT_SYNTHETIC_INSTRUMENTS, syntheticBars } from '../../../adapters/synthetic/index.js'
+import type { EventDraft } from '../../../domain/events/index.js'
+import { unsafe } from '../../../domain/ids/index.js'
+import { formatPaise, inrToPaise, unsafeMoney } from '../../../domain/money/index.js'
+import { istInstant } from '../../../domain/time/index.js'
+import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
+import { equityPaise, toEngineSnapshot } from '../../../projections/index.js'
+import { runBatch } from '../../drivers/index.js'
+import { verifyJournal } from '../../replay/index.js'
+import { createBuiltinEngine } from '../builtinEngine.js'
+import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
+import { codeVersion } from '../codeVersion.js'
+import { journalsDir } from '../home.js'
+
+// `bahi demo` (what `npm start` runs): a backtest of the example strategy on the seeded synthetic NSE market, written
+// to a journal under the data directory, then replayed with --verify. No broker account, no data download.
+
+export interface DemoOptions {
+  readonly home: string
+  readonly json: boolean
+  readonly days: number
+  readonly seed: number
+  readonly from: string
+  readonly capitalInr: number
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+
+export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promise<ExitCode> => {
+  const calendar = loadCalendar()
+  if (E.isLeft(calendar)) {
+    io.err(`bahi demo: ${describeCalendarLoadError(calendar.left)}`)
+    return 2
+  }
+  const started = istInstant(o.from, '09:00')
+  if (started === undefined) {
+    io.err(`bahi demo: --from "${o.from}" is not a date (YYYY-MM-DD)`)
+    return 2
+  }
+  const runId = `demo-${o.from.replaceAll('-', '')}-s${o.seed}-${Date.now().toString(36)}`
+  const dir = join(journalsDir(o.home), runId)
+  const opened = openFileJournal(dir, { log: log.child({ component: 'journal' }) })
+  if (E.isLeft(opened)) {
+    io.err(`bahi demo: ${describeJournalError(opened.left)}`)
+    return 2
+  }
+  const journal = opened.right
+  const engine = createBuiltinEngine()
+  const state = engine.initialState()
+  const instruments = DEFAULT_SYNTHETIC_INSTRUMENTS
+  const config = { strategy: 'streak', params: { bars: 3, qty: 10 }, capitalInr: o.capitalInr }
+  const data = { generator: 'synthetic-v1', from: o.from, days: o.days, seed: o.seed, instruments }
+  const header: EventDraft[] = [
+    {
+      type: 'RunStarted',
+      ts: started,
+      payload: {
+        runId,
+        mode: 'backtest',
+        broker: 'simulated',
+        codeVersion: codeVersion(),
+        configHash: sha256(JSON.stringify(config)),
+        dataHash: sha256(JSON.stringify(data)),
+        seed: o.seed,
+        capitalPaise: unsafeMoney.paise(inrToPaise(o.capitalInr)),
+      },
+    },
+    {
+      type: 'StrategyConfigured',
+      ts: started,
+      payload: {
+        strategyId: unsafe.strategyId('streak.demo'),
+        kind: 'streak',
+        params: config.params,
+        instruments: instruments.map((i) => i.instrumentKey),
+        enabled: true,
+      },
+    },
+  ]
+  const t0 = performance.now()
+  let bars = 0
+  let lastTs = started
+  const inputs = (function* () {
+    yield header
+    for (const day of syntheticBars({
+      calendar: calendar.right,
+      instruments,
+      from: o.from,
+      days: o.days,
+      seed: o.seed,
+    })) {
+      bars += day.length
+      lastTs = day.at(-1)?.ts ?? lastTs
+      yield day
+    }
+  })()
+  const ran = await runBatch({ journal, engine, state, inputs })
+  if (E.isLeft(ran)) {
+    await journal.close()
+    io.err(`bahi demo: ${describeJournalError(ran.left)}`)
+    return 1
+  }
+  const ended = await runBatch({
+    journal,
+    engine,
+    state,
+    inputs: [[{ type: 'RunEnded', ts: lastTs, payload: { runId, reason: 'end of data' } }]],
+  })
+  const seconds = (performance.now() - t0) / 1000
+  if (E.isLeft(ended)) {
+    await journal.close()
+    io.err(`bahi demo: ${describeJournalError(ended.left)}`)
+    return 1
+  }
+  const lastSeq = journal.lastSeq()
+  createSnapshotStore(dir).save(lastSeq, codeVersion(), toEngineSnapshot(state))
+  await journal.close()
+
+  // Audit the run we just wrote: every decision must be re-derived from the recorded inputs.
+  const reader = openJournalReader(dir)
+  if (E.isLeft(reader)) {
+    io.err(`bahi demo: ${describeJournalError(reader.left)}`)
+    return 1
+  }
+  const verified = await verifyJournal(reader.right, createBuiltinEngine())
+  await reader.right.close()
+  const divergences = E.isRight(verified) && verified.right.divergence === undefined ? 0 : 1
+
+  const t = state.trading
+  const orders = [...t.orders.orders.values()]
+  const fills = orders.reduce((n, x) => n + (x.filledQty > 0 ? 1 : 0), 0)
+  const summary = {
+    runId,
+    journal: dir,
+    bars,
+    events: lastSeq,
+    orders: orders.length,
+    filledOrders: fills,
+    realizedPnl: t.portfolio.realizedPaise / 100,
+    fees: t.portfolio.feesPaise / 100,
+    equity: equityPaise(t.portfolio) / 100,
+    maxDrawdown: t.risk.maxDrawdownPaise / 100,
+    seconds: Math.round(seconds * 1000) / 1000,
+    barsPerSecond: Math.round(bars / seconds),
+    verify: { events: E.isRight(verified) ? verified.right.events : 0, divergences },
+    strategyErrors: Object.fromEntries(state.strategyErrors),
+  }
+  printResult(io, o.json, summary, [
+    `bahi demo: streak strategy on ${instruments.length} synthetic NSE instruments, ${o.days} trading days from ${o.from} (seed ${o.seed})`,
+    `  bars ${bars}, events ${lastSeq}, orders ${orders.length} (${fills} filled)`,
+    `  realized PnL ${formatPaise(t.portfolio.realizedPaise)} INR, fees ${formatPaise(t.portfolio.feesPaise)} INR, equity ${formatPaise(equityPaise(t.portfolio))} INR, max drawdown ${formatPaise(t.risk.maxDrawdownPaise)} INR`,
+    `  ${summary.barsPerSecond} bars/s`,
+    `  audit replay: ${summary.verify.events} events, ${divergences} divergences`,
+    `  journal: ${dir}`,
+    `  replay it: npx bahi replay ${dir} --verify`,
+  ])
+  return divergences === 0 ? 0 : 1
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import pino from 'pino'
+import { type CliIo, type ExitCode, processIo } from './cliOutput.js'
+import { codeVersion } from './codeVersion.js'
+import { demoCommand } from './commands/demoCommand.js'
+import { explainCommand } from './commands/explainCommand.js'
+import { replayCommand } from './commands/replayCommand.js'
+import { resolveHome } from './home.js'
+
+// The `bahi` command line: the composition root for every command. It alone reads argv and the environment and
+// creates the root logger (JSON lines on stderr; level from BAHI_LOG_LEVEL, default warn).
+
+const USAGE = `usage: bahi <command> [options]
+
+commands:
+  demo                          backtest the example strategy on the seeded synthetic NSE market (what npm start runs)
+      [--days N] [--seed N] [--from YYYY-MM-DD] [--capital INR]
+  replay <journal>              rebuild state from a journal
+      [--verify]                re-derive every decision; report "N events, 0 divergences" or the first divergence
+      [--until SEQ|TIME]        stop at a seq, or at a time (ISO with offset, or "YYYY-MM-DD HH:MM" IST)
+      [--snapshot]              write a snapshot of the rebuilt state (later replays fold only the tail)
+      [--no-snapshots]          ignore stored snapshots and fold from seq 1
+  explain <journal> <seq|orderId>   the chain of causes of an event or order
+
+common options:
+  --home DIR    data directory (default: $BAHI_HOME, else ~/.bahi)
+  --json        print one JSON object on stdout instead of text
+  --version, --help`
+
+export const runCli = async (
+  argv: readonly string[],
+  io: CliIo,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ExitCode> => {
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(argv)
+  } catch (e) {
+    io.err(`bahi: ${(e as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  const { values: v, positionals } = parsed
+  if (v.version) {
+    io.out(codeVersion())
+    return 0
+  }
+  const [command, ...rest] = positionals
+  if (v.help || command === undefined || command === 'help') {
+    io.out(USAGE)
+    return command === undefined && !v.help ? 2 : 0
+  }
+  const json = v.json === true
+  const log = pino({ level: env.BAHI_LOG_LEVEL ?? 'warn', base: { cmd: command } }, pino.destination(2))
+  const int = (name: string, s: string | undefined, def: number): number | undefined => {
+    if (s === undefined) return def
+    const n = Number(s)
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      io.err(`bahi ${command}: --${name} must be a positive whole number, got "${s}"`)
+      return undefined
+    }
+    return n
+  }
+  switch (command) {
+    case 'demo': {
+      const days = int('days', v.days, 20)
+      const seed = int('seed', v.seed, 42)
+      const capitalInr = int('capital', v.capital, 1_000_000)
+      if (days === undefined || seed === undefined || capitalInr === undefined) return 2
+      return demoCommand(
+        { home: resolveHome(v.home, env), json, days, seed, from: v.from ?? '2025-01-01', capitalInr },
+        io,
+        log,
+      )
+    }
+    case 'replay': {
+      const [journal] = rest
+      if (journal === undefined || rest.length > 1) {
+        io.err(`bahi replay: expected one journal path\n\n${USAGE}`)
+        return 2
+      }
+      return replayCommand(
+        {
+          journal,
+          verify: v.verify === true,
+          until: v.until,
+          json,
+          useSnapshots: v['no-snapshots'] !== true,
+          writeSnapshot: v.snapshot === true,
+        },
+        io,
+      )
+    }
+    case 'explain': {
+      const [journal, target] = rest
+      if (journal === undefined || target === undefined || rest.length > 2) {
+        io.err(`bahi explain: expected a journal path and a seq or order id\n\n${USAGE}`)
+        return 2
+      }
+      return explainCommand(journal, target, json, io)
+    }
+    default:
+      io.err(`bahi: unknown command "${command}"\n\n${USAGE}`)
+      return 2
+  }
+}
+
+const parse = (argv: readonly string[]) =>
+  parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      home: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+      verify: { type: 'boolean' },
+      until: { type: 'string' },
+      snapshot: { type: 'boolean' },
+      'no-snapshots': { type: 'boolean' },
+      days: { type: 'string' },
+      seed: { type: 'string' },
+      from: { type: 'string' },
+      capital: { type: 'string' },
+    },
+  })
+
+runCli(process.argv.slice(2), processIo, process.env).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (e: unknown) => {
+    process.stderr.write(`bahi: internal error: ${(e as Error).stack ?? String(e)}\n`)
+    process.exitCode = 70
+  },
+)

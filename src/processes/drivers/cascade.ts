@@ -1,0 +1,35 @@
+import type { Envelope, EventDraft } from '../../domain/events/index.js'
+import type { Engine, EngineState } from '../../projections/index.js'
+
+// One input and everything it causes: the input is numbered, stepped, and each decision is numbered and stepped in
+// turn (FIFO), until nothing more follows. Both drivers run this; the journal later assigns the same seqs because
+// the driver is its only writer and appends with `expectedLastSeq`.
+
+/** Guards against a decider loop (a decision that always causes another): a bug, so it throws. */
+const MAX_CASCADE = 10_000
+
+export const runCascade = (
+  engine: Engine,
+  state: EngineState,
+  input: EventDraft,
+  firstSeq: number,
+  out: Envelope[],
+): number => {
+  let seq = firstSeq
+  const start = out.length
+  out.push({ ...input, seq } as Envelope)
+  for (let i = start; i < out.length; i++) {
+    const { decisions } = engine.step(state, out[i]!)
+    for (const d of decisions) out.push({ ...d, seq: ++seq } as Envelope)
+    if (out.length - start > MAX_CASCADE) {
+      throw new Error(`decision cascade from seq ${firstSeq} exceeded ${MAX_CASCADE} events: a decider loops`)
+    }
+  }
+  return seq + 1
+}
+
+/** Envelope back to draft for the journal (which assigns the seq itself). */
+export const toDraft = (e: Envelope): EventDraft => {
+  const { seq: _seq, ...draft } = e
+  return draft as EventDraft
+}

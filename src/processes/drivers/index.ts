@@ -1,0 +1,3 @@
+export * from './batchDriver.js'
+export * from './cascade.js'
+export * from './liveDriver.js'

@@ -1,0 +1,223 @@
+import * as E from 'fp-ts/lib/Either.js'
+import type { BarClosed, Envelope, EventDraft, SignalEmitted, TickReceived } from '../../domain/events/index.js'
+import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
+import type { AnyStrategy, Signal, StrategyRegistry } from '../../domain/strategies/index.js'
+import { positionKey } from '../positions/index.js'
+import { createTradingState, evolveTradingState, type TradingState } from '../state/index.js'
+import { orderForSignal } from './execution.js'
+import { defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
+import { acceptSubmitted, cancelRequested, fillAtPrice, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
+
+// The engine step: `step(state, event) -> { state, decisions }`. It folds the event into the state, then asks the
+// deciders what follows from it, in a fixed order:
+//   price (tick/bar) -> simulated fills -> exit rules -> strategies -> signals
+//   signal -> execution -> order request -> risk rules -> denial | submission -> (simulated) acceptance
+// Decisions carry the event's time and point at it through `causationId`. The driver appends them to the journal
+// and feeds each back through `step`, in order (FIFO), so a live run, a backtest and a replay all walk the same path.
+
+export interface StrategyInstance {
+  readonly strategyId: StrategyId
+  readonly definition: AnyStrategy
+  readonly instruments: ReadonlySet<string>
+  readonly enabled: boolean
+  /** The strategy's own state; plain JSON, updated in place by the strategy. */
+  readonly state: unknown
+}
+
+export interface EngineState {
+  readonly trading: TradingState
+  readonly strategies: Map<string, StrategyInstance>
+  /** Strategies that could not be started (unknown kind, bad params), with the reason. Deterministic too. */
+  readonly strategyErrors: Map<string, string>
+}
+
+/** Exit rules (stop loss, take profit, square-off, ...) see every price event after fills and before strategies. */
+export interface ExitRule {
+  readonly name: string
+  readonly onPrice: (s: EngineState, e: Envelope<TickReceived> | Envelope<BarClosed>) => readonly EventDraft[]
+}
+
+export interface EngineConfig {
+  readonly strategies: StrategyRegistry
+  readonly riskRules?: readonly RiskRule[]
+  readonly exitRules?: readonly ExitRule[]
+}
+
+export interface StepResult {
+  readonly state: EngineState
+  readonly decisions: readonly EventDraft[]
+}
+
+export interface Engine {
+  readonly initialState: () => EngineState
+  /** Folds one event without deciding anything (for rebuilding state when decisions are already recorded). */
+  readonly evolve: (s: EngineState, e: Envelope) => EngineState
+  readonly step: (s: EngineState, e: Envelope) => StepResult
+}
+
+const startStrategy = (config: EngineConfig, s: EngineState, e: Envelope): void => {
+  if (e.type !== 'StrategyConfigured') return
+  const p = e.payload
+  s.strategyErrors.delete(p.strategyId)
+  const def = config.strategies.get(p.kind)
+  if (def === undefined) {
+    s.strategies.delete(p.strategyId)
+    s.strategyErrors.set(
+      p.strategyId,
+      `unknown strategy kind "${p.kind}" (known: ${[...config.strategies.keys()].join(', ')})`,
+    )
+    return
+  }
+  const params = def.params.decode(p.params)
+  if (E.isLeft(params)) {
+    s.strategies.delete(p.strategyId)
+    s.strategyErrors.set(
+      p.strategyId,
+      `bad params for ${p.kind}: ${params.left.map((x) => x.message ?? 'invalid').join('; ')}`,
+    )
+    return
+  }
+  const previous = s.strategies.get(p.strategyId)
+  s.strategies.set(p.strategyId, {
+    strategyId: p.strategyId,
+    definition: def,
+    instruments: new Set(p.instruments),
+    enabled: p.enabled,
+    // Re-configuring the same kind keeps its warm state; a new kind starts fresh.
+    state:
+      previous !== undefined && previous.definition === def ? previous.state : def.init(params.right, p.instruments),
+  })
+}
+
+const signalDraft = (
+  inst: StrategyInstance,
+  instrumentKey: InstrumentKey,
+  sig: Signal,
+  e: Envelope,
+): EventDraft<SignalEmitted> => {
+  const payload: SignalEmitted['payload'] = {
+    strategyId: inst.strategyId,
+    instrumentKey,
+    intent: sig.intent,
+    confidence: sig.confidence as SignalEmitted['payload']['confidence'],
+    reason: sig.reason,
+  }
+  if (sig.qty !== undefined) payload.qty = sig.qty as NonNullable<SignalEmitted['payload']['qty']>
+  if (sig.metadata !== undefined) payload.metadata = sig.metadata
+  return { type: 'SignalEmitted', ts: e.ts, causationId: e.seq, payload }
+}
+
+export const createEngine = (config: EngineConfig): Engine => {
+  const riskRules = config.riskRules ?? defaultRiskRules
+  const exitRules = config.exitRules ?? []
+
+  const initialState = (): EngineState => ({
+    trading: createTradingState(),
+    strategies: new Map(),
+    strategyErrors: new Map(),
+  })
+
+  const evolve = (s: EngineState, e: Envelope): EngineState => {
+    evolveTradingState(s.trading, e)
+    if (e.type === 'StrategyConfigured') startStrategy(config, s, e)
+    return s
+  }
+
+  const simulated = (s: EngineState): boolean => s.trading.run?.broker !== 'upstox'
+
+  const onPrice = (
+    s: EngineState,
+    e: Envelope<TickReceived> | Envelope<BarClosed>,
+    instrumentKey: InstrumentKey,
+    fillPricePaise: number,
+  ): readonly EventDraft[] => {
+    let out: EventDraft[] | undefined
+    if (simulated(s)) {
+      const fills = fillAtPrice(s.trading, instrumentKey, fillPricePaise, e)
+      if (fills.length > 0) (out ??= []).push(...fills)
+    }
+    for (const rule of exitRules) {
+      const d = rule.onPrice(s, e)
+      if (d.length > 0) (out ??= []).push(...d)
+    }
+    for (const inst of s.strategies.values()) {
+      if (!inst.enabled || !inst.instruments.has(instrumentKey)) continue
+      const ctx = {
+        strategyId: inst.strategyId,
+        instrumentKey,
+        positionQty: s.trading.portfolio.positions.get(positionKey(inst.strategyId, instrumentKey))?.qty ?? 0,
+        ts: e.ts,
+      }
+      const sig =
+        e.type === 'BarClosed'
+          ? inst.definition.onBar(inst.state, e.payload, ctx)
+          : inst.definition.onTick?.(inst.state, e.payload, ctx)
+      if (sig !== undefined) (out ??= []).push(signalDraft(inst, instrumentKey, sig, e))
+    }
+    return out ?? NO_EVENTS
+  }
+
+  const decide = (s: EngineState, e: Envelope): readonly EventDraft[] => {
+    switch (e.type) {
+      case 'BarClosed':
+        // A bar's open is the first price after an order placed on the previous bar's close.
+        return onPrice(s, e, e.payload.instrumentKey, e.payload.openPaise)
+      case 'TickReceived':
+        return onPrice(s, e, e.payload.instrumentKey, e.payload.ltpPaise)
+      case 'SignalEmitted':
+        return orderForSignal(s.trading, e)
+      case 'OrderRequested': {
+        const denial = firstDenial(riskRules, e.payload, e.ts, s.trading)
+        const orderId = e.payload.orderId
+        if (denial !== undefined) {
+          return [
+            {
+              type: 'OrderDenied',
+              ts: e.ts,
+              causationId: e.seq,
+              correlationId: orderId,
+              payload: { orderId, ...denial },
+            },
+          ]
+        }
+        const venue = simulated(s) ? SIMULATED_VENUE : 'upstox'
+        return [
+          { type: 'OrderSubmitted', ts: e.ts, causationId: e.seq, correlationId: orderId, payload: { orderId, venue } },
+        ]
+      }
+      case 'OrderSubmitted':
+        return simulated(s) ? acceptSubmitted(e) : NO_EVENTS
+      case 'OrderCancelRequested':
+        return simulated(s) ? cancelRequested(s.trading, e) : NO_EVENTS
+      case 'KillSwitchEngaged': {
+        // Engaging a switch also cancels the working orders it covers.
+        const { scope, target } = e.payload
+        const out: EventDraft[] = []
+        for (const o of s.trading.orders.working.values()) {
+          const covered =
+            scope === 'global' ||
+            (scope === 'strategy' && o.strategyId === target) ||
+            (scope === 'instrument' && o.instrumentKey === target)
+          if (!covered || o.status === 'pending_cancel') continue
+          out.push({
+            type: 'OrderCancelRequested',
+            ts: e.ts,
+            causationId: e.seq,
+            correlationId: o.orderId,
+            payload: { orderId: o.orderId, reason: `kill switch engaged: ${e.payload.reason}` },
+          })
+        }
+        return out
+      }
+      default:
+        return NO_EVENTS
+    }
+  }
+
+  const step = (s: EngineState, e: Envelope): StepResult => {
+    evolve(s, e)
+    return { state: s, decisions: decide(s, e) }
+  }
+
+  return { initialState, evolve, step }
+}

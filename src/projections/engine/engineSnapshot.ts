@@ -1,0 +1,71 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as t from 'io-ts'
+import type { StrategyId } from '../../domain/ids/index.js'
+import { fromTradingSnapshot, TradingSnapshot, toTradingSnapshot } from '../state/index.js'
+import type { EngineConfig, EngineState } from './engine.js'
+
+// The engine's state as canonical JSON: the trading snapshot plus each strategy's own state. Restoring needs the
+// strategy registry (code), so it takes the engine config.
+
+export const EngineSnapshot = t.type({
+  version: t.literal(1),
+  trading: TradingSnapshot,
+  strategies: t.array(
+    t.type({
+      strategyId: t.string,
+      kind: t.string,
+      instruments: t.array(t.string),
+      enabled: t.boolean,
+      state: t.unknown,
+    }),
+  ),
+  strategyErrors: t.array(t.tuple([t.string, t.string])),
+})
+export type EngineSnapshot = t.TypeOf<typeof EngineSnapshot>
+
+const byKey = <T>(entries: [string, T][]): [string, T][] => entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+
+export const toEngineSnapshot = (s: EngineState): EngineSnapshot => ({
+  version: 1,
+  trading: toTradingSnapshot(s.trading),
+  strategies: byKey([...s.strategies.entries()]).map(([, i]) => ({
+    strategyId: i.strategyId,
+    kind: i.definition.kind,
+    instruments: [...i.instruments].sort(),
+    enabled: i.enabled,
+    // Round-trip through JSON: the snapshot must hold data, not references into the live state.
+    state: JSON.parse(JSON.stringify(i.state)) as unknown,
+  })),
+  strategyErrors: byKey([...s.strategyErrors.entries()]),
+})
+
+/** Canonical bytes of the engine state: the same journal always gives the same string. */
+export const serializeEngineState = (s: EngineState): string => JSON.stringify(toEngineSnapshot(s))
+
+export const fromEngineSnapshot = (config: EngineConfig, u: unknown): E.Either<string, EngineState> =>
+  pipe(
+    EngineSnapshot.decode(u),
+    E.mapLeft(() => 'not an engine snapshot (version 1)'),
+    E.flatMap((snap) =>
+      pipe(
+        fromTradingSnapshot(snap.trading),
+        E.flatMap((trading) => {
+          const state: EngineState = { trading, strategies: new Map(), strategyErrors: new Map(snap.strategyErrors) }
+          for (const i of snap.strategies) {
+            const definition = config.strategies.get(i.kind)
+            if (definition === undefined)
+              return E.left(`snapshot holds strategy kind "${i.kind}", which is not registered`)
+            state.strategies.set(i.strategyId, {
+              strategyId: i.strategyId as StrategyId,
+              definition,
+              instruments: new Set(i.instruments),
+              enabled: i.enabled,
+              state: i.state,
+            })
+          }
+          return E.right(state)
+        }),
+      ),
+    ),
+  )

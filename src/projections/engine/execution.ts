@@ -1,0 +1,46 @@
+import type { Envelope, EventDraft, OrderRequested, SignalEmitted } from '../../domain/events/index.js'
+import { unsafe } from '../../domain/ids/index.js'
+import { unsafeMoney } from '../../domain/money/index.js'
+import { positionKey } from '../positions/index.js'
+import type { TradingState } from '../state/index.js'
+
+// Execution turns a signal's target into an order: the difference between the target quantity and what the
+// strategy holds plus what its working orders will add. A target already met asks for nothing, so a strategy that
+// repeats itself does not double its position.
+
+/** Signed quantity still to come from the strategy's working orders in the instrument. */
+export const pendingQty = (s: TradingState, strategyId: string, instrumentKey: string): number => {
+  let q = 0
+  for (const o of s.orders.working.values()) {
+    if (o.strategyId !== strategyId || o.instrumentKey !== instrumentKey) continue
+    const remaining = o.qty - o.filledQty
+    q += o.side === 'BUY' ? remaining : -remaining
+  }
+  return q
+}
+
+/** Deterministic, unique within a run, and at most 40 characters (the Upstox `tag` limit). */
+export const nextOrderId = (s: TradingState): string => `${(s.run?.runId ?? 'run').slice(0, 28)}-${s.orderCount + 1}`
+
+export const orderForSignal = (s: TradingState, e: Envelope<SignalEmitted>): readonly EventDraft[] => {
+  const sig = e.payload
+  const held = s.portfolio.positions.get(positionKey(sig.strategyId, sig.instrumentKey))?.qty ?? 0
+  const current = held + pendingQty(s, sig.strategyId, sig.instrumentKey)
+  const qty = sig.qty ?? 1
+  const target = sig.intent === 'LONG' ? qty : sig.intent === 'SHORT' ? -qty : 0
+  const delta = target - current
+  if (delta === 0) return []
+  const orderId = unsafe.orderId(nextOrderId(s))
+  const payload: OrderRequested['payload'] = {
+    orderId,
+    strategyId: sig.strategyId,
+    instrumentKey: sig.instrumentKey,
+    side: delta > 0 ? 'BUY' : 'SELL',
+    qty: unsafeMoney.qty(Math.abs(delta)),
+    orderType: 'MARKET',
+    product: 'I',
+    validity: 'DAY',
+    reason: `${sig.intent} ${sig.intent === 'FLAT' ? '' : `${qty} `}(held ${current}): ${sig.reason}`,
+  }
+  return [{ type: 'OrderRequested', ts: e.ts, causationId: e.seq, correlationId: orderId, payload }]
+}

@@ -1,0 +1,6 @@
+export * from './engine.js'
+export * from './engineSnapshot.js'
+export * from './execution.js'
+export * from './riskRules.js'
+export * from './simulatedBroker.js'
+export * from './verify.js'

@@ -1,0 +1,5 @@
+export * from './engine/index.js'
+export * from './orders/index.js'
+export * from './positions/index.js'
+export * from './risk/index.js'
+export * from './state/index.js'

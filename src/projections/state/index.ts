@@ -1,0 +1,2 @@
+export * from './tradingSnapshot.js'
+export * from './tradingState.js'
