@@ -49,8 +49,10 @@ export type EventOfType<K extends EventType> = Extract<DomainEvent, { type: K }>
 /** Every event type, in a fixed order (the binary journal encoding numbers them by this list; append only). */
 export const EVENT_TYPES: readonly EventType[] = DomainEvent.types.map((c) => c.props.type.value)
 
+const EpochMs = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'EpochMs')
+
 const EnvelopeMeta = t.intersection([
-  t.type({ seq: Seq, ts: t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'EpochMs') }),
+  t.type({ seq: Seq, ts: EpochMs }),
   t.partial({ causationId: Seq, correlationId: t.string }),
 ])
 
@@ -76,7 +78,7 @@ export type EventDraft<E extends DomainEvent = DomainEvent> = E & {
 
 export const EventDraftCodec = t.intersection([
   DomainEvent,
-  t.type({ ts: t.number }),
+  t.type({ ts: EpochMs }),
   t.partial({ causationId: Seq, correlationId: t.string }),
 ])
 

@@ -3,9 +3,7 @@ import { parseArgs } from 'node:util'
 import pino from 'pino'
 import { type CliIo, type ExitCode, processIo } from './cliOutput.js'
 import { codeVersion } from './codeVersion.js'
-import { demoCommand } from './commands/demoCommand.js'
-import { explainCommand } from './commands/explainCommand.js'
-import { replayCommand } from './commands/replayCommand.js'
+import { demoCommand, explainCommand, replayCommand } from './commands/index.js'
 import { resolveHome } from './home.js'
 
 // The `bahi` command line: the composition root for every command. It alone reads argv and the environment and
@@ -47,8 +45,10 @@ export const runCli = async (
   }
   const [command, ...rest] = positionals
   if (v.help || command === undefined || command === 'help') {
-    io.out(USAGE)
-    return command === undefined && !v.help ? 2 : 0
+    // Asked for: usage on stdout, exit 0. No command at all is bad usage: on stderr (stdout stays empty), exit 2.
+    const missing = command === undefined && !v.help
+    ;(missing ? io.err : io.out)(USAGE)
+    return missing ? 2 : 0
   }
   const json = v.json === true
   const log = pino({ level: env.BAHI_LOG_LEVEL ?? 'warn', base: { cmd: command } }, pino.destination(2))
@@ -125,6 +125,12 @@ const parse = (argv: readonly string[]) =>
       capital: { type: 'string' },
     },
   })
+
+// `bahi replay ... | head` closes our stdout early: that is the reader being done, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw e
+})
 
 runCli(process.argv.slice(2), processIo, process.env).then(
   (code) => {

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Envelope, EventDraft } from '../../domain/events/index.js'
 import type { Journal, JournalError } from '../../journal/index.js'
 import type { Engine, EngineState } from '../../projections/index.js'
-import { runCascade, toDraft } from './cascade.js'
+import { type NoManifest, noManifest, runCascade, toDraft } from './cascade.js'
 
 // The batch driver: inputs as fast as the source gives them (a backtest), each input's cascade stepped at once, and
 // the journal written in large group-committed batches. Decisions have no effects outside the engine here (the
@@ -26,7 +26,7 @@ export interface BatchRunResult {
   readonly lastSeq: number
 }
 
-export const runBatch = async (o: BatchRunOptions): Promise<E.Either<JournalError, BatchRunResult>> => {
+export const runBatch = async (o: BatchRunOptions): Promise<E.Either<JournalError | NoManifest, BatchRunResult>> => {
   const batchEvents = o.batchEvents ?? 16_384
   const maxInFlight = o.maxInFlight ?? 4
   let nextSeq = o.journal.lastSeq() + 1
@@ -50,6 +50,7 @@ export const runBatch = async (o: BatchRunOptions): Promise<E.Either<JournalErro
 
   for await (const chunk of o.inputs) {
     for (const input of chunk) {
+      if (nextSeq === 1 && input.type !== 'RunStarted') return E.left(noManifest(input.type))
       nextSeq = runCascade(o.engine, o.state, input, nextSeq, pending)
       inputs++
     }

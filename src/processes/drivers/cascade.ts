@@ -1,4 +1,5 @@
 import type { Envelope, EventDraft } from '../../domain/events/index.js'
+import { describeJournalError, type JournalError } from '../../journal/index.js'
 import type { Engine, EngineState } from '../../projections/index.js'
 
 // One input and everything it causes: the input is numbered, stepped, and each decision is numbered and stepped in
@@ -33,3 +34,16 @@ export const toDraft = (e: Envelope): EventDraft => {
   const { seq: _seq, ...draft } = e
   return draft as EventDraft
 }
+
+/** A journal must begin with its run's manifest (RunStarted): the drivers refuse anything else as its first event. */
+export interface NoManifest {
+  readonly _tag: 'NoManifest'
+  readonly firstType: string
+}
+
+export const noManifest = (firstType: string): NoManifest => ({ _tag: 'NoManifest', firstType })
+
+export const describeDriverError = (e: JournalError | NoManifest): string =>
+  e._tag === 'NoManifest'
+    ? `a journal must begin with RunStarted (the run's manifest), not ${e.firstType}`
+    : describeJournalError(e)

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Envelope, EventDraft } from '../../domain/events/index.js'
 import type { Journal, JournalError } from '../../journal/index.js'
 import type { Engine, EngineState } from '../../projections/index.js'
-import { runCascade, toDraft } from './cascade.js'
+import { type NoManifest, noManifest, runCascade, toDraft } from './cascade.js'
 
 // The live driver: one input at a time (feed ticks, broker reports, operator commands), its cascade stepped, the
 // whole cascade appended, and only once the journal says it is durable are the decisions handed to `effects`
@@ -10,7 +10,7 @@ import { runCascade, toDraft } from './cascade.js'
 
 export interface LiveDriver {
   /** Handles one input; resolves with the journalled cascade (input first) once durable and effects started. */
-  readonly handle: (input: EventDraft) => Promise<E.Either<JournalError, readonly Envelope[]>>
+  readonly handle: (input: EventDraft) => Promise<E.Either<JournalError | NoManifest, readonly Envelope[]>>
   readonly state: () => EngineState
 }
 
@@ -26,10 +26,11 @@ export const createLiveDriver = (o: LiveDriverOptions): LiveDriver => {
   let chain: Promise<unknown> = Promise.resolve()
   let halted: JournalError | undefined
 
-  const handleNow = async (input: EventDraft): Promise<E.Either<JournalError, readonly Envelope[]>> => {
+  const handleNow = async (input: EventDraft): Promise<E.Either<JournalError | NoManifest, readonly Envelope[]>> => {
     if (halted) return E.left(halted)
     const out: Envelope[] = []
     const firstSeq = o.journal.lastSeq() + 1
+    if (firstSeq === 1 && input.type !== 'RunStarted') return E.left(noManifest(input.type))
     runCascade(o.engine, o.state, input, firstSeq, out)
     const r = await o.journal.append(out.map(toDraft), { expectedLastSeq: firstSeq - 1 })
     if (E.isLeft(r)) {

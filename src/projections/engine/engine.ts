@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
+import type { ValidationError } from 'io-ts'
 import type { BarClosed, Envelope, EventDraft, SignalEmitted, TickReceived } from '../../domain/events/index.js'
 import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
 import type { AnyStrategy, Signal, StrategyRegistry } from '../../domain/strategies/index.js'
@@ -7,6 +8,7 @@ import { createTradingState, evolveTradingState, type TradingState } from '../st
 import { orderForSignal } from './execution.js'
 import { defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
 import { acceptSubmitted, cancelRequested, fillAtPrice, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
+import { canonicalJson } from './verify.js'
 
 // The engine step: `step(state, event) -> { state, decisions }`. It folds the event into the state, then asks the
 // deciders what follows from it, in a fixed order:
@@ -55,7 +57,21 @@ export interface Engine {
   readonly step: (s: EngineState, e: Envelope) => StepResult
 }
 
-const startStrategy = (config: EngineConfig, s: EngineState, e: Envelope): void => {
+/** A params error as text: its own message, or the field, the codec that refused it and the value. */
+const describeParamError = (e: ValidationError): string => {
+  if (e.message !== undefined) return e.message
+  const path = e.context
+    .map((c) => c.key)
+    .filter(Boolean)
+    .join('.')
+  return `${path || 'params'}: expected ${e.context.at(-1)?.type.name ?? 'a valid value'}, got ${JSON.stringify(e.value)}`
+}
+
+/**
+ * `previousParams`: the params this strategy id was configured with before this event (the trading state has already
+ * folded the new ones).
+ */
+const startStrategy = (config: EngineConfig, s: EngineState, e: Envelope, previousParams: unknown): void => {
   if (e.type !== 'StrategyConfigured') return
   const p = e.payload
   s.strategyErrors.delete(p.strategyId)
@@ -71,10 +87,7 @@ const startStrategy = (config: EngineConfig, s: EngineState, e: Envelope): void 
   const params = def.params.decode(p.params)
   if (E.isLeft(params)) {
     s.strategies.delete(p.strategyId)
-    s.strategyErrors.set(
-      p.strategyId,
-      `bad params for ${p.kind}: ${params.left.map((x) => x.message ?? 'invalid').join('; ')}`,
-    )
+    s.strategyErrors.set(p.strategyId, `bad params for ${p.kind}: ${params.left.map(describeParamError).join('; ')}`)
     return
   }
   const previous = s.strategies.get(p.strategyId)
@@ -83,9 +96,12 @@ const startStrategy = (config: EngineConfig, s: EngineState, e: Envelope): void 
     definition: def,
     instruments: new Set(p.instruments),
     enabled: p.enabled,
-    // Re-configuring the same kind keeps its warm state; a new kind starts fresh.
+    // Re-configuring the same kind with the same params (to enable, disable or move it) keeps its warm state; a new
+    // kind or new params start fresh, since the state may hold the old params (streak keeps `bars` and `qty` in it).
     state:
-      previous !== undefined && previous.definition === def ? previous.state : def.init(params.right, p.instruments),
+      previous !== undefined && previous.definition === def && canonicalJson(previousParams) === canonicalJson(p.params)
+        ? previous.state
+        : def.init(params.right, p.instruments),
   })
 }
 
@@ -118,8 +134,10 @@ export const createEngine = (config: EngineConfig): Engine => {
   })
 
   const evolve = (s: EngineState, e: Envelope): EngineState => {
+    const previousParams =
+      e.type === 'StrategyConfigured' ? s.trading.strategies.get(e.payload.strategyId)?.params : undefined
     evolveTradingState(s.trading, e)
-    if (e.type === 'StrategyConfigured') startStrategy(config, s, e)
+    if (e.type === 'StrategyConfigured') startStrategy(config, s, e, previousParams)
     return s
   }
 

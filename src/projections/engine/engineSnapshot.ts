@@ -29,7 +29,10 @@ const byKey = <T>(entries: [string, T][]): [string, T][] => entries.sort(([a], [
 export const toEngineSnapshot = (s: EngineState): EngineSnapshot => ({
   version: 1,
   trading: toTradingSnapshot(s.trading),
-  strategies: byKey([...s.strategies.entries()]).map(([, i]) => ({
+  // In the map's own order, not by id: strategies are asked in that order on every bar, so their signals (and the
+  // seqs and order ids that follow) come out in that order; restoring must reproduce it. It is a function of the
+  // journal, so the bytes stay canonical.
+  strategies: [...s.strategies.values()].map((i) => ({
     strategyId: i.strategyId,
     kind: i.definition.kind,
     instruments: [...i.instruments].sort(),

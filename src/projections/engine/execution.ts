@@ -19,8 +19,13 @@ export const pendingQty = (s: TradingState, strategyId: string, instrumentKey: s
   return q
 }
 
-/** Deterministic, unique within a run, and at most 40 characters (the Upstox `tag` limit). */
-export const nextOrderId = (s: TradingState): string => `${(s.run?.runId ?? 'run').slice(0, 28)}-${s.orderCount + 1}`
+/**
+ * Deterministic, unique within a run, and at most 40 characters (the Upstox `tag` limit): the run and the seq of the
+ * signal that asks for the order (a signal asks for at most one). Not a count of folded orders: signals decided in
+ * the same cascade (two strategies on one bar) are all stepped before any of their orders is folded.
+ */
+export const nextOrderId = (s: TradingState, signalSeq: number): string =>
+  `${(s.run?.runId ?? 'run').slice(0, 28)}-${signalSeq}`
 
 export const orderForSignal = (s: TradingState, e: Envelope<SignalEmitted>): readonly EventDraft[] => {
   const sig = e.payload
@@ -30,7 +35,7 @@ export const orderForSignal = (s: TradingState, e: Envelope<SignalEmitted>): rea
   const target = sig.intent === 'LONG' ? qty : sig.intent === 'SHORT' ? -qty : 0
   const delta = target - current
   if (delta === 0) return []
-  const orderId = unsafe.orderId(nextOrderId(s))
+  const orderId = unsafe.orderId(nextOrderId(s, e.seq))
   const payload: OrderRequested['payload'] = {
     orderId,
     strategyId: sig.strategyId,

@@ -165,7 +165,9 @@ export const toTradingSnapshot = (s: TradingState): TradingSnapshot => {
     lastTs: s.lastTs,
     eventCount: s.eventCount,
     run: s.run === undefined ? null : { ...s.run, endedSeq: s.run.endedSeq ?? null },
-    orders: sortedEntries(s.orders.orders).map(([, o]) => orderToSnap(o)),
+    // In request order, not by id: restoring re-inserts them in this order, and the simulated broker and the kill
+    // switch walk the working orders in it, so a restored state decides exactly as the original.
+    orders: [...s.orders.orders.values()].sort((a, b) => a.requestedSeq - b.requestedSeq).map(orderToSnap),
     positions: sortedEntries(s.portfolio.positions).map(([, p]) => ({ ...p })),
     marks: sortedEntries(s.portfolio.marks).map(([k, m]) => [k, { ...m }]),
     account: {

@@ -38,7 +38,7 @@ export interface TradingState {
   readonly risk: RiskState
   readonly strategies: Map<string, StrategyConfig>
   readonly feeds: Map<string, FeedStatus>
-  /** Orders requested so far: execution numbers the next order from it. */
+  /** Orders requested so far (order ids are numbered by their signal's seq, see `nextOrderId`). */
   orderCount: number
 }
 

@@ -11,7 +11,7 @@ import { formatPaise, inrToPaise, unsafeMoney } from '../../../domain/money/inde
 import { istInstant } from '../../../domain/time/index.js'
 import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
 import { equityPaise, toEngineSnapshot } from '../../../projections/index.js'
-import { runBatch } from '../../drivers/index.js'
+import { describeDriverError, runBatch } from '../../drivers/index.js'
 import { verifyJournal } from '../../replay/index.js'
 import { createBuiltinEngine } from '../builtinEngine.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
@@ -43,6 +43,14 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
     io.err(`bahi demo: --from "${o.from}" is not a date (YYYY-MM-DD)`)
     return 2
   }
+  // Checked before the journal is created: the run manifest records the capital as a whole number of paise.
+  const capitalPaise = inrToPaise(o.capitalInr)
+  if (!Number.isSafeInteger(capitalPaise)) {
+    io.err(
+      `bahi demo: --capital ${o.capitalInr} is too large (at most ${Math.floor(Number.MAX_SAFE_INTEGER / 100)} INR)`,
+    )
+    return 2
+  }
   const runId = `demo-${o.from.replaceAll('-', '')}-s${o.seed}-${Date.now().toString(36)}`
   const dir = join(journalsDir(o.home), runId)
   const opened = openFileJournal(dir, { log: log.child({ component: 'journal' }) })
@@ -68,7 +76,7 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
         configHash: sha256(JSON.stringify(config)),
         dataHash: sha256(JSON.stringify(data)),
         seed: o.seed,
-        capitalPaise: unsafeMoney.paise(inrToPaise(o.capitalInr)),
+        capitalPaise: unsafeMoney.paise(capitalPaise),
       },
     },
     {
@@ -103,7 +111,7 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
   const ran = await runBatch({ journal, engine, state, inputs })
   if (E.isLeft(ran)) {
     await journal.close()
-    io.err(`bahi demo: ${describeJournalError(ran.left)}`)
+    io.err(`bahi demo: ${describeDriverError(ran.left)}`)
     return 1
   }
   const ended = await runBatch({
@@ -115,7 +123,7 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
   const seconds = (performance.now() - t0) / 1000
   if (E.isLeft(ended)) {
     await journal.close()
-    io.err(`bahi demo: ${describeJournalError(ended.left)}`)
+    io.err(`bahi demo: ${describeDriverError(ended.left)}`)
     return 1
   }
   const lastSeq = journal.lastSeq()

@@ -48,12 +48,16 @@ const seqAtTime = async (reader: JournalReader, ts: number): Promise<E.Either<st
   return E.isLeft(r) ? E.left(describeJournalError(r.left)) : E.right(to)
 }
 
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
 const stateSummary = (s: EngineState) => {
   const t = s.trading
   const byStatus: Record<string, number> = {}
   for (const o of t.orders.orders.values()) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1
+  // Sorted: the map's insertion order differs between a state restored from a snapshot and one folded from seq 1.
   const positions = [...t.portfolio.positions.values()]
     .filter((p) => p.qty !== 0 || p.realizedPaise !== 0)
+    .sort((a, b) => byText(a.strategyId, b.strategyId) || byText(a.instrumentKey, b.instrumentKey))
     .map((p) => {
       const mark = t.portfolio.marks.get(p.instrumentKey)?.markPaise ?? 0
       return {

@@ -1,0 +1,3 @@
+export * from './demoCommand.js'
+export * from './explainCommand.js'
+export * from './replayCommand.js'
