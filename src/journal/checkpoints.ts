@@ -14,7 +14,8 @@ export const readCheckpoints = (dir: string): Record<string, number> => {
   if (typeof parsed !== 'object' || parsed === null) throw new Error(`${file} is not a JSON object`)
   const out: Record<string, number> = {}
   for (const [k, v] of Object.entries(parsed)) {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new Error(`${file}: checkpoint "${k}" is not a seq`)
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      throw new Error(`${file}: checkpoint "${k}" is not a seq`)
     out[k] = v
   }
   return out

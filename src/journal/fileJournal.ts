@@ -15,9 +15,9 @@ import type {
 } from './journal.js'
 import type { JournalError } from './journalErrors.js'
 import { acquireLock, type JournalLock } from './journalLock.js'
-import { SegmentEncoder } from './recordCodec.js'
+import { EncodeBuffer, SegmentEncoder } from './recordCodec.js'
 import { SegmentCursor, validBatchFollows } from './segmentCursor.js'
-import { encodeHeader, fsyncDir, HEADER_BYTES, listSegments, segmentName } from './segmentFiles.js'
+import { createSegment, fsyncDir, HEADER_BYTES, listSegments, segmentName } from './segmentFiles.js'
 
 // The embedded journal: a directory of append-only segment files (see segmentFiles.ts and recordCodec.ts), one
 // writer process (LOCK file), any number of reader processes. Appends are group-committed: everything appended
@@ -39,19 +39,30 @@ export interface FileJournalOptions {
 }
 
 interface Pending {
-  readonly bytes: Buffer
+  /** The batch's bytes in the group buffer. */
+  readonly start: number
+  readonly end: number
   readonly ack: AppendAck
   /** Starts a new segment file beginning at `ack.firstSeq` before this batch is written. */
   readonly roll: boolean
   readonly resolve: (r: E.Either<JournalError, AppendAck>) => void
 }
 
-const io = (op: string, p: string, e: unknown): JournalError => ({ _tag: 'JournalIo', op, path: p, reason: (e as Error).message })
+const io = (op: string, p: string, e: unknown): JournalError => ({
+  _tag: 'JournalIo',
+  op,
+  path: p,
+  reason: (e as Error).message,
+})
 
 const checkDir = (dir: string): JournalError | undefined => {
   if (!fs.existsSync(dir)) return { _tag: 'NotAJournal', path: dir, reason: 'no such file or directory' }
   if (!fs.statSync(dir).isDirectory()) {
-    return { _tag: 'NotAJournal', path: dir, reason: 'it is a file; a journal is a directory of seg-*.bahij segment files' }
+    return {
+      _tag: 'NotAJournal',
+      path: dir,
+      reason: 'it is a file; a journal is a directory of seg-*.bahij segment files',
+    }
   }
   return undefined
 }
@@ -60,7 +71,8 @@ const checkDir = (dir: string): JournalError | undefined => {
 const recover = (dir: string, log: JournalLog): E.Either<JournalError, { cursor: SegmentCursor; lastSeq: number }> => {
   const segments = listSegments(dir)
   const last = segments.at(-1)
-  if (last === undefined) return E.right({ cursor: new SegmentCursor(dir, { from: 1, to: Number.POSITIVE_INFINITY }), lastSeq: 0 })
+  if (last === undefined)
+    return E.right({ cursor: new SegmentCursor(dir, { from: 1, to: Number.POSITIVE_INFINITY }), lastSeq: 0 })
   // A crash while creating a segment can leave it shorter than its header: remove it (it held no events).
   const size = fs.statSync(last.path).size
   if (size < HEADER_BYTES && segments.length > 1) {
@@ -68,7 +80,11 @@ const recover = (dir: string, log: JournalLog): E.Either<JournalError, { cursor:
     fs.unlinkSync(last.path)
     return recover(dir, log)
   }
-  const cursor = new SegmentCursor(dir, { from: Number.MAX_SAFE_INTEGER, to: Number.POSITIVE_INFINITY, checkSkipped: true })
+  const cursor = new SegmentCursor(dir, {
+    from: Number.MAX_SAFE_INTEGER,
+    to: Number.POSITIVE_INFINITY,
+    checkSkipped: true,
+  })
   for (;;) {
     const step = cursor.next()
     if (step._tag === 'events') continue
@@ -76,7 +92,10 @@ const recover = (dir: string, log: JournalLog): E.Either<JournalError, { cursor:
     if (step._tag === 'end') {
       if (cursor.incompleteAt !== undefined) {
         const cut = fs.statSync(seg.path).size - cursor.incompleteAt
-        log.warn({ segment: seg.path, offset: cursor.incompleteAt, cutBytes: cut, lastSeq: cursor.nextSeq - 1 }, 'torn final batch cut off')
+        log.warn(
+          { segment: seg.path, offset: cursor.incompleteAt, cutBytes: cut, lastSeq: cursor.nextSeq - 1 },
+          'torn final batch cut off',
+        )
         fs.truncateSync(seg.path, cursor.incompleteAt)
       }
       break
@@ -89,8 +108,18 @@ const recover = (dir: string, log: JournalLog): E.Either<JournalError, { cursor:
     const fd = fs.openSync(seg.path, 'r')
     fs.readSync(fd, rest, 0, rest.length, cursor.pos)
     fs.closeSync(fd)
-    if (seg !== segments.at(-1) || validBatchFollows(rest, cursor.nextSeq + 1)) return E.left(err)
-    log.warn({ segment: seg.path, offset: cursor.pos, cutBytes: rest.length, reason: describe(err), lastSeq: cursor.nextSeq - 1 }, 'torn final batch cut off')
+    // (Compared by path: the cursor lists the segments itself, so its SegmentRef objects are not these.)
+    if (seg.path !== segments.at(-1)!.path || validBatchFollows(rest, cursor.nextSeq + 1)) return E.left(err)
+    log.warn(
+      {
+        segment: seg.path,
+        offset: cursor.pos,
+        cutBytes: rest.length,
+        reason: describe(err),
+        lastSeq: cursor.nextSeq - 1,
+      },
+      'torn final batch cut off',
+    )
     fs.truncateSync(seg.path, cursor.pos)
     cursor.close()
     return recover(dir, log)
@@ -104,6 +133,9 @@ const describe = (e: JournalError): string => ('reason' in e ? e.reason : e._tag
 export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.Either<JournalError, Journal> => {
   const log = opts.log ?? silentLog
   const segmentBytes = opts.segmentBytes ?? 256 << 20
+  // A path that exists must be a directory (mkdir would fail on a file with a bare EEXIST).
+  const notDir = fs.existsSync(dir) ? checkDir(dir) : undefined
+  if (notDir) return E.left(notDir)
   try {
     fs.mkdirSync(dir, { recursive: true })
   } catch (e) {
@@ -111,14 +143,21 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
   }
   const bad = checkDir(dir)
   if (bad) return E.left(bad)
-  const foreign = fs.readdirSync(dir).filter((n) => !/^(seg-\d{20}\.bahij|LOCK|checkpoints\.json(\.tmp)?|snapshots)$/.test(n))
+  const foreign = fs
+    .readdirSync(dir)
+    .filter((n) => !/^(seg-\d{20}\.bahij(\.tmp)?|LOCK|checkpoints\.json(\.tmp)?|snapshots)$/.test(n))
   if (foreign.length > 0 && listSegments(dir).length === 0) {
-    return E.left({ _tag: 'NotAJournal', path: dir, reason: `directory holds other files (${foreign.slice(0, 3).join(', ')})` })
+    return E.left({
+      _tag: 'NotAJournal',
+      path: dir,
+      reason: `directory holds other files (${foreign.slice(0, 3).join(', ')})`,
+    })
   }
   const locked = acquireLock(dir)
   if (E.isLeft(locked)) return locked
   const lock: JournalLock = locked.right
-  if (lock.staleFromPid !== undefined) log.warn({ dir, stalePid: lock.staleFromPid }, 'took over the lock of a writer that is gone')
+  if (lock.staleFromPid !== undefined)
+    log.warn({ dir, stalePid: lock.staleFromPid }, 'took over the lock of a writer that is gone')
 
   let recovered: { cursor: SegmentCursor; lastSeq: number }
   try {
@@ -142,8 +181,7 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
     const last = listSegments(dir).at(-1)
     if (last === undefined) {
       segPath = path.join(dir, segmentName(1))
-      fd = fs.openSync(segPath, 'w')
-      fs.writeSync(fd, encodeHeader(1))
+      fd = createSegment(segPath, 1)
       fs.fsyncSync(fd)
       fsyncDir(dir)
       segSize = HEADER_BYTES
@@ -175,6 +213,8 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
   /** Bytes the current segment will have once everything queued is written (decides rolls at append time). */
   let plannedSize = segSize
   let queue: Pending[] = []
+  /** Every queued batch, encoded back to back: the next group commit writes it in one go. */
+  let groupBuffer = new EncodeBuffer(1 << 20)
   let flushing = false
   let failure: JournalError | undefined
   let closed = false
@@ -183,9 +223,11 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
   const flush = (): void => {
     if (flushing || queue.length === 0) return
     flushing = true
-    const group = queue
-    queue = []
     setImmediate(() => {
+      // Take the group here, not when scheduling: appends made in between are in the group buffer too, and it is
+      // reset once this (synchronous) write is done.
+      const group = queue
+      queue = []
       let result: E.Either<JournalError, void> = E.right(undefined)
       try {
         let i = 0
@@ -194,20 +236,18 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
             fs.fdatasyncSync(fd)
             fs.closeSync(fd)
             segPath = path.join(dir, segmentName(group[i]!.ack.firstSeq))
-            fd = fs.openSync(segPath, 'w')
-            fs.writeSync(fd, encodeHeader(group[i]!.ack.firstSeq))
+            fd = createSegment(segPath, group[i]!.ack.firstSeq)
             segSize = HEADER_BYTES
             fsyncDir(dir)
           }
-          // One writev per run of batches bound for the same segment.
+          // One write per run of batches bound for the same segment: they lie back to back in the group buffer.
           let j = i + 1
           while (j < group.length && !group[j]!.roll) j++
-          const bufs = group.slice(i, j).map((p) => p.bytes)
+          const from = group[i]!.start
+          const total = group[j - 1]!.end - from
           let written = 0
-          const total = bufs.reduce((n, b) => n + b.length, 0)
           while (written < total) {
-            const n = fs.writevSync(fd, written === 0 ? bufs : [Buffer.concat(bufs).subarray(written)], segSize + written)
-            written += n
+            written += fs.writeSync(fd, groupBuffer.buf, from + written, total - written, segSize + written)
           }
           segSize += total
           i = j
@@ -216,6 +256,9 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
       } catch (e) {
         result = E.left(io('append', segPath, e))
       }
+      // Nothing was appended while this ran (it is synchronous), so the whole buffer is spoken for: start over.
+      groupBuffer.pos = 0
+      if (groupBuffer.buf.length > 64 << 20) groupBuffer = new EncodeBuffer(1 << 20)
       if (E.isLeft(result)) {
         failure = result.left
         for (const p of group) p.resolve(result)
@@ -235,33 +278,43 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
     if (closed) return Promise.resolve(E.left({ _tag: 'JournalClosed', reason: 'append after close' }))
     if (failure) return Promise.resolve(E.left(failure))
     if (o.expectedLastSeq !== undefined && o.expectedLastSeq !== nextSeq - 1) {
-      return Promise.resolve(E.left({ _tag: 'SeqConflict', expectedLastSeq: o.expectedLastSeq, actualLastSeq: nextSeq - 1 }))
+      return Promise.resolve(
+        E.left({ _tag: 'SeqConflict', expectedLastSeq: o.expectedLastSeq, actualLastSeq: nextSeq - 1 }),
+      )
     }
     if (drafts.length === 0) return Promise.resolve(E.right({ firstSeq: nextSeq, lastSeq: nextSeq - 1 }))
     const firstSeq = nextSeq
     const roll = plannedSize >= segmentBytes
-    if (roll) {
-      encoder = new SegmentEncoder()
-      plannedSize = HEADER_BYTES
-    }
-    const encoded = encoder.encodeBatch(drafts, firstSeq)
+    // A batch that starts a new segment is encoded with that segment's (new) dictionary; the writer switches to it
+    // only once the batch is accepted, so a refused batch leaves the current segment and its dictionary in force.
+    const segmentEncoder = roll ? new SegmentEncoder() : encoder
+    const encoded = segmentEncoder.encodeBatchInto(drafts, firstSeq, groupBuffer)
     if (E.isLeft(encoded)) {
       const f = encoded.left
       return Promise.resolve(E.left({ _tag: 'InvalidEvent', index: f.index, type: f.type, reason: f.reason }))
     }
-    const bytes = Buffer.from(encoded.right)
+    if (roll) {
+      encoder = segmentEncoder
+      plannedSize = HEADER_BYTES
+    }
+    const { start, end } = encoded.right
     nextSeq += drafts.length
-    plannedSize += bytes.length
+    plannedSize += end - start
     const ack = { firstSeq, lastSeq: nextSeq - 1 }
     return new Promise((resolve) => {
-      queue.push({ bytes, ack, roll, resolve })
+      queue.push({ start, end, ack, roll, resolve })
       flush()
     })
   }
 
   const setCheckpoint = async (name: string, seq: number): Promise<E.Either<JournalError, void>> => {
     if (!Number.isSafeInteger(seq) || seq < 0 || seq > durableSeq) {
-      return E.left({ _tag: 'InvalidEvent', index: 0, type: 'checkpoint', reason: `seq ${seq} is not a durable seq (last is ${durableSeq})` })
+      return E.left({
+        _tag: 'InvalidEvent',
+        index: 0,
+        type: 'checkpoint',
+        reason: `seq ${seq} is not a durable seq (last is ${durableSeq})`,
+      })
     }
     checkpoints = { ...checkpoints, [name]: seq }
     try {
@@ -281,10 +334,14 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
     for (const w of waiters) w()
   }
 
-  const reader = createReader(dir, () => durableSeq, (w) => {
-    waiters.add(w)
-    return () => waiters.delete(w)
-  })
+  const reader = createReader(
+    dir,
+    () => durableSeq,
+    (w) => {
+      waiters.add(w)
+      return () => waiters.delete(w)
+    },
+  )
   return E.right({
     ...reader,
     checkpoint: (name) => checkpoints[name],
@@ -300,7 +357,8 @@ export const openJournalReader = (dir: string): E.Either<JournalError, JournalRe
   const bad = checkDir(dir)
   if (bad) return E.left(bad)
   const segments = listSegments(dir)
-  if (segments.length === 0) return E.left({ _tag: 'NotAJournal', path: dir, reason: 'no seg-*.bahij segment files in it' })
+  if (segments.length === 0)
+    return E.left({ _tag: 'NotAJournal', path: dir, reason: 'no seg-*.bahij segment files in it' })
   // Learn the last seq by reading the last segment through (whole batches only).
   const cursor = new SegmentCursor(dir, { from: Number.MAX_SAFE_INTEGER, to: Number.POSITIVE_INFINITY })
   let lastSeq = 0
@@ -338,10 +396,14 @@ export const openJournalReader = (dir: string): E.Either<JournalError, JournalRe
       }
     }
   }
-  const reader = createReader(dir, () => {
-    const r = refresh()
-    return E.isRight(r) ? r.right : lastSeq
-  }, subscribe)
+  const reader = createReader(
+    dir,
+    () => {
+      const r = refresh()
+      return E.isRight(r) ? r.right : lastSeq
+    },
+    subscribe,
+  )
   return E.right({
     ...reader,
     checkpoint: (name) => readCheckpoints(dir)[name],
@@ -371,7 +433,13 @@ const createReader = (
           return
         } else {
           if (cursor.nextSeq <= to) {
-            yield E.left({ _tag: 'JournalCorrupt', path: dir, offset: cursor.pos, seq: cursor.nextSeq, reason: `journal ends before seq ${to}` })
+            yield E.left({
+              _tag: 'JournalCorrupt',
+              path: dir,
+              offset: cursor.pos,
+              seq: cursor.nextSeq,
+              reason: `journal ends before seq ${to}`,
+            })
           }
           return
         }
@@ -396,7 +464,13 @@ const createReader = (
           await new Promise<void>((r) => setImmediate(r))
         } else if (s._tag === 'error') return E.left(s.error)
         else if (cursor.nextSeq <= to) {
-          return E.left({ _tag: 'JournalCorrupt', path: dir, offset: cursor.pos, seq: cursor.nextSeq, reason: `journal ends before seq ${to}` })
+          return E.left({
+            _tag: 'JournalCorrupt',
+            path: dir,
+            offset: cursor.pos,
+            seq: cursor.nextSeq,
+            reason: `journal ends before seq ${to}`,
+          })
         } else return E.right({ count, lastSeq: cursor.nextSeq - 1 })
       }
     } finally {

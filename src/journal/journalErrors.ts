@@ -2,7 +2,13 @@
 
 export type JournalError =
   | { readonly _tag: 'NotAJournal'; readonly path: string; readonly reason: string }
-  | { readonly _tag: 'JournalCorrupt'; readonly path: string; readonly offset: number; readonly seq: number | undefined; readonly reason: string }
+  | {
+      readonly _tag: 'JournalCorrupt'
+      readonly path: string
+      readonly offset: number
+      readonly seq: number | undefined
+      readonly reason: string
+    }
   | { readonly _tag: 'EventUndecodable'; readonly seq: number; readonly type: string; readonly reason: string }
   | { readonly _tag: 'InvalidEvent'; readonly index: number; readonly type: string; readonly reason: string }
   | { readonly _tag: 'SeqConflict'; readonly expectedLastSeq: number; readonly actualLastSeq: number }

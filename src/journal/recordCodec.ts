@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js'
-import * as t from 'io-ts'
+import type * as t from 'io-ts'
 import {
   type BarClosed,
   DomainEvent,
-  EVENT_TYPES,
   type Envelope,
+  EVENT_TYPES,
   type EventDraft,
   type EventType,
   TIMEFRAMES,
@@ -46,7 +46,7 @@ const utf8 = new TextEncoder()
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** A growable output buffer; reused across batches so steady-state encoding allocates nothing. */
-class Out {
+export class EncodeBuffer {
   buf: Buffer
   view: DataView
   pos = 0
@@ -76,16 +76,33 @@ export interface EncodeFailure {
 export class SegmentEncoder {
   private readonly dict = new Map<string, number>()
   private pendingDict: string[] = []
-  private readonly out = new Out(1 << 20)
+  private readonly own = new EncodeBuffer(1 << 16)
+  /** Where the batch being encoded goes: `own`, or the caller's buffer in `encodeBatchInto`. */
+  private out: EncodeBuffer = this.own
 
   constructor(existing: readonly string[] = []) {
-    existing.forEach((k, i) => this.dict.set(k, i))
+    existing.forEach((k, i) => {
+      this.dict.set(k, i)
+    })
   }
 
   /** Encodes `drafts` as seqs `firstSeq..`; returns the bytes (valid until the next call) or the first bad event. */
   encodeBatch(drafts: readonly EventDraft[], firstSeq: number): E.Either<EncodeFailure, Buffer> {
-    const out = this.out
-    out.pos = 0
+    this.own.pos = 0
+    const r = this.encodeBatchInto(drafts, firstSeq, this.own)
+    return E.isLeft(r) ? r : E.right(this.own.buf.subarray(r.right.start, r.right.end))
+  }
+
+  /**
+   * Appends the encoded batch to `out` at its current position (the journal writer's group buffer, so a group of
+   * appends is written from one buffer with no copy). On failure `out` is left as it was.
+   */
+  encodeBatchInto(
+    drafts: readonly EventDraft[],
+    firstSeq: number,
+    out: EncodeBuffer,
+  ): E.Either<EncodeFailure, { readonly start: number; readonly end: number }> {
+    this.out = out
     this.pendingDict = []
     out.ensure(FRAME_BYTES + BATCH_BODY)
     const batchStart = out.pos
@@ -95,6 +112,7 @@ export class SegmentEncoder {
       const failure = this.encodeOne(d, firstSeq + i)
       if (failure !== undefined) {
         this.rollback()
+        out.pos = batchStart
         return E.left({ index: i, type: d.type, reason: failure })
       }
     }
@@ -107,7 +125,7 @@ export class SegmentEncoder {
     v.setUint32(body + 13, out.pos - (body + BATCH_BODY), true)
     v.setUint32(batchStart, BATCH_BODY, true)
     v.setUint32(batchStart + 4, crc32c(out.buf, body, body + BATCH_BODY), true)
-    return E.right(out.buf.subarray(0, out.pos))
+    return E.right({ start: batchStart, end: out.pos })
   }
 
   /** Forgets the dictionary ids handed out by the last `encodeBatch` (its bytes never reached the file). */
@@ -149,7 +167,8 @@ export class SegmentEncoder {
       return `causationId ${d.causationId} must be an earlier seq than ${seq}`
     }
     const corr = d.correlationId === undefined ? undefined : utf8.encode(d.correlationId)
-    if (corr !== undefined && corr.length > 0xffff) return 'correlationId longer than 65535 bytes'
+    // 0xffff in the u16 length field marks an absent correlationId, so 65534 bytes is the longest one.
+    if (corr !== undefined && corr.length >= 0xffff) return `correlationId of ${corr.length} bytes is longer than 65534`
     switch (d.type) {
       case 'TickReceived':
         return this.encodeTick(d, seq, corr)
@@ -194,6 +213,10 @@ export class SegmentEncoder {
       const v = p[TICK_OPTIONAL[b]!]
       if (v === undefined) continue
       if (!Number.isSafeInteger(v)) return `${TICK_OPTIONAL[b]} ${v} is not a whole number`
+      // Only the two prices may be negative (Paise); volume, oi and the quantities are NonNegativeInt in the codec.
+      if (v < 0 && TICK_OPTIONAL[b] !== 'bidPaise' && TICK_OPTIONAL[b] !== 'askPaise') {
+        return `${TICK_OPTIONAL[b]} ${v} is not a non-negative whole number`
+      }
       presence |= 1 << b
     }
     if (!InstrumentKey.is(p.instrumentKey)) return `instrumentKey "${p.instrumentKey}" is not an instrument key`
@@ -253,7 +276,17 @@ export class SegmentEncoder {
     if (codec === undefined) return `unknown event type "${d.type}"`
     const check = codec.decode({ type: d.type, payload: d.payload })
     if (E.isLeft(check)) return reportErrors(check.left)
-    const json = utf8.encode(JSON.stringify(d.payload))
+    // Check what will be read back, not just the object: JSON turns NaN and Infinity into null (and cannot hold a
+    // BigInt or a cycle), and an event that fails its codec on read would make every later read of the journal fail.
+    let text: string
+    try {
+      text = JSON.stringify(d.payload)
+    } catch (e) {
+      return `payload is not JSON: ${(e as Error).message}`
+    }
+    const reread = codec.decode({ type: d.type, payload: JSON.parse(text) })
+    if (E.isLeft(reread)) return `payload does not survive JSON: ${reportErrors(reread.left)}`
+    const json = utf8.encode(text)
     let at = this.header(KIND_JSON, d, seq, corr, 1 + json.length)
     this.out.view.setUint8(at, TYPE_ID.get(d.type)!)
     at += 1
@@ -341,7 +374,8 @@ export class SegmentDecoder {
       case KIND_JSON:
         return this.decodeEvent(kind, buf, view, body, end)
       case KIND_BATCH:
-        if (end - body !== BATCH_BODY) return { kind: 'error', seq: undefined, type: 'batch', reason: 'bad batch header length' }
+        if (end - body !== BATCH_BODY)
+          return { kind: 'error', seq: undefined, type: 'batch', reason: 'bad batch header length' }
         return {
           kind: 'batch',
           count: view.getUint32(body + 1, true),
@@ -357,9 +391,15 @@ export class SegmentDecoder {
           return { kind: 'error', seq: undefined, type: 'dictionary', reason: 'instrument key is not valid UTF-8' }
         }
         if (id !== this.dict.length) {
-          return { kind: 'error', seq: undefined, type: 'dictionary', reason: `dictionary id ${id} out of order (expected ${this.dict.length})` }
+          return {
+            kind: 'error',
+            seq: undefined,
+            type: 'dictionary',
+            reason: `dictionary id ${id} out of order (expected ${this.dict.length})`,
+          }
         }
-        if (!InstrumentKey.is(key)) return { kind: 'error', seq: undefined, type: 'dictionary', reason: `"${key}" is not an instrument key` }
+        if (!InstrumentKey.is(key))
+          return { kind: 'error', seq: undefined, type: 'dictionary', reason: `"${key}" is not an instrument key` }
         this.dict.push(key)
         return { kind: 'dict' }
       }
@@ -514,7 +554,16 @@ export class SegmentDecoder {
     }
     if (!isSafeNonNeg(openMs) || !isSafeNonNeg(volume)) return 'openMs or volume is not a non-negative whole number'
     if (flags === 0) return { instrumentKey, timeframe, openMs, openPaise, highPaise, lowPaise, closePaise, volume }
-    const payload: Record<string, unknown> = { instrumentKey, timeframe, openMs, openPaise, highPaise, lowPaise, closePaise, volume }
+    const payload: Record<string, unknown> = {
+      instrumentKey,
+      timeframe,
+      openMs,
+      openPaise,
+      highPaise,
+      lowPaise,
+      closePaise,
+      volume,
+    }
     if (flags & 2) {
       if (end - at < 60) return 'record too short for oi'
       const oi = v.getFloat64(at + 52, true)
@@ -615,7 +664,12 @@ const popcount = (n: number): number => {
   return c
 }
 
-const decodeError = (seq: number | undefined, type: string, reason: string): DecodeResult => ({ kind: 'error', seq, type, reason })
+const decodeError = (seq: number | undefined, type: string, reason: string): DecodeResult => ({
+  kind: 'error',
+  seq,
+  type,
+  reason,
+})
 
 /** A JSON-encoded payload checked by its event's codec; a string says why it is invalid. */
 const decodeJsonPayload = (type: string, buf: Buffer, start: number, end: number): unknown => {

@@ -88,8 +88,9 @@ export class SegmentCursor {
       }
       const read = fs.readSync(this.fd!, this.buf, 0, this.buf.length, this.pos)
       const r = this.parse(read, sink, maxEvents)
-      if (r.error !== undefined) return { _tag: 'error', error: r.error }
       this.pos += r.consumed
+      // On an error `pos` is left at the start of the failing batch (recovery cuts a torn tail there).
+      if (r.error !== undefined) return { _tag: 'error', error: r.error }
       if (r.count > 0) return { _tag: 'visited', count: r.count }
       if (this.done) break
       if (r.consumed > 0) continue
@@ -103,7 +104,10 @@ export class SegmentCursor {
         const size = fs.fstatSync(this.fd!).size
         if (size > this.pos + read) continue // it grew before the next segment appeared: read the rest first
         if (size > this.pos) {
-          return { _tag: 'error', error: this.corrupt(this.pos, 'segment ends with an incomplete batch but a later segment exists') }
+          return {
+            _tag: 'error',
+            error: this.corrupt(this.pos, 'segment ends with an incomplete batch but a later segment exists'),
+          }
         }
         this.close()
         this.segIdx++
@@ -137,7 +141,10 @@ export class SegmentCursor {
     const prev = this.segments[this.segIdx - 1]
     if (prev !== undefined && this.nextSeq !== 1 && this.nextSeq !== seg.firstSeq) {
       fs.closeSync(fd)
-      return this.corrupt(0, `segment starts at seq ${seg.firstSeq} but the previous one ended before seq ${this.nextSeq}`)
+      return this.corrupt(
+        0,
+        `segment starts at seq ${seg.firstSeq} but the previous one ended before seq ${this.nextSeq}`,
+      )
     }
     this.fd = fd
     this.pos = HEADER_BYTES
@@ -165,20 +172,40 @@ export class SegmentCursor {
     const checkSkipped = this.opts.checkSkipped === true
     let p = 0
     let count = 0
-    const fail = (at: number, error: JournalError) => ({ consumed: at, count, needBytes: 0, error })
+    let batchFirstSeq = this.nextSeq
+    const fail = (at: number, error: JournalError) => {
+      // `at` is the start of the failing batch: the next seq is that batch's first again.
+      this.nextSeq = batchFirstSeq
+      return { consumed: at, count, needBytes: 0, error }
+    }
     while (count < maxEvents) {
       const batchStart = p
-      if (len - p < FRAME_BYTES + BATCH_HEADER_LEN) return { consumed: p, count, needBytes: FRAME_BYTES + BATCH_HEADER_LEN, error: undefined }
+      batchFirstSeq = this.nextSeq
+      if (len - p < FRAME_BYTES + BATCH_HEADER_LEN)
+        return { consumed: p, count, needBytes: FRAME_BYTES + BATCH_HEADER_LEN, error: undefined }
       const hLen = v.getUint32(p, true)
       const hBody = p + FRAME_BYTES
-      if (hLen !== BATCH_HEADER_LEN || buf[hBody] !== KIND_BATCH || v.getUint32(p + 4, true) !== crc32c(buf, hBody, hBody + hLen)) {
-        return fail(p, this.corrupt(this.pos + p, 'expected a batch header, found bytes that are not one (bad length, kind or checksum)'))
+      if (
+        hLen !== BATCH_HEADER_LEN ||
+        buf[hBody] !== KIND_BATCH ||
+        v.getUint32(p + 4, true) !== crc32c(buf, hBody, hBody + hLen)
+      ) {
+        return fail(
+          p,
+          this.corrupt(
+            this.pos + p,
+            'expected a batch header, found bytes that are not one (bad length, kind or checksum)',
+          ),
+        )
       }
       const batchCount = v.getUint32(hBody + 1, true)
       const firstSeq = v.getFloat64(hBody + 5, true)
       const bytes = v.getUint32(hBody + 13, true)
       if (firstSeq !== this.nextSeq) {
-        return fail(p, this.corrupt(this.pos + p, `batch starts at seq ${firstSeq}, expected ${this.nextSeq} (gap or reordering)`))
+        return fail(
+          p,
+          this.corrupt(this.pos + p, `batch starts at seq ${firstSeq}, expected ${this.nextSeq} (gap or reordering)`),
+        )
       }
       const batchEnd = hBody + BATCH_HEADER_LEN + bytes
       if (batchEnd > len) return { consumed: p, count, needBytes: batchEnd - batchStart, error: undefined }
@@ -191,7 +218,8 @@ export class SegmentCursor {
       let q = hBody + BATCH_HEADER_LEN
       let seen = 0
       while (q < batchEnd) {
-        if (batchEnd - q < FRAME_BYTES) return fail(batchStart, this.corrupt(this.pos + q, 'record frame cut short inside a batch'))
+        if (batchEnd - q < FRAME_BYTES)
+          return fail(batchStart, this.corrupt(this.pos + q, 'record frame cut short inside a batch'))
         const bodyLen = v.getUint32(q, true)
         const body = q + FRAME_BYTES
         const end = body + bodyLen
@@ -207,7 +235,10 @@ export class SegmentCursor {
         }
         const decode = isDict || (wanted && seq >= from && seq <= to)
         if ((decode || checkSkipped) && v.getUint32(q + 4, true) !== crc32c(buf, body, end)) {
-          return fail(batchStart, this.corrupt(this.pos + q, `record ${isDict ? '(dictionary)' : `seq ${seq}`} fails its checksum`))
+          return fail(
+            batchStart,
+            this.corrupt(this.pos + q, `record ${isDict ? '(dictionary)' : `seq ${seq}`} fails its checksum`),
+          )
         }
         if (decode) {
           const r = this.decoder.decode(buf, v, body, end)
@@ -235,7 +266,10 @@ export class SegmentCursor {
         q = end
       }
       if (seen !== batchCount) {
-        return fail(batchStart, this.corrupt(this.pos + batchStart, `batch header says ${batchCount} events, found ${seen}`))
+        return fail(
+          batchStart,
+          this.corrupt(this.pos + batchStart, `batch header says ${batchCount} events, found ${seen}`),
+        )
       }
       p = batchEnd
     }

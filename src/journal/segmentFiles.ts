@@ -37,6 +37,24 @@ export const encodeHeader = (firstSeq: number): Buffer => {
   return h
 }
 
+/**
+ * Creates the segment file `file` holding just its header and returns it open for writing. The header is written
+ * under a temporary name that is then renamed, so a reader (in another process) never finds the segment without
+ * its header. The caller fsyncs the directory.
+ */
+export const createSegment = (file: string, firstSeq: number): number => {
+  const tmp = `${file}.tmp`
+  const fd = fs.openSync(tmp, 'w')
+  try {
+    fs.writeSync(fd, encodeHeader(firstSeq))
+    fs.renameSync(tmp, file)
+  } catch (e) {
+    fs.closeSync(fd)
+    throw e
+  }
+  return fd
+}
+
 /** Checks a segment header; returns the reason it is not one, or undefined. */
 export const checkHeader = (h: Buffer, expectedFirstSeq: number): string | undefined => {
   if (h.length < HEADER_BYTES) return `file is ${h.length} bytes, shorter than a segment header`

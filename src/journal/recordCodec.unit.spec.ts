@@ -1,0 +1,87 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import type { Envelope, EventDraft } from '../domain/events/index.js'
+import { crc32c } from './crc32c.js'
+import { bar, envelopesOf, HDFCBANK, INFY, orderRequested, RELIANCE, tick } from './journal.fixtures.js'
+import { FRAME_BYTES, KIND_DICT, SegmentDecoder, SegmentEncoder } from './recordCodec.js'
+
+/** Decodes every record of an encoded batch, checking each frame's checksum; returns what the decoder said. */
+const decodeAll = (bytes: Buffer, decoder: SegmentDecoder) => {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const out: { kind: string; event?: Envelope; count?: number; firstSeq?: number }[] = []
+  for (let p = 0; p < bytes.length; ) {
+    const len = view.getUint32(p, true)
+    const body = p + FRAME_BYTES
+    expect(view.getUint32(p + 4, true)).toBe(crc32c(bytes, body, body + len))
+    const r = decoder.decode(bytes, view, body, body + len)
+    if (r.kind === 'event') out.push({ kind: 'event', event: { ...r.event } })
+    else if (r.kind === 'batch') out.push({ kind: 'batch', count: r.count, firstSeq: r.firstSeq })
+    else out.push({ kind: r.kind })
+    p = body + len
+  }
+  return out
+}
+
+const encode = (encoder: SegmentEncoder, drafts: EventDraft[], firstSeq: number): Buffer => {
+  const r = encoder.encodeBatch(drafts, firstSeq)
+  if (E.isLeft(r)) throw new Error(r.left.reason)
+  return Buffer.from(r.right)
+}
+
+describe('record codec', () => {
+  it('frames a batch as a BATCH header, one DICT record per new instrument, then the events', () => {
+    // given an encoder for a new segment
+    const encoder = new SegmentEncoder()
+    const drafts = [tick(), tick({ instrumentKey: HDFCBANK }), bar(), orderRequested()]
+
+    // when a batch of four events starting at seq 10 is encoded and decoded
+    const frames = decodeAll(encode(encoder, drafts, 10), new SegmentDecoder())
+
+    // then the records are: batch header, dict, tick, dict, tick, bar, order event
+    expect(frames.map((f) => f.kind)).toEqual(['batch', 'dict', 'event', 'dict', 'event', 'event', 'event'])
+    expect(frames[0]).toEqual({ kind: 'batch', count: 4, firstSeq: 10 })
+    expect(frames.filter((f) => f.kind === 'event').map((f) => f.event)).toStrictEqual(envelopesOf(drafts, 10))
+    expect(encoder.dictionarySize()).toBe(2)
+  })
+
+  it('forgets the dictionary entries of a refused batch, so the next batch writes them', () => {
+    // given an encoder that knows RELIANCE
+    const encoder = new SegmentEncoder([RELIANCE])
+    const decoder = new SegmentDecoder()
+    decoder.dict.push(RELIANCE)
+
+    // when a batch introducing INFY is refused (its second event is bad), and INFY is then used again
+    const refused = encoder.encodeBatch([tick({ instrumentKey: INFY }), tick({ ltpPaise: 0 })], 1)
+    const dictAfterRefusal = encoder.dictionarySize()
+    const frames = decodeAll(encode(encoder, [tick({ instrumentKey: INFY })], 1), decoder)
+
+    // then the refusal names the event and the encoder's dictionary is as before; the next batch defines INFY anew
+    expect(refused).toEqual(
+      E.left({ index: 1, type: 'TickReceived', reason: 'ltpPaise 0 is not a positive whole number of paise' }),
+    )
+    expect(dictAfterRefusal).toBe(1)
+    expect(frames.map((f) => f.kind)).toEqual(['batch', 'dict', 'event'])
+    expect(frames[2]!.event!.type === 'TickReceived' && frames[2]!.event!.payload.instrumentKey).toBe(INFY)
+  })
+
+  it('reports unknown record kinds and out-of-order dictionary ids as errors, not events', () => {
+    // given a DICT record for id 1 when the decoder's dictionary is empty, and a record of kind 99
+    const decoder = new SegmentDecoder()
+    const dict = Buffer.concat([Buffer.from([KIND_DICT, 1, 0]), Buffer.from(RELIANCE)])
+    const unknown = Buffer.from([99, 0, 0, 0])
+    const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.byteLength)
+
+    // when they are decoded
+    const a = decoder.decode(dict, view(dict), 0, dict.length)
+    const b = decoder.decode(unknown, view(unknown), 0, unknown.length)
+
+    // then both are errors that say what is wrong
+    expect(a).toEqual({
+      kind: 'error',
+      seq: undefined,
+      type: 'dictionary',
+      reason: 'dictionary id 1 out of order (expected 0)',
+    })
+    expect(b).toEqual({ kind: 'error', seq: undefined, type: 'record', reason: 'unknown record kind 99' })
+  })
+})

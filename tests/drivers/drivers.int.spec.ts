@@ -1,0 +1,152 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Envelope, EventDraft } from '../../src/domain/events/index.js'
+import { type Journal, openFileJournal, openJournalReader } from '../../src/journal/index.js'
+import { createLiveDriver, runBatch } from '../../src/processes/drivers/index.js'
+import { verifyJournal } from '../../src/processes/replay/index.js'
+import {
+  barsClosingAt,
+  runStarted,
+  strategyConfigured,
+  streakEngine,
+} from '../../src/projections/engine/engine.fixtures.js'
+import { RELIANCE } from '../../src/projections/orders/orderBook.fixtures.js'
+
+// The drivers against a real file journal: what they write verifies by audit replay, a journal starts with its
+// manifest, and the live driver starts effects only once a cascade is durable and halts when the journal fails.
+
+const dirs: string[] = []
+const tempJournal = (): { dir: string; journal: Journal } => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bahi-drivers-'))
+  dirs.push(dir)
+  const j = openFileJournal(path.join(dir, 'journal'))
+  if (E.isLeft(j)) throw new Error(JSON.stringify(j.left))
+  return { dir: path.join(dir, 'journal'), journal: j.right }
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
+})
+
+const readAll = async (dir: string): Promise<Envelope[]> => {
+  const r = openJournalReader(dir)
+  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left))
+  const out: Envelope[] = []
+  for await (const b of r.right.read()) {
+    if (E.isLeft(b)) throw new Error(JSON.stringify(b.left))
+    out.push(...b.right)
+  }
+  await r.right.close()
+  return out
+}
+
+// Rising closes: streak (bars 2, qty 10) goes long on the third bar; the next bar's open fills the order.
+const session: EventDraft[] = [
+  runStarted(),
+  strategyConfigured(),
+  ...barsClosingAt(RELIANCE, [100_000, 100_500, 101_000, 101_500, 102_000]),
+]
+
+describe('batch driver', () => {
+  it('journals every input and decision, gap-free, and the journal verifies with 0 divergences', async () => {
+    const { dir, journal } = tempJournal()
+    const engine = streakEngine()
+    const state = engine.initialState()
+    const r = await runBatch({ journal, engine, state, inputs: [session], batchEvents: 3 })
+    await journal.close()
+    expect(E.isRight(r)).toBe(true)
+    const events = await readAll(dir)
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1))
+    expect(E.isRight(r) && r.right).toEqual({ inputs: session.length, events: events.length, lastSeq: events.length })
+    const types = events.map((e) => e.type)
+    expect(types.filter((t) => t === 'OrderFilled')).toHaveLength(1)
+    expect(types.indexOf('SignalEmitted')).toBeLessThan(types.indexOf('OrderRequested'))
+    for (const e of events) if (e.causationId !== undefined) expect(e.causationId).toBeLessThan(e.seq)
+    expect(state.trading.portfolio.positions.values().next().value?.qty).toBe(10)
+
+    const reader = openJournalReader(dir)
+    if (E.isLeft(reader)) throw new Error('reader')
+    const verified = await verifyJournal(reader.right, streakEngine())
+    await reader.right.close()
+    expect(E.isRight(verified) && verified.right.events).toBe(events.length)
+    expect(E.isRight(verified) && verified.right.divergence).toBeUndefined()
+  })
+
+  it('refuses to start a journal with anything but RunStarted, and writes nothing', async () => {
+    const { dir, journal } = tempJournal()
+    const engine = streakEngine()
+    const r = await runBatch({ journal, engine, state: engine.initialState(), inputs: [session.slice(1)] })
+    await journal.close()
+    expect(r).toEqual(E.left({ _tag: 'NoManifest', firstType: 'StrategyConfigured' }))
+    expect(await readAll(dir)).toEqual([])
+  })
+})
+
+describe('live driver', () => {
+  it('hands decisions to effects only once they are durable, in order, never the input itself', async () => {
+    const { dir, journal } = tempJournal()
+    const engine = streakEngine()
+    const seen: { firstSeq: number; lastSeq: number; durableInOtherProcessView: number; types: string[] }[] = []
+    const driver = createLiveDriver({
+      journal,
+      engine,
+      state: engine.initialState(),
+      effects: (decisions) => {
+        // A reader that shares nothing with the writer sees the whole cascade already on disk.
+        const r = openJournalReader(dir)
+        const durable = E.isRight(r) ? r.right.lastSeq() : -1
+        seen.push({
+          firstSeq: decisions[0]!.seq,
+          lastSeq: decisions.at(-1)!.seq,
+          durableInOtherProcessView: durable,
+          types: decisions.map((d) => d.type),
+        })
+      },
+    })
+    // Fired without waiting: the driver serializes them in call order.
+    const results = await Promise.all(session.map((input) => driver.handle(input)))
+    await journal.close()
+    const cascades = results.map((r) => (E.isRight(r) ? r.right : []))
+    expect(cascades.map((c) => c[0]?.type)).toEqual(session.map((s) => s.type))
+    const firstSeqs = cascades.map((c) => c[0]!.seq)
+    expect([...firstSeqs].sort((a, b) => a - b)).toEqual(firstSeqs)
+    expect(seen.length).toBeGreaterThan(0)
+    for (const s of seen) expect(s.durableInOtherProcessView).toBeGreaterThanOrEqual(s.lastSeq)
+    expect(seen.flatMap((s) => s.types)).toContain('OrderFilled')
+    expect(seen.flatMap((s) => s.types)).not.toContain('BarClosed')
+    expect((await readAll(dir)).length).toBe(cascades.flat().length)
+  })
+
+  it('hands an OrderSubmitted to effects when the broker is Upstox (the adapter sends it), and no fill is invented', async () => {
+    const { journal } = tempJournal()
+    const engine = streakEngine()
+    const effects: string[] = []
+    const driver = createLiveDriver({
+      journal,
+      engine,
+      state: engine.initialState(),
+      effects: (d) => effects.push(...d.map((e) => e.type)),
+    })
+    for (const input of [runStarted({ broker: 'upstox' }), ...session.slice(1)]) await driver.handle(input)
+    await journal.close()
+    expect(effects).toContain('OrderSubmitted')
+    expect(effects).not.toContain('OrderAccepted')
+    expect(effects).not.toContain('OrderFilled')
+  })
+
+  it('halts after a failed append: later inputs are refused and no effect runs', async () => {
+    const { journal } = tempJournal()
+    const engine = streakEngine()
+    let effectCalls = 0
+    const driver = createLiveDriver({ journal, engine, state: engine.initialState(), effects: () => effectCalls++ })
+    expect(E.isRight(await driver.handle(session[0]!))).toBe(true)
+    await journal.close()
+    const failed = await driver.handle(session[1]!)
+    expect(E.isLeft(failed) && failed.left._tag).toBe('JournalClosed')
+    const after = await driver.handle(session[2]!)
+    expect(after).toEqual(failed)
+    expect(effectCalls).toBe(0)
+  })
+})
