@@ -92,7 +92,10 @@ describe('kill -9 of a writer', () => {
       } else {
         const ready = await child.waitForLine((l) => l.startsWith('ready '))
         expect(Number(ready.split(' ')[1])).toBe(verifiedUpTo)
-        await sleep(5 + rnd() * 120)
+        // Wait for the first acknowledgement, so a slow start on a loaded machine cannot turn this into a kill
+        // before anything was appended; then let it run a random while with appends in flight.
+        await child.waitForLine((l) => l.startsWith('ack '))
+        await sleep(rnd() * 120)
       }
 
       // when it is killed with SIGKILL at that random moment
