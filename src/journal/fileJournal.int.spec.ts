@@ -124,6 +124,25 @@ describe('file journal: round trip', () => {
     expect(part.result).toEqual(E.right({ count: 8, lastSeq: 11 }))
   })
 
+  it('scan stops after the event for which the visitor returns false, with no error', async () => {
+    // given a journal holding mixed batches
+    const journal = openJournal(freshDir())
+    for (const b of mixedBatches()) unwrap(await journal.append(b))
+    const total = journal.lastSeq()
+
+    // when a visitor stops at seq 7 (inside a batch)
+    const seen: number[] = []
+    const result = await journal.scan({ from: 2 }, (e) => {
+      seen.push(e.seq)
+      return e.seq < 7
+    })
+
+    // then it saw 2..7 only, and the result says where it stopped
+    expect(total).toBeGreaterThan(7)
+    expect(seen).toEqual(range(2, 7))
+    expect(result).toEqual(E.right({ count: 6, lastSeq: 7 }))
+  })
+
   it('reads any range, including ranges that straddle batches and segments', async () => {
     // given a journal with tiny segments and batches of varied size
     const dir = freshDir()

@@ -414,6 +414,15 @@ export const openJournalReader = (dir: string): E.Either<JournalError, JournalRe
   })
 }
 
+/** A read that was promised events up to `to` found the journal ending earlier. */
+const endsBefore = (dir: string, cursor: SegmentCursor, to: number): JournalError => ({
+  _tag: 'JournalCorrupt',
+  path: dir,
+  offset: cursor.pos,
+  seq: cursor.nextSeq,
+  reason: `journal ends before seq ${to}`,
+})
+
 const createReader = (
   dir: string,
   lastSeq: () => number,
@@ -432,15 +441,7 @@ const createReader = (
           yield E.left(s.error)
           return
         } else {
-          if (cursor.nextSeq <= to) {
-            yield E.left({
-              _tag: 'JournalCorrupt',
-              path: dir,
-              offset: cursor.pos,
-              seq: cursor.nextSeq,
-              reason: `journal ends before seq ${to}`,
-            })
-          }
+          if (cursor.nextSeq <= to) yield E.left(endsBefore(dir, cursor, to))
           return
         }
       }
@@ -449,7 +450,10 @@ const createReader = (
     }
   }
 
-  const scan = async (opts: ReadOptions, visit: (e: Envelope) => void): Promise<E.Either<JournalError, ScanResult>> => {
+  const scan = async (
+    opts: ReadOptions,
+    visit: (e: Envelope) => boolean | undefined | void,
+  ): Promise<E.Either<JournalError, ScanResult>> => {
     const to = Math.min(opts.to ?? Number.POSITIVE_INFINITY, lastSeq())
     const from = opts.from ?? 1
     let count = 0
@@ -463,15 +467,8 @@ const createReader = (
           // Let timers and I/O run between chunks of a long scan.
           await new Promise<void>((r) => setImmediate(r))
         } else if (s._tag === 'error') return E.left(s.error)
-        else if (cursor.nextSeq <= to) {
-          return E.left({
-            _tag: 'JournalCorrupt',
-            path: dir,
-            offset: cursor.pos,
-            seq: cursor.nextSeq,
-            reason: `journal ends before seq ${to}`,
-          })
-        } else return E.right({ count, lastSeq: cursor.nextSeq - 1 })
+        else if (cursor.nextSeq <= to && !cursor.stopped) return E.left(endsBefore(dir, cursor, to))
+        else return E.right({ count, lastSeq: cursor.nextSeq - 1 })
       }
     } finally {
       cursor.close()

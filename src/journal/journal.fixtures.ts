@@ -325,7 +325,9 @@ export const scanAll = async (
   opts: ReadOptions = {},
 ): Promise<{ events: Envelope[]; result: E.Either<JournalError, { count: number; lastSeq: number }> }> => {
   const events: Envelope[] = []
-  const result = await reader.scan(opts, (e) => events.push(copyEnvelope(e)))
+  const result = await reader.scan(opts, (e) => {
+    events.push(copyEnvelope(e))
+  })
   return { events, result }
 }
 

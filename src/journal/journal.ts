@@ -49,10 +49,14 @@ export interface JournalReader {
   readonly read: (opts?: ReadOptions) => EnvelopeStream
   /**
    * The fast path for folds: calls `visit` for every event in range, in order. Ticks and bars are handed over in
-   * objects that are reused for the next event, so `visit` must copy what it keeps. Resolves with the number of
-   * events visited, or the first error (events before it have been visited).
+   * objects that are reused for the next event, so `visit` must copy what it keeps. `visit` may return `false` to
+   * stop after that event. Resolves with the number of events visited, or the first error (events before it have
+   * been visited).
    */
-  readonly scan: (opts: ReadOptions, visit: (e: Envelope) => void) => Promise<E.Either<JournalError, ScanResult>>
+  readonly scan: (
+    opts: ReadOptions,
+    visit: (e: Envelope) => boolean | undefined | void,
+  ) => Promise<E.Either<JournalError, ScanResult>>
   /** Reads from `from` and then follows new appends, also those of another process, until aborted. */
   readonly tail: (opts?: TailOptions) => EnvelopeStream
   readonly checkpoint: (name: string) => number | undefined

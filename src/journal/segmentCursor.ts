@@ -33,6 +33,8 @@ export class SegmentCursor {
   private buf = Buffer.allocUnsafe(CHUNK_BYTES)
   private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
   private done = false
+  /** Set when a visitor asked to stop (as opposed to reaching `to` or the end). */
+  stopped = false
   /** File offset of the next batch in the current segment. */
   pos = HEADER_BYTES
   /** Seq the next event must have. */
@@ -65,7 +67,9 @@ export class SegmentCursor {
   /** The next run of events (never empty), the end of what is written so far, or an error. */
   next(maxEvents = 65_536): CursorStep {
     const events: Envelope[] = []
-    const r = this.visit((e) => events.push(e), maxEvents)
+    const r = this.visit((e) => {
+      events.push(e)
+    }, maxEvents)
     if (r._tag !== 'visited') return r
     return { _tag: 'events', events }
   }
@@ -76,7 +80,7 @@ export class SegmentCursor {
    * replay folds millions of events a second without allocating per event.
    */
   visit(
-    sink: (e: Envelope) => void,
+    sink: (e: Envelope) => boolean | undefined | void,
     maxEvents = 65_536,
   ): { readonly _tag: 'visited'; readonly count: number } | Exclude<CursorStep, { _tag: 'events' }> {
     while (!this.done) {
@@ -163,7 +167,7 @@ export class SegmentCursor {
    */
   private parse(
     len: number,
-    sink: (e: Envelope) => void,
+    sink: (e: Envelope) => boolean | undefined | void,
     maxEvents: number,
   ): { consumed: number; count: number; needBytes: number; error: JournalError | undefined } {
     const buf = this.buf
@@ -247,10 +251,15 @@ export class SegmentCursor {
               if (r.event.seq !== seq) {
                 return fail(batchStart, this.corrupt(this.pos + q, `record holds seq ${r.event.seq}, expected ${seq}`))
               }
-              sink(r.event)
               count++
               this.nextSeq++
               seen++
+              if (sink(r.event) === false) {
+                // The visitor has what it wanted: stop after this event.
+                this.done = true
+                this.stopped = true
+                return { consumed: batchEnd, count, needBytes: 0, error: undefined }
+              }
               break
             case 'dict':
               break

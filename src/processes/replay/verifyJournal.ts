@@ -19,7 +19,9 @@ export const verifyJournal = async (
   const verifier = createVerifier(engine)
   let stopped = false
   const scanned = await reader.scan({ to: to ?? reader.lastSeq() }, (e) => {
-    if (!stopped && verifier.feed(e) !== undefined) stopped = true
+    // The first divergence is the report: no need to read further.
+    stopped = verifier.feed(e) !== undefined
+    return !stopped
   })
   if (E.isLeft(scanned)) return E.left(describeJournalError(scanned.left))
   // When stopping early at `to`, decisions caused by events up to `to` but recorded after it are not missing.

@@ -39,11 +39,10 @@ export const parseUntil = (s: string): { seq: number } | { ts: number } | undefi
 /** The last seq whose event is at or before `ts` (seq order is the replay order; ts only picks the cut). */
 const seqAtTime = async (reader: JournalReader, ts: number): Promise<E.Either<string, number>> => {
   let to = 0
-  let done = false
   const r = await reader.scan({}, (e) => {
-    if (done) return
-    if (e.ts > ts) done = true
-    else to = e.seq
+    if (e.ts > ts) return false
+    to = e.seq
+    return true
   })
   return E.isLeft(r) ? E.left(describeJournalError(r.left)) : E.right(to)
 }
