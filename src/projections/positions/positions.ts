@@ -58,6 +58,9 @@ export const equityPaise = (p: PortfolioState): number => p.cashPaise + p.positi
 
 export const unrealizedPaise = (pos: Position, markPaise: number): number => pos.qty * markPaise - pos.costPaise
 
+/** Average entry price of the open quantity, in (fractional) paise; 0 when flat. For display: fold with cost. */
+export const averagePricePaise = (pos: Position): number => (pos.qty === 0 ? 0 : pos.costPaise / pos.qty)
+
 const markOf = (p: PortfolioState, key: string): InstrumentMark => {
   let m = p.marks.get(key)
   if (m === undefined) {

@@ -5,7 +5,13 @@ import type { Envelope } from '../../../domain/events/index.js'
 import { formatPaise } from '../../../domain/money/index.js'
 import { IST_OFFSET_MS } from '../../../domain/time/index.js'
 import { describeJournalError, type JournalReader, openJournalReader } from '../../../journal/index.js'
-import { type EngineState, equityPaise, toEngineSnapshot, unrealizedPaise } from '../../../projections/index.js'
+import {
+  averagePricePaise,
+  type EngineState,
+  equityPaise,
+  toEngineSnapshot,
+  unrealizedPaise,
+} from '../../../projections/index.js'
 import { causationChain, describeEvent, readOne, rebuildState, verifyJournal } from '../../replay/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../builtinEngine.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
@@ -63,6 +69,7 @@ const stateSummary = (s: EngineState) => {
         strategyId: p.strategyId,
         instrumentKey: p.instrumentKey,
         qty: p.qty,
+        averagePrice: Math.round(averagePricePaise(p)) / 100,
         realizedPnl: p.realizedPaise / 100,
         unrealizedPnl: unrealizedPaise(p, mark) / 100,
         fees: p.feesPaise / 100,
@@ -224,7 +231,7 @@ export const replayCommand = async (o: ReplayOptions, io: CliIo): Promise<ExitCo
         }`,
         ...summary.positions.map(
           (p) =>
-            `  ${p.strategyId} ${p.instrumentKey}: qty ${p.qty}, realized ${p.realizedPnl.toFixed(2)}, unrealized ${p.unrealizedPnl.toFixed(2)}`,
+            `  ${p.strategyId} ${p.instrumentKey}: qty ${p.qty} @ ${p.averagePrice.toFixed(2)}, realized ${p.realizedPnl.toFixed(2)}, unrealized ${p.unrealizedPnl.toFixed(2)}`,
         ),
         ...summary.killSwitches.map(
           (k) => `  kill switch ${k.scope}${k.target ? ` ${k.target}` : ''} engaged by ${k.source}: ${k.reason}`,
