@@ -13,7 +13,7 @@ import {
   OrderSubmitted,
   OrderUpdated,
 } from './orderEvents.js'
-import { KillSwitchEngaged, KillSwitchReleased, RiskLimitBreached } from './riskEvents.js'
+import { KillSwitchEngaged, KillSwitchReleased, RiskLimitBreached, RiskLimitsConfigured } from './riskEvents.js'
 import { type BrokerKind, RunEnded, RunStarted, StrategyConfigured } from './runEvents.js'
 import { SignalEmitted } from './signalEvents.js'
 
@@ -41,6 +41,8 @@ export const DomainEvent = t.union([
   StrategyConfigured,
   RunStarted,
   RunEnded,
+  // Append new types here only: the binary journal numbers JSON event types by their place in this list.
+  RiskLimitsConfigured,
 ])
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 export type EventType = DomainEvent['type']
@@ -96,6 +98,7 @@ export const eventOrigin = (e: DomainEvent, broker: BrokerKind): EventOrigin => 
     case 'SessionPhaseChanged':
     case 'TimerFired':
     case 'StrategyConfigured':
+    case 'RiskLimitsConfigured':
     case 'RunStarted':
     case 'RunEnded':
       return 'input'

@@ -190,6 +190,17 @@ const samples: { readonly [K in EventType]: () => EventOfType<K> } = {
     },
   }),
   RunEnded: () => ({ type: 'RunEnded', payload: { runId: SAMPLE.runId, reason: 'end of data' } }),
+  RiskLimitsConfigured: () => ({
+    type: 'RiskLimitsConfigured',
+    payload: {
+      limits: {
+        maxQty: 500,
+        maxDailyLossPaise: 500_000,
+        maxOrdersPerSecond: 10,
+        instruments: { [SAMPLE.instrumentKey]: { maxQty: 100 } },
+      },
+    },
+  }),
 }
 
 /** A valid, realistic event of the given type (a fresh object on every call). */

@@ -1,4 +1,5 @@
 import * as t from 'io-ts'
+import { RiskLimits } from '../risk/index.js'
 
 /** Where a kill switch or limit applies: everything, one strategy, or one instrument. */
 export const RiskScope = t.keyof({ global: null, strategy: null, instrument: null })
@@ -27,3 +28,10 @@ export const KillSwitchReleased = t.type({
   payload: t.intersection([scoped, t.type({ source: ActionSource, reason: t.string })]),
 })
 export type KillSwitchReleased = t.TypeOf<typeof KillSwitchReleased>
+
+/** The risk limits in force from this event on (an input: configuration, recorded so replays apply it too). */
+export const RiskLimitsConfigured = t.type({
+  type: t.literal('RiskLimitsConfigured'),
+  payload: t.type({ limits: RiskLimits }),
+})
+export type RiskLimitsConfigured = t.TypeOf<typeof RiskLimitsConfigured>

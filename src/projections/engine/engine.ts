@@ -6,7 +6,7 @@ import type { AnyStrategy, Signal, StrategyRegistry } from '../../domain/strateg
 import { positionKey } from '../positions/index.js'
 import { createTradingState, evolveTradingState, type TradingState } from '../state/index.js'
 import { orderForSignal } from './execution.js'
-import { defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
+import { breachDecisions, defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
 import { acceptSubmitted, cancelRequested, fillAtPrice, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
 import { canonicalJson } from './verify.js'
 
@@ -150,6 +150,10 @@ export const createEngine = (config: EngineConfig): Engine => {
     fillPricePaise: number,
   ): readonly EventDraft[] => {
     let out: EventDraft[] | undefined
+    // A loss or drawdown limit reached at this price halts trading first; strategies may still ask, but only
+    // orders that reduce a position will pass.
+    const breach = breachDecisions(s.trading, e.ts, e.seq)
+    if (breach.length > 0) (out ??= []).push(...breach)
     if (simulated(s)) {
       const fills = fillAtPrice(s.trading, instrumentKey, fillPricePaise, e)
       if (fills.length > 0) (out ??= []).push(...fills)
@@ -205,6 +209,8 @@ export const createEngine = (config: EngineConfig): Engine => {
       }
       case 'OrderSubmitted':
         return simulated(s) ? acceptSubmitted(e) : NO_EVENTS
+      case 'OrderFilled':
+        return breachDecisions(s.trading, e.ts, e.seq)
       case 'OrderCancelRequested':
         return simulated(s) ? cancelRequested(s.trading, e) : NO_EVENTS
       case 'KillSwitchEngaged': {

@@ -1,9 +1,16 @@
-import type { OrderRequested } from '../../domain/events/index.js'
+import type { EventDraft, OrderRequested } from '../../domain/events/index.js'
+import { unsafe } from '../../domain/ids/index.js'
+import { equityPaise, positionKey } from '../positions/index.js'
 import { blockingKillSwitch, ordersInWindow } from '../risk/index.js'
 import type { TradingState } from '../state/index.js'
+import { pendingQty } from './execution.js'
 
 // Pre-trade risk rules: pure functions from an order request and the folded state to a denial or nothing. The first
 // denial becomes an `OrderDenied` naming the rule, the value and the limit. A broken rule is a fact, not an error.
+// Limits come from the state (the last `RiskLimitsConfigured` in the journal), so a replay applies the same ones.
+//
+// Orders that reduce a position always pass the count, loss and drawdown rules: a halted strategy must still be
+// able to get flat. Only the kill switch and the order rate stop those too.
 
 export interface Denial {
   readonly rule: string
@@ -17,34 +24,142 @@ export interface RiskRule {
   readonly check: (req: OrderRequested['payload'], ts: number, s: TradingState) => Denial | undefined
 }
 
-/** No order passes an engaged kill switch of its scope (global, its strategy, or its instrument). */
+/**
+ * What the order would do to the strategy's position in the instrument, counting its working orders. The request
+ * is already in the order book when the rules run (the step folds before it decides), so it is among them.
+ */
+const effect = (req: OrderRequested['payload'], s: TradingState) => {
+  const held = s.portfolio.positions.get(positionKey(req.strategyId, req.instrumentKey))?.qty ?? 0
+  const signed = req.side === 'BUY' ? req.qty : -req.qty
+  const after = held + pendingQty(s, req.strategyId, req.instrumentKey)
+  const before = after - signed
+  return { before, after, reducing: Math.abs(after) < Math.abs(before) && Math.sign(after) * Math.sign(before) >= 0 }
+}
+
+/** The price the order is judged at: its limit price, else the instrument's last mark (0 when none is known). */
+const priceOf = (req: OrderRequested['payload'], s: TradingState): number =>
+  req.limitPricePaise ?? s.portfolio.marks.get(req.instrumentKey)?.markPaise ?? 0
+
+const inr = (paise: number) => (paise / 100).toFixed(2)
+
+/**
+ * An engaged kill switch of the order's scope (global, its strategy, or its instrument) stops it. One an operator
+ * engaged halts everything; one a rule engaged (a loss or drawdown limit) is reduce-only: exits still pass, so the
+ * book can be flattened (NautilusTrader's HALTED and REDUCING trading states).
+ */
 export const killSwitchRule: RiskRule = {
   name: 'KillSwitch',
   check: (req, _ts, s) => {
     const k = blockingKillSwitch(s.risk, req.strategyId, req.instrumentKey)
-    if (k === undefined) return undefined
+    if (k === undefined || (k.source === 'rule' && effect(req, s).reducing)) return undefined
     const where = k.scope === 'global' ? 'global' : `${k.scope} ${k.target}`
     return { rule: 'KillSwitch', reason: `kill switch engaged (${where}) by ${k.source}: ${k.reason}` }
   },
 }
 
-/** At most `maxPerSecond` orders submitted in any one-second window (Upstox allows 10 order requests/s). */
-export const orderRateRule = (maxPerSecond = 10): RiskRule => ({
+/** Upstox answers 429 beyond 10 order requests a second: the rate rule applies this when no limit is configured. */
+export const UPSTOX_ORDERS_PER_SECOND = 10
+
+/** At most `maxOrdersPerSecond` (default 10) orders submitted in any one-second window. */
+export const orderRateRule: RiskRule = {
   name: 'OrderRate',
   check: (_req, ts, s) => {
+    const max = s.risk.limits.maxOrdersPerSecond ?? UPSTOX_ORDERS_PER_SECOND
     const n = ordersInWindow(s.risk, ts, 1000)
-    return n >= maxPerSecond
-      ? {
-          rule: 'OrderRate',
-          reason: `${n} orders in the last second, limit ${maxPerSecond}`,
-          value: n,
-          limit: maxPerSecond,
-        }
-      : undefined
+    return n >= max ? { rule: 'OrderRate', reason: `${n} orders in the last second, limit ${max}`, value: n, limit: max } : undefined
   },
-})
+}
 
-export const defaultRiskRules: readonly RiskRule[] = [killSwitchRule, orderRateRule(10)]
+/** The strategy's absolute position in the instrument, after this order and its working orders, stays within maxQty. */
+export const maxQtyRule: RiskRule = {
+  name: 'MaxQty',
+  check: (req, _ts, s) => {
+    const max = s.risk.limits.instruments?.[req.instrumentKey]?.maxQty ?? s.risk.limits.maxQty
+    if (max === undefined) return undefined
+    const { after, reducing } = effect(req, s)
+    if (reducing || Math.abs(after) <= max) return undefined
+    return { rule: 'MaxQty', reason: `position would be ${after} ${req.instrumentKey}, limit ${max}`, value: Math.abs(after), limit: max }
+  },
+}
+
+/** The position's value (|qty| x price) after the order stays within maxNotionalPaise. */
+export const maxNotionalRule: RiskRule = {
+  name: 'MaxNotional',
+  check: (req, _ts, s) => {
+    const max = s.risk.limits.instruments?.[req.instrumentKey]?.maxNotionalPaise ?? s.risk.limits.maxNotionalPaise
+    if (max === undefined) return undefined
+    const { after, reducing } = effect(req, s)
+    const notional = Math.abs(after) * priceOf(req, s)
+    if (reducing || notional <= max) return undefined
+    return { rule: 'MaxNotional', reason: `position value would be ${inr(notional)} INR, limit ${inr(max)} INR`, value: notional, limit: max }
+  },
+}
+
+/** Account-wide gross exposure (sum of |net qty x mark|) after the order stays within maxGrossExposurePaise. */
+export const grossExposureRule: RiskRule = {
+  name: 'GrossExposure',
+  check: (req, _ts, s) => {
+    const max = s.risk.limits.maxGrossExposurePaise
+    if (max === undefined) return undefined
+    const { before, after, reducing } = effect(req, s)
+    if (reducing) return undefined
+    let gross = 0
+    for (const [key, m] of s.portfolio.marks) {
+      if (key !== req.instrumentKey) gross += Math.abs(m.netQty * m.markPaise)
+    }
+    const price = priceOf(req, s)
+    const own = s.portfolio.marks.get(req.instrumentKey)?.netQty ?? 0
+    gross += Math.abs((own + after - before) * price)
+    if (gross <= max) return undefined
+    return { rule: 'GrossExposure', reason: `gross exposure would be ${inr(gross)} INR, limit ${inr(max)} INR`, value: gross, limit: max }
+  },
+}
+
+/** After maxDailyTrades orders have filled today, only orders that reduce a position pass. */
+export const dailyTradesRule: RiskRule = {
+  name: 'DailyTrades',
+  check: (req, _ts, s) => {
+    const max = s.risk.limits.maxDailyTrades
+    if (max === undefined || s.risk.dailyTradeCount < max || effect(req, s).reducing) return undefined
+    return { rule: 'DailyTrades', reason: `${s.risk.dailyTradeCount} trades today, limit ${max}`, value: s.risk.dailyTradeCount, limit: max }
+  },
+}
+
+/** Today's loss (equity since the day began, unrealized included). */
+export const dailyLossPaise = (s: TradingState): number => s.risk.dayStartEquityPaise - equityPaise(s.portfolio)
+
+/** Once today's loss reaches maxDailyLossPaise, only orders that reduce a position pass. */
+export const dailyLossRule: RiskRule = {
+  name: 'DailyLoss',
+  check: (req, _ts, s) => {
+    const max = s.risk.limits.maxDailyLossPaise
+    const loss = dailyLossPaise(s)
+    if (max === undefined || loss < max || effect(req, s).reducing) return undefined
+    return { rule: 'DailyLoss', reason: `loss today ${inr(loss)} INR, limit ${inr(max)} INR`, value: loss, limit: max }
+  },
+}
+
+/** Once the fall from peak equity reaches maxDrawdownPaise, only orders that reduce a position pass. */
+export const drawdownRule: RiskRule = {
+  name: 'Drawdown',
+  check: (req, _ts, s) => {
+    const max = s.risk.limits.maxDrawdownPaise
+    const dd = s.risk.drawdownPaise
+    if (max === undefined || dd < max || effect(req, s).reducing) return undefined
+    return { rule: 'Drawdown', reason: `drawdown ${inr(dd)} INR, limit ${inr(max)} INR`, value: dd, limit: max }
+  },
+}
+
+export const defaultRiskRules: readonly RiskRule[] = [
+  killSwitchRule,
+  orderRateRule,
+  dailyLossRule,
+  drawdownRule,
+  dailyTradesRule,
+  maxQtyRule,
+  maxNotionalRule,
+  grossExposureRule,
+]
 
 export const firstDenial = (
   rules: readonly RiskRule[],
@@ -57,4 +172,36 @@ export const firstDenial = (
     if (d !== undefined) return d
   }
   return undefined
+}
+
+/**
+ * The automatic kill switch: after a price or a fill, a daily loss or drawdown at its limit engages the global
+ * switch (once), recorded as a `RiskLimitBreached` and a rule-sourced `KillSwitchEngaged`. An operator releases it.
+ */
+export const breachDecisions = (s: TradingState, ts: number, causationSeq: number): readonly EventDraft[] => {
+  const { maxDailyLossPaise, maxDrawdownPaise } = s.risk.limits
+  if (maxDailyLossPaise === undefined && maxDrawdownPaise === undefined) return []
+  if (s.risk.killSwitches.has('global:')) return []
+  const loss = dailyLossPaise(s)
+  const breach =
+    maxDailyLossPaise !== undefined && loss >= maxDailyLossPaise
+      ? { rule: 'DailyLoss', value: loss, limit: maxDailyLossPaise, reason: `loss today ${inr(loss)} INR reached the ${inr(maxDailyLossPaise)} INR limit` }
+      : maxDrawdownPaise !== undefined && s.risk.drawdownPaise >= maxDrawdownPaise
+        ? {
+            rule: 'Drawdown',
+            value: s.risk.drawdownPaise,
+            limit: maxDrawdownPaise,
+            reason: `drawdown ${inr(s.risk.drawdownPaise)} INR reached the ${inr(maxDrawdownPaise)} INR limit`,
+          }
+        : undefined
+  if (breach === undefined) return []
+  return [
+    { type: 'RiskLimitBreached', ts, causationId: unsafe.seq(causationSeq), payload: { scope: 'global', ...breach } },
+    {
+      type: 'KillSwitchEngaged',
+      ts,
+      causationId: unsafe.seq(causationSeq),
+      payload: { scope: 'global', source: 'rule', reason: `${breach.rule}: ${breach.reason}` },
+    },
+  ]
 }

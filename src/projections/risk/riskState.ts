@@ -1,4 +1,5 @@
 import type { Envelope, RiskScope } from '../../domain/events/index.js'
+import { DEFAULT_RISK_LIMITS, type RiskLimits } from '../../domain/risk/index.js'
 import { istDayNumber } from '../../domain/time/index.js'
 
 // What the risk rules look at, folded from the journal: today's counters (reset at the first event of a new IST
@@ -34,6 +35,10 @@ export interface RiskState {
   /** Engaged kill switches keyed `scope:target` (`global:` for the global one). */
   readonly killSwitches: Map<string, KillSwitch>
   breaches: number
+  /** The limits in force (from the last RiskLimitsConfigured). */
+  limits: RiskLimits
+  /** Equity when the current IST day began: the daily loss limit measures from here. */
+  dayStartEquityPaise: number
 }
 
 export const createRiskState = (): RiskState => ({
@@ -50,6 +55,8 @@ export const createRiskState = (): RiskState => ({
   orderTimesCount: 0,
   killSwitches: new Map(),
   breaches: 0,
+  limits: DEFAULT_RISK_LIMITS,
+  dayStartEquityPaise: 0,
 })
 
 export const killSwitchKey = (scope: RiskScope, target: string | undefined): string =>
@@ -72,11 +79,12 @@ export const blockingKillSwitch = (r: RiskState, strategyId: string, instrumentK
   r.killSwitches.get(`strategy:${strategyId}`) ??
   r.killSwitches.get(`instrument:${instrumentKey}`)
 
-/** Rolls the daily counters over when an event belongs to a later IST day. */
-export const rollDay = (r: RiskState, ts: number): void => {
+/** Rolls the daily counters over when an event belongs to a later IST day; `equityPaise` is the equity then. */
+export const rollDay = (r: RiskState, ts: number, equityPaise: number): void => {
   const day = istDayNumber(ts)
   if (day <= r.day) return
   r.day = day
+  r.dayStartEquityPaise = equityPaise
   r.dailyTradeCount = 0
   r.dailyRealizedPaise = 0
   r.dailyFeesPaise = 0
@@ -124,6 +132,9 @@ export const evolveRisk = (r: RiskState, e: Envelope, firstFill: boolean, realiz
       return r
     case 'RiskLimitBreached':
       r.breaches++
+      return r
+    case 'RiskLimitsConfigured':
+      r.limits = e.payload.limits
       return r
     default:
       return r

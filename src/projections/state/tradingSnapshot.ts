@@ -12,6 +12,7 @@ import {
   Validity,
 } from '../../domain/events/index.js'
 import type { InstrumentKey, OrderId, StrategyId } from '../../domain/ids/index.js'
+import { RiskLimits } from '../../domain/risk/index.js'
 import type { OrderStatus } from '../../domain/orders/index.js'
 import { isTerminal, ORDER_STATUSES } from '../../domain/orders/index.js'
 import type { OrderView } from '../orders/index.js'
@@ -118,6 +119,8 @@ export const TradingSnapshot = t.type({
     orderTimesCount: num,
     killSwitches: t.array(KillSwitchSnap),
     breaches: num,
+    limits: RiskLimits,
+    dayStartEquityPaise: num,
   }),
   strategies: t.array(
     t.type({
@@ -191,6 +194,8 @@ export const toTradingSnapshot = (s: TradingState): TradingSnapshot => {
       orderTimesCount: r.orderTimesCount,
       killSwitches: sortedEntries(r.killSwitches).map(([, k]) => ({ ...k })),
       breaches: r.breaches,
+      limits: r.limits,
+      dayStartEquityPaise: r.dayStartEquityPaise,
     },
     strategies: sortedEntries(s.strategies).map(([, c]) => ({ ...c, instruments: [...c.instruments] })),
     feeds: sortedEntries(s.feeds),

@@ -59,7 +59,7 @@ export const evolveTradingState = (s: TradingState, e: Envelope): TradingState =
   s.lastSeq = e.seq
   if (e.ts > s.lastTs) s.lastTs = e.ts
   s.eventCount++
-  rollDay(s.risk, e.ts)
+  rollDay(s.risk, e.ts, equityPaise(s.portfolio))
   switch (e.type) {
     case 'TickReceived':
     case 'BarClosed':
@@ -95,6 +95,7 @@ export const evolveTradingState = (s: TradingState, e: Envelope): TradingState =
     case 'KillSwitchEngaged':
     case 'KillSwitchReleased':
     case 'RiskLimitBreached':
+    case 'RiskLimitsConfigured':
       evolveRisk(s.risk, e, false, 0)
       return s
     case 'RunStarted':
@@ -109,7 +110,12 @@ export const evolveTradingState = (s: TradingState, e: Envelope): TradingState =
         startedSeq: e.seq,
         endedSeq: undefined,
       }
-      evolvePortfolio(s.portfolio, e)
+      {
+        // New capital is not a day's profit: move the daily loss baseline with it.
+        const before = equityPaise(s.portfolio)
+        evolvePortfolio(s.portfolio, e)
+        s.risk.dayStartEquityPaise += equityPaise(s.portfolio) - before
+      }
       trackEquity(s.risk, equityPaise(s.portfolio))
       return s
     case 'RunEnded':
