@@ -14,7 +14,7 @@ import {
   OrderUpdated,
 } from './orderEvents.js'
 import { KillSwitchEngaged, KillSwitchReleased, RiskLimitBreached, RiskLimitsConfigured } from './riskEvents.js'
-import { type BrokerKind, RunEnded, RunStarted, StrategyConfigured } from './runEvents.js'
+import { type BrokerKind, RunEnded, RunStarted, SimulatorConfigured, StrategyConfigured } from './runEvents.js'
 import { SignalEmitted } from './signalEvents.js'
 
 /** Every event bahi records: a plain union dispatched on `type` (io-ts finds the tag by itself). */
@@ -43,6 +43,7 @@ export const DomainEvent = t.union([
   RunEnded,
   // Append new types here only: the binary journal numbers JSON event types by their place in this list.
   RiskLimitsConfigured,
+  SimulatorConfigured,
 ])
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 export type EventType = DomainEvent['type']
@@ -99,6 +100,7 @@ export const eventOrigin = (e: DomainEvent, broker: BrokerKind): EventOrigin => 
     case 'TimerFired':
     case 'StrategyConfigured':
     case 'RiskLimitsConfigured':
+    case 'SimulatorConfigured':
     case 'RunStarted':
     case 'RunEnded':
       return 'input'

@@ -190,6 +190,20 @@ const samples: { readonly [K in EventType]: () => EventOfType<K> } = {
     },
   }),
   RunEnded: () => ({ type: 'RunEnded', payload: { runId: SAMPLE.runId, reason: 'end of data' } }),
+  SimulatorConfigured: () => ({
+    type: 'SimulatorConfigured',
+    payload: {
+      config: {
+        fillModel: 'touch',
+        slippageTicks: 1,
+        tickPaise: 5,
+        limitFillProbability: 1,
+        latencyMs: 250,
+        charges: 'upstox',
+        participation: 0.1,
+      },
+    },
+  }),
   RiskLimitsConfigured: () => ({
     type: 'RiskLimitsConfigured',
     payload: {

@@ -50,3 +50,37 @@ export const StrategyConfigured = t.type({
   }),
 })
 export type StrategyConfigured = t.TypeOf<typeof StrategyConfigured>
+
+const NonNegInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'NonNegativeInt')
+const PositiveInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n > 0, 'PositiveInt')
+const Fraction = t.refinement(t.number, (n) => n > 0 && n <= 1, 'Fraction(0,1]')
+
+/**
+ * How the in-loop simulated broker fills orders (see src/projections/engine/simulator.ts and docs/simulated-broker.md).
+ * `next-open`: orders execute only at the open of the next bar (or at the next tick's price); `touch`: limit and stop
+ * orders also fill inside a bar when its path (O-L-H-C for a rising bar, O-H-L-C for a falling one) touches them.
+ */
+export const SimulatorConfig = t.intersection([
+  t.type({
+    fillModel: t.keyof({ 'next-open': null, touch: null }),
+    /** Market and stop-market fills move this many ticks against the order. */
+    slippageTicks: NonNegInt,
+    tickPaise: PositiveInt,
+    /** Chance that a limit order touched (not gapped through) fills on that bar; drawn from the run's seed. */
+    limitFillProbability: Fraction,
+    /** An accepted order can fill only on prices at least this long after its acceptance. */
+    latencyMs: NonNegInt,
+    charges: t.keyof({ zero: null, upstox: null }),
+  }),
+  t.partial({
+    /** At most this share of a bar's (or tick's) volume fills per order; the rest stays working. */
+    participation: Fraction,
+  }),
+])
+export type SimulatorConfig = t.TypeOf<typeof SimulatorConfig>
+
+export const SimulatorConfigured = t.type({
+  type: t.literal('SimulatorConfigured'),
+  payload: t.type({ config: SimulatorConfig }),
+})
+export type SimulatorConfigured = t.TypeOf<typeof SimulatorConfigured>

@@ -52,6 +52,8 @@ export const summarizeEvent = (e: EventDraft): string => {
       return `${e.payload.exchange} ${e.payload.date} ${e.payload.phase}`
     case 'TimerFired':
       return `timer ${e.payload.timer}`
+    case 'SimulatorConfigured':
+      return `simulated broker ${JSON.stringify(e.payload.config)}`
     case 'RiskLimitsConfigured':
       return `risk limits ${JSON.stringify(e.payload.limits)}`
   }

@@ -7,7 +7,8 @@ import { positionKey } from '../positions/index.js'
 import { createTradingState, evolveTradingState, type TradingState } from '../state/index.js'
 import { orderForSignal } from './execution.js'
 import { breachDecisions, defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
-import { acceptSubmitted, cancelRequested, fillAtPrice, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
+import { acceptSubmitted, cancelRequested, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
+import { createSimulatorState, evolveSimulator, matchPrice, pruneSimulator, type SimulatorState } from './simulator.js'
 import { canonicalJson } from './verify.js'
 
 // The engine step: `step(state, event) -> { state, decisions }`. It folds the event into the state, then asks the
@@ -31,6 +32,8 @@ export interface EngineState {
   readonly strategies: Map<string, StrategyInstance>
   /** Strategies that could not be started (unknown kind, bad params), with the reason. Deterministic too. */
   readonly strategyErrors: Map<string, string>
+  /** The simulated broker's matching state (used when the run's broker is `simulated`). */
+  readonly simulator: SimulatorState
 }
 
 /** Exit rules (stop loss, take profit, square-off, ...) see every price event after fills and before strategies. */
@@ -131,13 +134,16 @@ export const createEngine = (config: EngineConfig): Engine => {
     trading: createTradingState(),
     strategies: new Map(),
     strategyErrors: new Map(),
+    simulator: createSimulatorState(),
   })
 
   const evolve = (s: EngineState, e: Envelope): EngineState => {
     const previousParams =
       e.type === 'StrategyConfigured' ? s.trading.strategies.get(e.payload.strategyId)?.params : undefined
     evolveTradingState(s.trading, e)
+    evolveSimulator(s.simulator, e)
     if (e.type === 'StrategyConfigured') startStrategy(config, s, e, previousParams)
+    else if (e.type === 'OrderFilled') pruneSimulator(s.simulator, s.trading, e.payload.orderId)
     return s
   }
 
@@ -147,7 +153,6 @@ export const createEngine = (config: EngineConfig): Engine => {
     s: EngineState,
     e: Envelope<TickReceived> | Envelope<BarClosed>,
     instrumentKey: InstrumentKey,
-    fillPricePaise: number,
   ): readonly EventDraft[] => {
     let out: EventDraft[] | undefined
     // A loss or drawdown limit reached at this price halts trading first; strategies may still ask, but only
@@ -155,7 +160,7 @@ export const createEngine = (config: EngineConfig): Engine => {
     const breach = breachDecisions(s.trading, e.ts, e.seq)
     if (breach.length > 0) (out ??= []).push(...breach)
     if (simulated(s)) {
-      const fills = fillAtPrice(s.trading, instrumentKey, fillPricePaise, e)
+      const fills = matchPrice(s.simulator, s.trading, e)
       if (fills.length > 0) (out ??= []).push(...fills)
     }
     for (const rule of exitRules) {
@@ -182,10 +187,9 @@ export const createEngine = (config: EngineConfig): Engine => {
   const decide = (s: EngineState, e: Envelope): readonly EventDraft[] => {
     switch (e.type) {
       case 'BarClosed':
-        // A bar's open is the first price after an order placed on the previous bar's close.
-        return onPrice(s, e, e.payload.instrumentKey, e.payload.openPaise)
+        return onPrice(s, e, e.payload.instrumentKey)
       case 'TickReceived':
-        return onPrice(s, e, e.payload.instrumentKey, e.payload.ltpPaise)
+        return onPrice(s, e, e.payload.instrumentKey)
       case 'SignalEmitted':
         return orderForSignal(s.trading, e)
       case 'OrderRequested': {

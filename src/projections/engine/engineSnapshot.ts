@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
+import { SimulatorConfig } from '../../domain/events/index.js'
 import type { StrategyId } from '../../domain/ids/index.js'
 import { fromTradingSnapshot, TradingSnapshot, toTradingSnapshot } from '../state/index.js'
 import type { EngineConfig, EngineState } from './engine.js'
@@ -21,6 +22,12 @@ export const EngineSnapshot = t.type({
     }),
   ),
   strategyErrors: t.array(t.tuple([t.string, t.string])),
+  simulator: t.type({
+    config: SimulatorConfig,
+    rng: t.number,
+    liveFromMs: t.array(t.tuple([t.string, t.number])),
+    triggered: t.array(t.string),
+  }),
 })
 export type EngineSnapshot = t.TypeOf<typeof EngineSnapshot>
 
@@ -41,6 +48,12 @@ export const toEngineSnapshot = (s: EngineState): EngineSnapshot => ({
     state: JSON.parse(JSON.stringify(i.state)) as unknown,
   })),
   strategyErrors: byKey([...s.strategyErrors.entries()]),
+  simulator: {
+    config: s.simulator.config,
+    rng: s.simulator.rng,
+    liveFromMs: byKey([...s.simulator.liveFromMs.entries()]),
+    triggered: [...s.simulator.triggered].sort(),
+  },
 })
 
 /** Canonical bytes of the engine state: the same journal always gives the same string. */
@@ -54,7 +67,17 @@ export const fromEngineSnapshot = (config: EngineConfig, u: unknown): E.Either<s
       pipe(
         fromTradingSnapshot(snap.trading),
         E.flatMap((trading) => {
-          const state: EngineState = { trading, strategies: new Map(), strategyErrors: new Map(snap.strategyErrors) }
+          const state: EngineState = {
+            trading,
+            strategies: new Map(),
+            strategyErrors: new Map(snap.strategyErrors),
+            simulator: {
+              config: snap.simulator.config,
+              rng: snap.simulator.rng,
+              liveFromMs: new Map(snap.simulator.liveFromMs),
+              triggered: new Set(snap.simulator.triggered),
+            },
+          }
           for (const i of snap.strategies) {
             const definition = config.strategies.get(i.kind)
             if (definition === undefined)

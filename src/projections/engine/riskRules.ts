@@ -4,6 +4,7 @@ import { equityPaise, positionKey } from '../positions/index.js'
 import { blockingKillSwitch, ordersInWindow } from '../risk/index.js'
 import type { TradingState } from '../state/index.js'
 import { pendingQty } from './execution.js'
+import { NO_EVENTS } from './simulatedBroker.js'
 
 // Pre-trade risk rules: pure functions from an order request and the folded state to a denial or nothing. The first
 // denial becomes an `OrderDenied` naming the rule, the value and the limit. A broken rule is a fact, not an error.
@@ -180,8 +181,8 @@ export const firstDenial = (
  */
 export const breachDecisions = (s: TradingState, ts: number, causationSeq: number): readonly EventDraft[] => {
   const { maxDailyLossPaise, maxDrawdownPaise } = s.risk.limits
-  if (maxDailyLossPaise === undefined && maxDrawdownPaise === undefined) return []
-  if (s.risk.killSwitches.has('global:')) return []
+  if (maxDailyLossPaise === undefined && maxDrawdownPaise === undefined) return NO_EVENTS
+  if (s.risk.killSwitches.has('global:')) return NO_EVENTS
   const loss = dailyLossPaise(s)
   const breach =
     maxDailyLossPaise !== undefined && loss >= maxDailyLossPaise
@@ -194,7 +195,7 @@ export const breachDecisions = (s: TradingState, ts: number, causationSeq: numbe
             reason: `drawdown ${inr(s.risk.drawdownPaise)} INR reached the ${inr(maxDrawdownPaise)} INR limit`,
           }
         : undefined
-  if (breach === undefined) return []
+  if (breach === undefined) return NO_EVENTS
   return [
     { type: 'RiskLimitBreached', ts, causationId: unsafe.seq(causationSeq), payload: { scope: 'global', ...breach } },
     {

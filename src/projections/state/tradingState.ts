@@ -137,6 +137,7 @@ export const evolveTradingState = (s: TradingState, e: Envelope): TradingState =
     case 'SignalEmitted':
     case 'SessionPhaseChanged':
     case 'TimerFired':
+    case 'SimulatorConfigured':
       return s
   }
 }

@@ -10,7 +10,7 @@ import { unsafe } from '../../../domain/ids/index.js'
 import { formatPaise, inrToPaise, unsafeMoney } from '../../../domain/money/index.js'
 import { istInstant } from '../../../domain/time/index.js'
 import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
-import { equityPaise, toEngineSnapshot } from '../../../projections/index.js'
+import { DEFAULT_SIMULATOR_CONFIG, equityPaise, toEngineSnapshot } from '../../../projections/index.js'
 import { describeDriverError, runBatch } from '../../drivers/index.js'
 import { verifyJournal } from '../../replay/index.js'
 import { createBuiltinEngine } from '../builtinEngine.js'
@@ -62,7 +62,14 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
   const engine = createBuiltinEngine()
   const state = engine.initialState()
   const instruments = DEFAULT_SYNTHETIC_INSTRUMENTS
-  const config = { strategy: 'streak', params: { bars: 3, qty: 10 }, capitalInr: o.capitalInr }
+  // Upstox intraday charges on every fill, a 1-tick slip on market orders; a daily loss limit of 1% of capital.
+  const config = {
+    strategy: 'streak',
+    params: { bars: 3, qty: 10 },
+    capitalInr: o.capitalInr,
+    simulator: { ...DEFAULT_SIMULATOR_CONFIG, slippageTicks: 1, charges: 'upstox' as const },
+    limits: { maxQty: 100, maxDailyLossPaise: Math.round(capitalPaise / 100), maxOrdersPerSecond: 10 },
+  }
   const data = { generator: 'synthetic-v1', from: o.from, days: o.days, seed: o.seed, instruments }
   const header: EventDraft[] = [
     {
@@ -90,6 +97,8 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
         enabled: true,
       },
     },
+    { type: 'SimulatorConfigured', ts: started, payload: { config: config.simulator } },
+    { type: 'RiskLimitsConfigured', ts: started, payload: { limits: config.limits } },
   ]
   const t0 = performance.now()
   let bars = 0

@@ -1,0 +1,209 @@
+import { equityCharges, scheduleOn, UPSTOX_EQUITY_SCHEDULES } from '../../domain/charges/index.js'
+import type { BarClosed, Envelope, EventDraft, OrderFilled, SimulatorConfig, TickReceived } from '../../domain/events/index.js'
+import { unsafe } from '../../domain/ids/index.js'
+import { unsafeMoney } from '../../domain/money/index.js'
+import { istDateOf } from '../../domain/time/index.js'
+import type { OrderView } from '../orders/index.js'
+import type { TradingState } from '../state/index.js'
+import { NO_EVENTS } from './simulatedBroker.js'
+
+// The simulated broker's matching: a deterministic decider inside the engine loop, so a backtest is one pure fold.
+// Its state (configuration, the seeded random generator, when each accepted order becomes live, which stop orders
+// have triggered) is part of the engine state and of its snapshots. Documented in docs/simulated-broker.md.
+//
+// For each price event of an instrument, every working order of that instrument that is live is matched against the
+// price path: a tick is a single point; a bar is [open] under `next-open`, and [open, low, high, close] (rising
+// bar) or [open, high, low, close] (falling bar) under `touch`. The open is a gap: an order marketable at the open
+// fills at the open, which may be better than its limit or worse than its stop. Inside a bar, a limit fills at its
+// limit price and a stop triggers at its trigger price. Market and stop-market fills slip `slippageTicks` against
+// the order; limit fills never fill worse than their limit.
+
+export const DEFAULT_SIMULATOR_CONFIG: SimulatorConfig = {
+  fillModel: 'next-open',
+  slippageTicks: 0,
+  tickPaise: 5,
+  limitFillProbability: 1,
+  latencyMs: 0,
+  charges: 'zero',
+}
+
+export interface SimulatorState {
+  config: SimulatorConfig
+  /** mulberry32 state, seeded from the run's manifest. */
+  rng: number
+  /** Earliest event time at which each accepted order can fill (acceptance + latency). */
+  readonly liveFromMs: Map<string, number>
+  /** Stop orders (SL, SL-M) whose trigger has been reached. */
+  readonly triggered: Set<string>
+}
+
+export const createSimulatorState = (): SimulatorState => ({
+  config: DEFAULT_SIMULATOR_CONFIG,
+  rng: 0,
+  liveFromMs: new Map(),
+  triggered: new Set(),
+})
+
+/** One uniform draw in [0, 1) from mulberry32, advancing the state. */
+const draw = (sim: SimulatorState): number => {
+  sim.rng = (sim.rng + 0x6d2b79f5) >>> 0
+  let t = sim.rng
+  t = Math.imul(t ^ (t >>> 15), t | 1)
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+export const evolveSimulator = (sim: SimulatorState, e: Envelope): SimulatorState => {
+  switch (e.type) {
+    case 'RunStarted':
+      sim.rng = e.payload.seed >>> 0
+      return sim
+    case 'SimulatorConfigured':
+      sim.config = e.payload.config
+      return sim
+    case 'OrderAccepted':
+      sim.liveFromMs.set(e.payload.orderId, e.ts + sim.config.latencyMs)
+      return sim
+    case 'OrderCancelled':
+    case 'OrderRejected':
+    case 'OrderExpired':
+      sim.liveFromMs.delete(e.payload.orderId)
+      sim.triggered.delete(e.payload.orderId)
+      return sim
+    default:
+      return sim
+  }
+}
+
+/** Forgets orders that are no longer working (filled), so the maps stay as small as the working set. */
+export const pruneSimulator = (sim: SimulatorState, s: TradingState, orderId: string): void => {
+  if (!s.orders.working.has(orderId)) {
+    sim.liveFromMs.delete(orderId)
+    sim.triggered.delete(orderId)
+  }
+}
+
+type Match = { readonly pricePaise: number; readonly atLimit: boolean } | undefined
+
+/**
+ * Where `o` fills on `path` (the first point is the open, a gap), or undefined. Marks stops triggered on the way.
+ */
+const match = (sim: SimulatorState, o: OrderView, path: readonly number[]): Match => {
+  const buy = o.side === 'BUY'
+  const slip = sim.config.slippageTicks * sim.config.tickPaise * (buy ? 1 : -1)
+  const slipped = (p: number) => Math.max(sim.config.tickPaise, p + slip)
+  const isStop = o.orderType === 'SL' || o.orderType === 'SL-M'
+  const trigger = o.triggerPricePaise ?? 0
+  const limit = o.limitPricePaise ?? 0
+  const reachedTrigger = (lo: number, hi: number) => (buy ? hi >= trigger : lo <= trigger)
+  const marketable = (p: number) => (buy ? p <= limit : p >= limit)
+  const touches = (lo: number, hi: number) => (buy ? lo <= limit : hi >= limit)
+  let triggered = !isStop || sim.triggered.has(o.orderId)
+
+  // The open: a gap, where a marketable order fills at the open itself.
+  const open = path[0]!
+  if (!triggered && reachedTrigger(open, open)) {
+    triggered = true
+    sim.triggered.add(o.orderId)
+    if (o.orderType === 'SL-M') return { pricePaise: slipped(open), atLimit: false }
+  }
+  if (triggered) {
+    if (o.orderType === 'MARKET' || o.orderType === 'SL-M') return { pricePaise: slipped(open), atLimit: false }
+    if (marketable(open)) return { pricePaise: open, atLimit: false }
+  }
+  // Inside the bar, segment by segment.
+  for (let i = 1; i < path.length; i++) {
+    let a = path[i - 1]!
+    const b = path[i]!
+    if (!triggered) {
+      if (!reachedTrigger(Math.min(a, b), Math.max(a, b))) continue
+      triggered = true
+      sim.triggered.add(o.orderId)
+      if (o.orderType === 'SL-M') return { pricePaise: slipped(trigger), atLimit: false }
+      // An SL turns into a limit order at the trigger: marketable there, it fills at the trigger; otherwise only
+      // the rest of the segment, from the trigger on, can reach its limit.
+      if (marketable(trigger)) return { pricePaise: trigger, atLimit: true }
+      a = trigger
+    }
+    if ((o.orderType === 'LIMIT' || o.orderType === 'SL') && touches(Math.min(a, b), Math.max(a, b))) {
+      return { pricePaise: limit, atLimit: true }
+    }
+  }
+  return undefined
+}
+
+const feesFor = (sim: SimulatorState, o: OrderView, qty: number, pricePaise: number, ts: number): number =>
+  sim.config.charges === 'zero'
+    ? 0
+    : equityCharges(scheduleOn(UPSTOX_EQUITY_SCHEDULES, istDateOf(ts)), {
+        side: o.side,
+        product: o.product,
+        valuePaise: qty * pricePaise,
+        chargeBrokerage: o.filledQty === 0,
+      }).totalPaise
+
+/** Fills (and IOC cancellations) that a price event causes for the working orders of its instrument. */
+export const matchPrice = (
+  sim: SimulatorState,
+  s: TradingState,
+  e: Envelope<TickReceived> | Envelope<BarClosed>,
+): readonly EventDraft[] => {
+  if (s.orders.working.size === 0) return NO_EVENTS
+  const key = e.payload.instrumentKey
+  let path: readonly number[]
+  let volume: number
+  let openMs: number
+  if (e.type === 'TickReceived') {
+    path = [e.payload.ltpPaise]
+    volume = e.payload.ltq
+    openMs = e.payload.lttMs
+  } else {
+    const b = e.payload
+    path =
+      sim.config.fillModel === 'next-open'
+        ? [b.openPaise]
+        : b.closePaise >= b.openPaise
+          ? [b.openPaise, b.lowPaise, b.highPaise, b.closePaise]
+          : [b.openPaise, b.highPaise, b.lowPaise, b.closePaise]
+    volume = b.volume
+    openMs = b.openMs
+  }
+  let out: EventDraft[] | undefined
+  for (const o of s.orders.working.values()) {
+    if (o.instrumentKey !== key) continue
+    const liveFrom = sim.liveFromMs.get(o.orderId)
+    // Not yet accepted, or not live yet (latency): this price came too early for it.
+    if (liveFrom === undefined || openMs < liveFrom) continue
+    const m = match(sim, o, path)
+    let filled = 0
+    if (m !== undefined && !(m.atLimit && sim.config.limitFillProbability < 1 && draw(sim) >= sim.config.limitFillProbability)) {
+      const remaining = o.qty - o.filledQty
+      const cap = sim.config.participation === undefined ? remaining : Math.floor(volume * sim.config.participation)
+      filled = Math.min(remaining, cap)
+      if (filled > 0) {
+        const payload: OrderFilled['payload'] = {
+          orderId: o.orderId,
+          tradeId: `${o.orderId}-T${e.seq}`,
+          strategyId: o.strategyId,
+          instrumentKey: o.instrumentKey,
+          side: o.side,
+          fillQty: unsafeMoney.qty(filled),
+          fillPricePaise: unsafeMoney.price(m.pricePaise),
+          feesPaise: unsafeMoney.paise(feesFor(sim, o, filled, m.pricePaise, e.ts)) as OrderFilled['payload']['feesPaise'],
+        }
+        // Caused by the order (its latest event), so `explain` walks fill <- order <- signal <- bar.
+        ;(out ??= []).push({ type: 'OrderFilled', ts: e.ts, causationId: unsafe.seq(o.lastSeq), correlationId: o.orderId, payload })
+      }
+    }
+    if (o.validity === 'IOC' && o.filledQty + filled < o.qty) {
+      ;(out ??= []).push({
+        type: 'OrderCancelled',
+        ts: e.ts,
+        causationId: unsafe.seq(o.lastSeq),
+        correlationId: o.orderId,
+        payload: { orderId: o.orderId, reason: `IOC: ${o.qty - o.filledQty - filled} unfilled at the first price` },
+      })
+    }
+  }
+  return out ?? NO_EVENTS
+}
