@@ -15,7 +15,7 @@ import {
 } from './orderEvents.js'
 import { KillSwitchEngaged, KillSwitchReleased, RiskLimitBreached, RiskLimitsConfigured } from './riskEvents.js'
 import { type BrokerKind, RunEnded, RunStarted, SimulatorConfigured, StrategyConfigured } from './runEvents.js'
-import { SignalEmitted } from './signalEvents.js'
+import { ExitTriggered, SignalEmitted } from './signalEvents.js'
 
 /** Every event bahi records: a plain union dispatched on `type` (io-ts finds the tag by itself). */
 export const DomainEvent = t.union([
@@ -44,6 +44,7 @@ export const DomainEvent = t.union([
   // Append new types here only: the binary journal numbers JSON event types by their place in this list.
   RiskLimitsConfigured,
   SimulatorConfigured,
+  ExitTriggered,
 ])
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 export type EventType = DomainEvent['type']
@@ -105,6 +106,7 @@ export const eventOrigin = (e: DomainEvent, broker: BrokerKind): EventOrigin => 
     case 'RunEnded':
       return 'input'
     case 'SignalEmitted':
+    case 'ExitTriggered':
     case 'OrderRequested':
     case 'OrderDenied':
     case 'OrderSubmitted':

@@ -45,8 +45,8 @@ const withPayload = (type: EventType, patch: Record<string, unknown>): unknown =
 const ALL_BROKERS: readonly BrokerKind[] = ['simulated', 'upstox']
 
 describe('EVENT_TYPES', () => {
-  it('lists 24 distinct types, the same set as the DomainEvent union', () => {
-    expect(EVENT_TYPES).toHaveLength(24)
+  it('lists 25 distinct types, the same set as the DomainEvent union', () => {
+    expect(EVENT_TYPES).toHaveLength(25)
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length)
     expect(EVENT_TYPES).toEqual(DomainEvent.types.map((c) => c.props.type.value))
   })
@@ -181,6 +181,7 @@ describe('eventOrigin: inputs come from the world, decisions are re-derived on r
   ]
   const DECISIONS: readonly EventType[] = [
     'SignalEmitted',
+    'ExitTriggered',
     'OrderRequested',
     'OrderDenied',
     'OrderSubmitted',

@@ -190,6 +190,16 @@ const samples: { readonly [K in EventType]: () => EventOfType<K> } = {
     },
   }),
   RunEnded: () => ({ type: 'RunEnded', payload: { runId: SAMPLE.runId, reason: 'end of data' } }),
+  ExitTriggered: () => ({
+    type: 'ExitTriggered',
+    payload: {
+      strategyId: SAMPLE.strategyId,
+      instrumentKey: SAMPLE.instrumentKey,
+      exit: 'stop-loss',
+      reason: 'close 1198.50 is 2.0% below the 1223.05 entry (stop 1.5%)',
+      pricePaise: unsafeMoney.price(119850),
+    },
+  }),
   SimulatorConfigured: () => ({
     type: 'SimulatorConfigured',
     payload: {

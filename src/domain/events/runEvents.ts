@@ -38,16 +38,37 @@ export const StrategyParams = t.record(t.string, t.unknown)
 export type StrategyParams = t.TypeOf<typeof StrategyParams>
 
 /** A strategy instance switched on (or off) with its parameters and instruments. */
+const Percent = t.refinement(t.number, (n) => n > 0 && n < 100, 'Percent(0,100)')
+const HHMM = t.refinement(t.string, (s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s), 'HH:MM')
+
+/**
+ * The built-in exits of a strategy instance (docs/exits.md). Percentages are of the average entry price (stop loss,
+ * take profit) or of the best price since entry (trailing stop). `squareOff` is the IST time intraday positions are
+ * closed and new exposure refused, default 15:15; `off` disables it. `exitOnOpposingSignal` (default true) lets a
+ * signal against the position close it; when false such signals are ignored while a position is open.
+ */
+export const ExitConfig = t.partial({
+  stopLossPct: Percent,
+  takeProfitPct: Percent,
+  trailingStopPct: Percent,
+  squareOff: t.union([HHMM, t.literal('off')]),
+  exitOnOpposingSignal: t.boolean,
+})
+export type ExitConfig = t.TypeOf<typeof ExitConfig>
+
 export const StrategyConfigured = t.type({
   type: t.literal('StrategyConfigured'),
-  payload: t.type({
-    strategyId: StrategyId,
-    /** The registered strategy kind, e.g. `sma-cross`. */
-    kind: t.string,
-    params: StrategyParams,
-    instruments: t.array(InstrumentKey),
-    enabled: t.boolean,
-  }),
+  payload: t.intersection([
+    t.type({
+      strategyId: StrategyId,
+      /** The registered strategy kind, e.g. `sma-cross`. */
+      kind: t.string,
+      params: StrategyParams,
+      instruments: t.array(InstrumentKey),
+      enabled: t.boolean,
+    }),
+    t.partial({ exits: ExitConfig }),
+  ]),
 })
 export type StrategyConfigured = t.TypeOf<typeof StrategyConfigured>
 

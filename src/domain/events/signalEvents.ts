@@ -25,3 +25,25 @@ export const SignalEmitted = t.type({
   ]),
 })
 export type SignalEmitted = t.TypeOf<typeof SignalEmitted>
+
+export const ExitKind = t.keyof({
+  'stop-loss': null,
+  'take-profit': null,
+  'trailing-stop': null,
+  'square-off': null,
+  'opposing-signal': null,
+})
+export type ExitKind = t.TypeOf<typeof ExitKind>
+
+/** An exit rule fired for a strategy's position: the reason, and the price it fired at. */
+export const ExitTriggered = t.type({
+  type: t.literal('ExitTriggered'),
+  payload: t.type({
+    strategyId: StrategyId,
+    instrumentKey: InstrumentKey,
+    exit: ExitKind,
+    reason: t.string,
+    pricePaise: t.refinement(t.number, (n) => Number.isSafeInteger(n) && n > 0, 'PricePaise'),
+  }),
+})
+export type ExitTriggered = t.TypeOf<typeof ExitTriggered>

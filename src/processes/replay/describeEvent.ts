@@ -16,6 +16,8 @@ export const summarizeEvent = (e: EventDraft): string => {
     }
     case 'SignalEmitted':
       return `${e.payload.strategyId} wants ${e.payload.intent}${e.payload.qty === undefined ? '' : ` ${e.payload.qty}`} ${e.payload.instrumentKey}: ${e.payload.reason}`
+    case 'ExitTriggered':
+      return `${e.payload.strategyId} ${e.payload.exit} on ${e.payload.instrumentKey} at ${px(e.payload.pricePaise)}: ${e.payload.reason}`
     case 'OrderRequested':
       return `order ${e.payload.orderId} ${e.payload.side} ${e.payload.qty} ${e.payload.instrumentKey} ${e.payload.orderType}: ${e.payload.reason}`
     case 'OrderDenied':

@@ -2,6 +2,7 @@ import type {
   BrokerKind,
   Envelope,
   EventDraft,
+  ExitConfig,
   RiskScope,
   SignalIntent,
   StrategyParams,
@@ -45,6 +46,7 @@ export const strategyConfigured = (
     readonly params?: StrategyParams
     readonly instruments?: readonly InstrumentKey[]
     readonly enabled?: boolean
+    readonly exits?: ExitConfig
   } = {},
   ts = T0,
 ): Draft<'StrategyConfigured'> => ({
@@ -56,6 +58,7 @@ export const strategyConfigured = (
     params: o.params ?? { bars: 2, qty: 10 },
     instruments: [...(o.instruments ?? [RELIANCE])],
     enabled: o.enabled ?? true,
+    ...(o.exits === undefined ? {} : { exits: o.exits }),
   },
 })
 

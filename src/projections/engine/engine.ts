@@ -2,10 +2,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { ValidationError } from 'io-ts'
 import type { BarClosed, Envelope, EventDraft, SignalEmitted, TickReceived } from '../../domain/events/index.js'
 import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
+import { unsafeMoney } from '../../domain/money/index.js'
 import type { AnyStrategy, Signal, StrategyRegistry } from '../../domain/strategies/index.js'
 import { positionKey } from '../positions/index.js'
 import { createTradingState, evolveTradingState, type TradingState } from '../state/index.js'
-import { orderForSignal } from './execution.js'
+import { orderForSignal, orderForTarget } from './execution.js'
+import { createExitState, type ExitState, evolveExits, exitDecisions } from './exits.js'
 import { breachDecisions, defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
 import { acceptSubmitted, cancelRequested, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
 import { createSimulatorState, evolveSimulator, matchPrice, pruneSimulator, type SimulatorState } from './simulator.js'
@@ -34,6 +36,8 @@ export interface EngineState {
   readonly strategyErrors: Map<string, string>
   /** The simulated broker's matching state (used when the run's broker is `simulated`). */
   readonly simulator: SimulatorState
+  /** What the built-in exits track per open position. */
+  readonly exits: ExitState
 }
 
 /** Exit rules (stop loss, take profit, square-off, ...) see every price event after fills and before strategies. */
@@ -135,13 +139,19 @@ export const createEngine = (config: EngineConfig): Engine => {
     strategies: new Map(),
     strategyErrors: new Map(),
     simulator: createSimulatorState(),
+    exits: createExitState(),
   })
 
   const evolve = (s: EngineState, e: Envelope): EngineState => {
     const previousParams =
       e.type === 'StrategyConfigured' ? s.trading.strategies.get(e.payload.strategyId)?.params : undefined
+    const qtyBefore =
+      e.type === 'OrderFilled'
+        ? (s.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0)
+        : 0
     evolveTradingState(s.trading, e)
     evolveSimulator(s.simulator, e)
+    evolveExits(s.exits, s.trading, e, qtyBefore)
     if (e.type === 'StrategyConfigured') startStrategy(config, s, e, previousParams)
     else if (e.type === 'OrderFilled') pruneSimulator(s.simulator, s.trading, e.payload.orderId)
     return s
@@ -163,6 +173,8 @@ export const createEngine = (config: EngineConfig): Engine => {
       const fills = matchPrice(s.simulator, s.trading, e)
       if (fills.length > 0) (out ??= []).push(...fills)
     }
+    const exits = exitDecisions(s.exits, s.trading, e)
+    if (exits.length > 0) (out ??= []).push(...exits)
     for (const rule of exitRules) {
       const d = rule.onPrice(s, e)
       if (d.length > 0) (out ??= []).push(...d)
@@ -190,8 +202,46 @@ export const createEngine = (config: EngineConfig): Engine => {
         return onPrice(s, e, e.payload.instrumentKey)
       case 'TickReceived':
         return onPrice(s, e, e.payload.instrumentKey)
-      case 'SignalEmitted':
-        return orderForSignal(s.trading, e)
+      case 'SignalEmitted': {
+        // A signal against an open position is an exit (recorded as one), or ignored if the strategy says so.
+        const held = s.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0
+        const opposing = (held > 0 && e.payload.intent === 'SHORT') || (held < 0 && e.payload.intent === 'LONG')
+        if (!opposing) return orderForSignal(s.trading, e)
+        if (s.trading.strategies.get(e.payload.strategyId)?.exits.exitOnOpposingSignal === false) return NO_EVENTS
+        const price = s.trading.portfolio.marks.get(e.payload.instrumentKey)?.markPaise ?? 0
+        const exit: EventDraft[] =
+          price > 0
+            ? [
+                {
+                  type: 'ExitTriggered',
+                  ts: e.ts,
+                  causationId: e.seq,
+                  payload: {
+                    strategyId: e.payload.strategyId,
+                    instrumentKey: e.payload.instrumentKey,
+                    exit: 'opposing-signal',
+                    reason: `${e.payload.intent} signal against a position of ${held}: ${e.payload.reason}`,
+                    pricePaise: unsafeMoney.price(price),
+                  },
+                },
+              ]
+            : []
+        return [...exit, ...orderForSignal(s.trading, e)]
+      }
+      case 'ExitTriggered':
+        // The opposing signal's own order does the work; every other exit flattens the position.
+        return e.payload.exit === 'opposing-signal'
+          ? NO_EVENTS
+          : orderForTarget(
+              s.trading,
+              {
+                strategyId: e.payload.strategyId,
+                instrumentKey: e.payload.instrumentKey,
+                target: 0,
+                reason: `FLAT (held {held}): ${e.payload.exit}: ${e.payload.reason}`,
+              },
+              e,
+            )
       case 'OrderRequested': {
         const denial = firstDenial(riskRules, e.payload, e.ts, s.trading)
         const orderId = e.payload.orderId

@@ -191,10 +191,36 @@ describe('execution: a signal becomes the order that moves the position to its t
       .then([expectedOrder(6, 'SELL', 10, 'FLAT (held 10): down')])
   })
 
-  it('given long 10, when SHORT 5, then SELL 15', () => {
+  it('given long 10, when SHORT 5, then the opposing-signal exit is recorded and SELL 15 reverses', () => {
     given(engine, [runStarted(), ...workingOrder('o1'), orderFilled({ orderId: 'o1', fillQty: 10 })])
       .when(signalEmitted({ intent: 'SHORT', qty: 5, reason: 'reverse' })) // seq 6
-      .then([expectedOrder(6, 'SELL', 15, 'SHORT 5 (held 10): reverse')])
+      .then([
+        {
+          type: 'ExitTriggered',
+          ts: T0,
+          causationId: seq(6),
+          payload: {
+            strategyId: STREAK_A,
+            instrumentKey: RELIANCE,
+            exit: 'opposing-signal',
+            reason: 'SHORT signal against a position of 10: reverse',
+            // The mark is the fill price (122305): no tick or bar has arrived.
+            pricePaise: unsafeMoney.price(122305),
+          },
+        },
+        expectedOrder(6, 'SELL', 15, 'SHORT 5 (held 10): reverse'),
+      ])
+  })
+
+  it('given long 10 and a strategy that ignores opposing signals, when SHORT 5, then nothing happens', () => {
+    given(engine, [
+      runStarted(),
+      strategyConfigured({ exits: { exitOnOpposingSignal: false } }),
+      ...workingOrder('o1'),
+      orderFilled({ orderId: 'o1', fillQty: 10 }),
+    ])
+      .when(signalEmitted({ intent: 'SHORT', qty: 5, reason: 'reverse' }))
+      .thenNothingHappened()
   })
 
   it('given flat, when FLAT, then nothing happens', () => {

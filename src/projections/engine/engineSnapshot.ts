@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { SimulatorConfig } from '../../domain/events/index.js'
-import type { StrategyId } from '../../domain/ids/index.js'
+import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
 import { fromTradingSnapshot, TradingSnapshot, toTradingSnapshot } from '../state/index.js'
 import type { EngineConfig, EngineState } from './engine.js'
 
@@ -28,6 +28,7 @@ export const EngineSnapshot = t.type({
     liveFromMs: t.array(t.tuple([t.string, t.number])),
     triggered: t.array(t.string),
   }),
+  exits: t.array(t.tuple([t.string, t.type({ strategyId: t.string, instrumentKey: t.string, best: t.number })])),
 })
 export type EngineSnapshot = t.TypeOf<typeof EngineSnapshot>
 
@@ -54,6 +55,7 @@ export const toEngineSnapshot = (s: EngineState): EngineSnapshot => ({
     liveFromMs: byKey([...s.simulator.liveFromMs.entries()]),
     triggered: [...s.simulator.triggered].sort(),
   },
+  exits: byKey([...s.exits.tracked.entries()].map(([k, v]) => [k, { ...v }])),
 })
 
 /** Canonical bytes of the engine state: the same journal always gives the same string. */
@@ -76,6 +78,14 @@ export const fromEngineSnapshot = (config: EngineConfig, u: unknown): E.Either<s
               rng: snap.simulator.rng,
               liveFromMs: new Map(snap.simulator.liveFromMs),
               triggered: new Set(snap.simulator.triggered),
+            },
+            exits: {
+              tracked: new Map(
+                snap.exits.map(([k, v]) => [
+                  k,
+                  { strategyId: v.strategyId as StrategyId, instrumentKey: v.instrumentKey as InstrumentKey, best: v.best },
+                ]),
+              ),
             },
           }
           for (const i of snap.strategies) {

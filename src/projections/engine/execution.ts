@@ -27,25 +27,40 @@ export const pendingQty = (s: TradingState, strategyId: string, instrumentKey: s
 export const nextOrderId = (s: TradingState, signalSeq: number): string =>
   `${(s.run?.runId ?? 'run').slice(0, 28)}-${signalSeq}`
 
-export const orderForSignal = (s: TradingState, e: Envelope<SignalEmitted>): readonly EventDraft[] => {
-  const sig = e.payload
-  const held = s.portfolio.positions.get(positionKey(sig.strategyId, sig.instrumentKey))?.qty ?? 0
-  const current = held + pendingQty(s, sig.strategyId, sig.instrumentKey)
-  const qty = sig.qty ?? 1
-  const target = sig.intent === 'LONG' ? qty : sig.intent === 'SHORT' ? -qty : 0
-  const delta = target - current
+export interface TargetRequest {
+  readonly strategyId: SignalEmitted['payload']['strategyId']
+  readonly instrumentKey: SignalEmitted['payload']['instrumentKey']
+  /** Signed target position. */
+  readonly target: number
+  /** Why, for the order's reason: the signal's or the exit's. */
+  readonly reason: string
+}
+
+/** The order that takes the strategy from its position plus working orders to `target`, caused by event `e`. */
+export const orderForTarget = (s: TradingState, t: TargetRequest, e: Envelope): readonly EventDraft[] => {
+  const held = s.portfolio.positions.get(positionKey(t.strategyId, t.instrumentKey))?.qty ?? 0
+  const current = held + pendingQty(s, t.strategyId, t.instrumentKey)
+  const delta = t.target - current
   if (delta === 0) return []
   const orderId = unsafe.orderId(nextOrderId(s, e.seq))
   const payload: OrderRequested['payload'] = {
     orderId,
-    strategyId: sig.strategyId,
-    instrumentKey: sig.instrumentKey,
+    strategyId: t.strategyId,
+    instrumentKey: t.instrumentKey,
     side: delta > 0 ? 'BUY' : 'SELL',
     qty: unsafeMoney.qty(Math.abs(delta)),
     orderType: 'MARKET',
     product: 'I',
     validity: 'DAY',
-    reason: `${sig.intent} ${sig.intent === 'FLAT' ? '' : `${qty} `}(held ${current}): ${sig.reason}`,
+    reason: `${t.reason.replace('{held}', String(current))}`,
   }
   return [{ type: 'OrderRequested', ts: e.ts, causationId: e.seq, correlationId: orderId, payload }]
+}
+
+export const orderForSignal = (s: TradingState, e: Envelope<SignalEmitted>): readonly EventDraft[] => {
+  const sig = e.payload
+  const qty = sig.qty ?? 1
+  const target = sig.intent === 'LONG' ? qty : sig.intent === 'SHORT' ? -qty : 0
+  const reason = `${sig.intent} ${sig.intent === 'FLAT' ? '' : `${qty} `}(held {held}): ${sig.reason}`
+  return orderForTarget(s, { strategyId: sig.strategyId, instrumentKey: sig.instrumentKey, target, reason }, e)
 }

@@ -1,6 +1,7 @@
 export * from './engine.js'
 export * from './engineSnapshot.js'
 export * from './execution.js'
+export * from './exits.js'
 export * from './riskRules.js'
 export * from './simulatedBroker.js'
 export * from './simulator.js'

@@ -1,9 +1,11 @@
 import type { EventDraft, OrderRequested } from '../../domain/events/index.js'
 import { unsafe } from '../../domain/ids/index.js'
+import { istMinuteOfDay } from '../../domain/time/index.js'
 import { equityPaise, positionKey } from '../positions/index.js'
 import { blockingKillSwitch, ordersInWindow } from '../risk/index.js'
 import type { TradingState } from '../state/index.js'
 import { pendingQty } from './execution.js'
+import { DEFAULT_SQUARE_OFF, squareOffMinute } from './exits.js'
 import { NO_EVENTS } from './simulatedBroker.js'
 
 // Pre-trade risk rules: pure functions from an order request and the folded state to a denial or nothing. The first
@@ -151,9 +153,21 @@ export const drawdownRule: RiskRule = {
   },
 }
 
+/** At and after the strategy's square-off time (default 15:15 IST), only orders that reduce a position pass. */
+export const squareOffRule: RiskRule = {
+  name: 'SquareOff',
+  check: (req, ts, s) => {
+    const cfg = s.strategies.get(req.strategyId)?.exits
+    const sq = squareOffMinute(cfg)
+    if (sq === undefined || istMinuteOfDay(ts) < sq || effect(req, s).reducing) return undefined
+    return { rule: 'SquareOff', reason: `no new exposure after the ${cfg?.squareOff ?? DEFAULT_SQUARE_OFF} IST square-off` }
+  },
+}
+
 export const defaultRiskRules: readonly RiskRule[] = [
   killSwitchRule,
   orderRateRule,
+  squareOffRule,
   dailyLossRule,
   drawdownRule,
   dailyTradesRule,

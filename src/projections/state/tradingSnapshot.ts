@@ -3,6 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import {
   BrokerKind,
+  ExitConfig,
   FeedStatus,
   OrderType,
   Product,
@@ -129,6 +130,7 @@ export const TradingSnapshot = t.type({
       params: t.record(t.string, t.unknown),
       instruments: t.array(str),
       enabled: t.boolean,
+      exits: ExitConfig,
       configuredSeq: num,
     }),
   ),

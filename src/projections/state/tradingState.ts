@@ -1,4 +1,4 @@
-import type { BrokerKind, Envelope, FeedStatus, RunMode, StrategyParams } from '../../domain/events/index.js'
+import type { BrokerKind, Envelope, ExitConfig, FeedStatus, RunMode, StrategyParams } from '../../domain/events/index.js'
 import { createOrderBook, evolveOrderBook, type OrderBookState } from '../orders/index.js'
 import { createPortfolio, equityPaise, evolvePortfolio, type PortfolioState } from '../positions/index.js'
 import { createRiskState, evolveRisk, type RiskState, rollDay, trackEquity } from '../risk/index.js'
@@ -21,6 +21,7 @@ export interface RunInfo {
 
 export interface StrategyConfig {
   readonly strategyId: string
+  readonly exits: ExitConfig
   readonly kind: string
   readonly params: StrategyParams
   readonly instruments: readonly string[]
@@ -128,6 +129,7 @@ export const evolveTradingState = (s: TradingState, e: Envelope): TradingState =
         params: e.payload.params,
         instruments: [...e.payload.instruments],
         enabled: e.payload.enabled,
+        exits: e.payload.exits ?? {},
         configuredSeq: e.seq,
       })
       return s
@@ -135,6 +137,7 @@ export const evolveTradingState = (s: TradingState, e: Envelope): TradingState =
       s.feeds.set(e.payload.feed, e.payload.status)
       return s
     case 'SignalEmitted':
+    case 'ExitTriggered':
     case 'SessionPhaseChanged':
     case 'TimerFired':
     case 'SimulatorConfigured':

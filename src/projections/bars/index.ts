@@ -1,0 +1,3 @@
+export * from './barAggregator.js'
+export * from './barBucket.js'
+export * from './resampleBars.js'

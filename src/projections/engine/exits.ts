@@ -1,0 +1,116 @@
+import type { BarClosed, Envelope, EventDraft, ExitConfig, ExitKind, TickReceived } from '../../domain/events/index.js'
+import { type InstrumentKey, type StrategyId, unsafe } from '../../domain/ids/index.js'
+import { unsafeMoney } from '../../domain/money/index.js'
+import { istMinuteOfDay, parseHhmm } from '../../domain/time/index.js'
+import { positionKey } from '../positions/index.js'
+import type { TradingState } from '../state/index.js'
+import { pendingQty } from './execution.js'
+
+// The built-in exits (docs/exits.md): stop loss and take profit against the average entry price, a trailing stop
+// against the best price since entry, the intraday square-off (15:15 IST unless configured), and exit on an
+// opposing signal. They are evaluated on each price event's close (a tick's price, a bar's close), after the
+// simulated fills and before the strategies, and each fires as an `ExitTriggered` event with its reason; execution
+// then asks for the order that flattens the position.
+
+export const DEFAULT_SQUARE_OFF = '15:15'
+
+interface Tracked {
+  readonly strategyId: StrategyId
+  readonly instrumentKey: InstrumentKey
+  /** Highest price since a long was opened, lowest since a short was. */
+  best: number
+}
+
+/** Per open position, the best price since entry (for the trailing stop). Part of the engine state. */
+export interface ExitState {
+  readonly tracked: Map<string, Tracked>
+}
+
+export const createExitState = (): ExitState => ({ tracked: new Map() })
+
+/** Minutes after IST midnight of the strategy's square-off, or undefined when switched off. */
+export const squareOffMinute = (exits: ExitConfig | undefined): number | undefined => {
+  const at = exits?.squareOff ?? DEFAULT_SQUARE_OFF
+  if (at === 'off') return undefined
+  const secs = parseHhmm(at)
+  return secs === undefined ? undefined : secs / 60
+}
+
+/**
+ * Folds fills (a position opened from flat, or flipped, starts tracking at its fill price; a closed one stops) and
+ * prices (moving each tracked position's best price). `qtyBefore` is the position before the fill.
+ */
+export const evolveExits = (x: ExitState, s: TradingState, e: Envelope, qtyBefore: number): ExitState => {
+  switch (e.type) {
+    case 'OrderFilled': {
+      const key = positionKey(e.payload.strategyId, e.payload.instrumentKey)
+      const after = s.portfolio.positions.get(key)?.qty ?? 0
+      if (after === 0) x.tracked.delete(key)
+      else if (qtyBefore === 0 || Math.sign(after) !== Math.sign(qtyBefore)) {
+        x.tracked.set(key, { strategyId: e.payload.strategyId, instrumentKey: e.payload.instrumentKey, best: e.payload.fillPricePaise })
+      }
+      return x
+    }
+    case 'TickReceived':
+    case 'BarClosed': {
+      if (x.tracked.size === 0) return x
+      const key = e.payload.instrumentKey
+      const price = e.type === 'TickReceived' ? e.payload.ltpPaise : e.payload.closePaise
+      for (const [k, t] of x.tracked) {
+        if (t.instrumentKey !== key) continue
+        const qty = s.portfolio.positions.get(k)?.qty ?? 0
+        if (qty > 0 ? price > t.best : qty < 0 && price < t.best) t.best = price
+      }
+      return x
+    }
+    default:
+      return x
+  }
+}
+
+const pct = (n: number) => `${Math.round(n * 100) / 100}%`
+const inr = (p: number) => (p / 100).toFixed(2)
+
+/** The exits that fire at this price event. */
+export const exitDecisions = (
+  x: ExitState,
+  s: TradingState,
+  e: Envelope<TickReceived> | Envelope<BarClosed>,
+): readonly EventDraft[] => {
+  if (x.tracked.size === 0) return []
+  const key = e.payload.instrumentKey
+  const price = e.type === 'TickReceived' ? e.payload.ltpPaise : e.payload.closePaise
+  const minute = istMinuteOfDay(e.ts)
+  let out: EventDraft[] | undefined
+  for (const [k, t] of x.tracked) {
+    if (t.instrumentKey !== key) continue
+    const pos = s.portfolio.positions.get(k)
+    if (pos === undefined || pos.qty === 0) continue
+    // An exit already asked for (or any order that flattens) is working: do not ask again.
+    if (pos.qty + pendingQty(s, t.strategyId, t.instrumentKey) === 0) continue
+    const cfg = s.strategies.get(t.strategyId)?.exits
+    const long = pos.qty > 0
+    const entry = pos.costPaise / pos.qty
+    const move = ((price - entry) / entry) * 100 * (long ? 1 : -1)
+    const fromBest = ((price - t.best) / t.best) * 100 * (long ? 1 : -1)
+    let fired: { exit: ExitKind; reason: string } | undefined
+    if (cfg?.stopLossPct !== undefined && -move >= cfg.stopLossPct) {
+      fired = { exit: 'stop-loss', reason: `${inr(price)} is ${pct(-move)} against the ${inr(entry)} entry (stop ${pct(cfg.stopLossPct)})` }
+    } else if (cfg?.trailingStopPct !== undefined && -fromBest >= cfg.trailingStopPct) {
+      fired = { exit: 'trailing-stop', reason: `${inr(price)} is ${pct(-fromBest)} off the best ${inr(t.best)} (trail ${pct(cfg.trailingStopPct)})` }
+    } else if (cfg?.takeProfitPct !== undefined && move >= cfg.takeProfitPct) {
+      fired = { exit: 'take-profit', reason: `${inr(price)} is ${pct(move)} beyond the ${inr(entry)} entry (target ${pct(cfg.takeProfitPct)})` }
+    } else {
+      const sq = squareOffMinute(cfg)
+      if (sq !== undefined && minute >= sq) fired = { exit: 'square-off', reason: `intraday square-off at ${cfg?.squareOff ?? DEFAULT_SQUARE_OFF} IST` }
+    }
+    if (fired === undefined) continue
+    ;(out ??= []).push({
+      type: 'ExitTriggered',
+      ts: e.ts,
+      causationId: unsafe.seq(e.seq),
+      payload: { strategyId: t.strategyId, instrumentKey: t.instrumentKey, ...fired, pricePaise: unsafeMoney.price(price) },
+    })
+  }
+  return out ?? []
+}
