@@ -1,5 +1,6 @@
 export * from './engine/index.js'
 export * from './orders/index.js'
 export * from './positions/index.js'
+export * from './report/index.js'
 export * from './risk/index.js'
 export * from './state/index.js'

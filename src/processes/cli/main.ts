@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import pino from 'pino'
 import { type CliIo, type ExitCode, processIo } from './cliOutput.js'
 import { codeVersion } from './codeVersion.js'
-import { demoCommand, explainCommand, replayCommand } from './commands/index.js'
+import { backtestCommand, demoCommand, explainCommand, replayCommand } from './commands/index.js'
 import { resolveHome } from './home.js'
 
 // The `bahi` command line: the composition root for every command. It alone reads argv and the environment and
@@ -14,6 +14,10 @@ const USAGE = `usage: bahi <command> [options]
 commands:
   demo                          backtest the example strategy on the seeded synthetic NSE market (what npm start runs)
       [--days N] [--seed N] [--from YYYY-MM-DD] [--capital INR]
+  backtest                      run a strategy over historical bars into a journal and a report
+      --strategy KIND [--params JSON] --instruments A,B --from D --to D --out DIR
+      [--fill-model next-open|touch] [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off]
+      [--capital INR] [--seed N]
   replay <journal>              rebuild state from a journal
       [--verify]                re-derive every decision; report "N events, 0 divergences" or the first divergence
       [--until SEQ|TIME]        stop at a seq, or at a time (ISO with offset, or "YYYY-MM-DD HH:MM" IST)
@@ -73,6 +77,35 @@ export const runCli = async (
         log,
       )
     }
+    case 'backtest': {
+      const seed = int('seed', v.seed, 42)
+      const capitalInr = int('capital', v.capital, 1_000_000)
+      const slippage = v.slippage === undefined ? 0 : Number(v.slippage)
+      if (seed === undefined || capitalInr === undefined) return 2
+      if (!Number.isSafeInteger(slippage) || slippage < 0) {
+        io.err(`bahi backtest: --slippage must be a whole number of ticks, got "${v.slippage}"`)
+        return 2
+      }
+      return backtestCommand(
+        {
+          json,
+          strategy: v.strategy,
+          params: v.params,
+          instruments: v.instruments,
+          from: v.from,
+          to: v.to,
+          fillModel: v['fill-model'],
+          fees: v.fees,
+          slippageTicks: slippage,
+          squareOff: v['square-off'],
+          capitalInr,
+          seed,
+          out: v.out,
+        },
+        io,
+        log,
+      )
+    }
     case 'replay': {
       const [journal] = rest
       if (journal === undefined || rest.length > 1) {
@@ -123,6 +156,15 @@ const parse = (argv: readonly string[]) =>
       seed: { type: 'string' },
       from: { type: 'string' },
       capital: { type: 'string' },
+      strategy: { type: 'string' },
+      params: { type: 'string' },
+      instruments: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string' },
+      'fill-model': { type: 'string' },
+      fees: { type: 'string' },
+      slippage: { type: 'string' },
+      'square-off': { type: 'string' },
     },
   })
 

@@ -1,17 +1,14 @@
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeCalendarLoadError, loadCalendar } from '../../../adapters/calendar/index.js'
-import { createSnapshotStore } from '../../../adapters/snapshots/index.js'
+import { writeReport } from '../../../adapters/report/index.js'
 import { DEFAULT_SYNTHETIC_INSTRUMENTS, syntheticBars } from '../../../adapters/synthetic/index.js'
-import type { EventDraft } from '../../../domain/events/index.js'
-import { unsafe } from '../../../domain/ids/index.js'
-import { formatPaise, inrToPaise, unsafeMoney } from '../../../domain/money/index.js'
+import { formatPaise, inrToPaise } from '../../../domain/money/index.js'
 import { istInstant } from '../../../domain/time/index.js'
-import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
-import { DEFAULT_SIMULATOR_CONFIG, equityPaise, toEngineSnapshot } from '../../../projections/index.js'
-import { describeDriverError, runBatch } from '../../drivers/index.js'
+import { describeJournalError, openJournalReader } from '../../../journal/index.js'
+import { DEFAULT_SIMULATOR_CONFIG, equityPaise } from '../../../projections/index.js'
+import { buildReport, runBacktest } from '../../backtest/index.js'
 import { verifyJournal } from '../../replay/index.js'
 import { createBuiltinEngine } from '../builtinEngine.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
@@ -29,8 +26,6 @@ export interface DemoOptions {
   readonly from: string
   readonly capitalInr: number
 }
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
 export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promise<ExitCode> => {
   const calendar = loadCalendar()
@@ -53,91 +48,32 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
   }
   const runId = `demo-${o.from.replaceAll('-', '')}-s${o.seed}-${Date.now().toString(36)}`
   const dir = join(journalsDir(o.home), runId)
-  const opened = openFileJournal(dir, { log: log.child({ component: 'journal' }) })
-  if (E.isLeft(opened)) {
-    io.err(`bahi demo: ${describeJournalError(opened.left)}`)
-    return 2
-  }
-  const journal = opened.right
-  const engine = createBuiltinEngine()
-  const state = engine.initialState()
   const instruments = DEFAULT_SYNTHETIC_INSTRUMENTS
-  // Upstox intraday charges on every fill, a 1-tick slip on market orders; a daily loss limit of 1% of capital.
-  const config = {
-    strategy: 'streak',
-    params: { bars: 3, qty: 10 },
-    capitalInr: o.capitalInr,
-    simulator: { ...DEFAULT_SIMULATOR_CONFIG, slippageTicks: 1, charges: 'upstox' as const },
-    limits: { maxQty: 100, maxDailyLossPaise: Math.round(capitalPaise / 100), maxOrdersPerSecond: 10 },
-  }
-  const data = { generator: 'synthetic-v1', from: o.from, days: o.days, seed: o.seed, instruments }
-  const header: EventDraft[] = [
+  // Upstox intraday charges on every fill, a 1-tick slip on market orders; a daily loss limit of 1% of capital; the
+  // default 15:15 IST square-off.
+  const ran = await runBacktest(
     {
-      type: 'RunStarted',
-      ts: started,
-      payload: {
-        runId,
-        mode: 'backtest',
-        broker: 'simulated',
-        codeVersion: codeVersion(),
-        configHash: sha256(JSON.stringify(config)),
-        dataHash: sha256(JSON.stringify(data)),
-        seed: o.seed,
-        capitalPaise: unsafeMoney.paise(capitalPaise),
-      },
-    },
-    {
-      type: 'StrategyConfigured',
-      ts: started,
-      payload: {
-        strategyId: unsafe.strategyId('streak.demo'),
-        kind: 'streak',
-        params: config.params,
-        instruments: instruments.map((i) => i.instrumentKey),
-        enabled: true,
-      },
-    },
-    { type: 'SimulatorConfigured', ts: started, payload: { config: config.simulator } },
-    { type: 'RiskLimitsConfigured', ts: started, payload: { limits: config.limits } },
-  ]
-  const t0 = performance.now()
-  let bars = 0
-  let lastTs = started
-  const inputs = (function* () {
-    yield header
-    for (const day of syntheticBars({
-      calendar: calendar.right,
-      instruments,
-      from: o.from,
-      days: o.days,
+      runId,
+      journalDir: dir,
+      startedMs: started,
       seed: o.seed,
-    })) {
-      bars += day.length
-      lastTs = day.at(-1)?.ts ?? lastTs
-      yield day
-    }
-  })()
-  const ran = await runBatch({ journal, engine, state, inputs })
+      capitalPaise,
+      strategy: { kind: 'streak', params: { bars: 3, qty: 10 }, exits: {} },
+      instruments: instruments.map((i) => i.instrumentKey),
+      simulator: { ...DEFAULT_SIMULATOR_CONFIG, slippageTicks: 1, charges: 'upstox' },
+      limits: { maxQty: 100, maxDailyLossPaise: Math.round(capitalPaise / 100), maxOrdersPerSecond: 10 },
+      data: { generator: 'synthetic-v1', from: o.from, days: o.days, seed: o.seed, instruments },
+      codeVersion: codeVersion(),
+    },
+    createBuiltinEngine(),
+    syntheticBars({ calendar: calendar.right, instruments, from: o.from, days: o.days, seed: o.seed }),
+    log,
+  )
   if (E.isLeft(ran)) {
-    await journal.close()
-    io.err(`bahi demo: ${describeDriverError(ran.left)}`)
+    io.err(`bahi demo: ${ran.left}`)
     return 1
   }
-  const ended = await runBatch({
-    journal,
-    engine,
-    state,
-    inputs: [[{ type: 'RunEnded', ts: lastTs, payload: { runId, reason: 'end of data' } }]],
-  })
-  const seconds = (performance.now() - t0) / 1000
-  if (E.isLeft(ended)) {
-    await journal.close()
-    io.err(`bahi demo: ${describeDriverError(ended.left)}`)
-    return 1
-  }
-  const lastSeq = journal.lastSeq()
-  createSnapshotStore(dir).save(lastSeq, codeVersion(), toEngineSnapshot(state))
-  await journal.close()
+  const { bars, events: lastSeq, seconds, state } = ran.right
 
   // Audit the run we just wrote: every decision must be re-derived from the recorded inputs.
   const reader = openJournalReader(dir)
@@ -149,12 +85,33 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
   await reader.right.close()
   const divergences = E.isRight(verified) && verified.right.divergence === undefined ? 0 : 1
 
+  // The report: a fold over the same journal.
+  const reportReader = openJournalReader(dir)
+  if (E.isLeft(reportReader)) {
+    io.err(`bahi demo: ${describeJournalError(reportReader.left)}`)
+    return 1
+  }
+  const report = await buildReport(reportReader.right, createBuiltinEngine(), `bahi demo: streak on the synthetic market, ${o.days} days from ${o.from}`)
+  await reportReader.right.close()
+  if (E.isLeft(report)) {
+    io.err(`bahi demo: ${report.left}`)
+    return 1
+  }
+  const files = writeReport(join(o.home, 'reports', runId), report.right)
+  if (E.isLeft(files)) {
+    io.err(`bahi demo: ${files.left}`)
+    return 1
+  }
+
   const t = state.trading
   const orders = [...t.orders.orders.values()]
   const fills = orders.reduce((n, x) => n + (x.filledQty > 0 ? 1 : 0), 0)
   const summary = {
     runId,
     journal: dir,
+    report: files.right,
+    closedTrades: report.right.metrics.closedTrades,
+    netPnl: report.right.metrics.netPnl,
     bars,
     events: lastSeq,
     orders: orders.length,
@@ -174,6 +131,8 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
     `  realized PnL ${formatPaise(t.portfolio.realizedPaise)} INR, fees ${formatPaise(t.portfolio.feesPaise)} INR, equity ${formatPaise(equityPaise(t.portfolio))} INR, max drawdown ${formatPaise(t.risk.maxDrawdownPaise)} INR`,
     `  ${summary.barsPerSecond} bars/s`,
     `  audit replay: ${summary.verify.events} events, ${divergences} divergences`,
+    `  closed trades ${report.right.metrics.closedTrades}, net PnL ${String(report.right.metrics.netPnl)} INR, return ${String(report.right.metrics.totalReturnPct)}%`,
+    `  report: ${files.right.html}`,
     `  journal: ${dir}`,
     `  replay it: npx bahi replay ${dir} --verify`,
   ])

@@ -1,3 +1,4 @@
+export * from './backtestCommand.js'
 export * from './demoCommand.js'
 export * from './explainCommand.js'
 export * from './replayCommand.js'

@@ -1,0 +1,2 @@
+export * from './buildReport.js'
+export * from './runBacktest.js'

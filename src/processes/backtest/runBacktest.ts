@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import { createSnapshotStore } from '../../adapters/snapshots/index.js'
+import type { BarClosed, EventDraft, ExitConfig, SimulatorConfig, StrategyParams } from '../../domain/events/index.js'
+import { type InstrumentKey, unsafe } from '../../domain/ids/index.js'
+import { unsafeMoney } from '../../domain/money/index.js'
+import type { RiskLimits } from '../../domain/risk/index.js'
+import { describeJournalError, openFileJournal } from '../../journal/index.js'
+import { type Engine, type EngineState, toEngineSnapshot } from '../../projections/index.js'
+import { describeDriverError, runBatch } from '../drivers/index.js'
+
+// One backtest: the manifest and configuration events, then the bars of the source through the engine with the
+// simulated broker, into a new journal, ending with RunEnded and a snapshot. Everything the run needs to be replayed
+// is in the journal; the hashes in the manifest identify the configuration and the data it ran on.
+
+export interface BacktestSpec {
+  readonly runId: string
+  readonly journalDir: string
+  readonly startedMs: number
+  readonly seed: number
+  readonly capitalPaise: number
+  readonly strategy: { readonly kind: string; readonly params: StrategyParams; readonly exits: ExitConfig }
+  readonly instruments: readonly InstrumentKey[]
+  readonly simulator: SimulatorConfig
+  readonly limits: RiskLimits
+  /** What the data is (source, range, seed...): hashed into the manifest. */
+  readonly data: unknown
+  readonly codeVersion: string
+}
+
+export interface BacktestRun {
+  readonly bars: number
+  readonly events: number
+  readonly seconds: number
+  readonly state: EngineState
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+
+export const backtestHeader = (b: BacktestSpec): EventDraft[] => [
+  {
+    type: 'RunStarted',
+    ts: b.startedMs,
+    payload: {
+      runId: b.runId,
+      mode: 'backtest',
+      broker: 'simulated',
+      codeVersion: b.codeVersion,
+      configHash: sha256(JSON.stringify({ strategy: b.strategy, simulator: b.simulator, limits: b.limits, instruments: b.instruments })),
+      dataHash: sha256(JSON.stringify(b.data)),
+      seed: b.seed,
+      capitalPaise: unsafeMoney.paise(b.capitalPaise),
+    },
+  },
+  { type: 'SimulatorConfigured', ts: b.startedMs, payload: { config: b.simulator } },
+  { type: 'RiskLimitsConfigured', ts: b.startedMs, payload: { limits: b.limits } },
+  {
+    type: 'StrategyConfigured',
+    ts: b.startedMs,
+    payload: {
+      strategyId: unsafe.strategyId(`${b.strategy.kind}.1`),
+      kind: b.strategy.kind,
+      params: b.strategy.params,
+      instruments: [...b.instruments],
+      enabled: true,
+      exits: b.strategy.exits,
+    },
+  },
+]
+
+export const runBacktest = async (
+  b: BacktestSpec,
+  engine: Engine,
+  source: AsyncIterable<readonly EventDraft<BarClosed>[]> | Iterable<readonly EventDraft<BarClosed>[]>,
+  log: Logger,
+  onProgress?: (bars: number) => void,
+): Promise<E.Either<string, BacktestRun>> => {
+  const opened = openFileJournal(b.journalDir, { log: log.child({ component: 'journal' }) })
+  if (E.isLeft(opened)) return E.left(describeJournalError(opened.left))
+  const journal = opened.right
+  const state = engine.initialState()
+  let bars = 0
+  let lastTs = b.startedMs
+  const t0 = performance.now()
+  const inputs = (async function* () {
+    yield backtestHeader(b)
+    for await (const chunk of source) {
+      bars += chunk.length
+      lastTs = chunk.at(-1)?.ts ?? lastTs
+      onProgress?.(bars)
+      yield chunk
+    }
+  })()
+  const ran = await runBatch({ journal, engine, state, inputs })
+  if (E.isLeft(ran)) {
+    await journal.close()
+    return E.left(describeDriverError(ran.left))
+  }
+  const ended = await runBatch({
+    journal,
+    engine,
+    state,
+    inputs: [[{ type: 'RunEnded', ts: lastTs, payload: { runId: b.runId, reason: 'end of data' } }]],
+  })
+  const seconds = (performance.now() - t0) / 1000
+  const events = journal.lastSeq()
+  await journal.close()
+  if (E.isLeft(ended)) return E.left(describeDriverError(ended.left))
+  const saved = createSnapshotStore(b.journalDir).save(events, b.codeVersion, toEngineSnapshot(state))
+  if (E.isLeft(saved)) log.warn({ reason: saved.left }, 'snapshot not written')
+  return E.right({ bars, events, seconds, state })
+}

@@ -1,0 +1,163 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import { describeCalendarLoadError, findPackageRoot, loadCalendar } from '../../../adapters/calendar/index.js'
+import {
+  type ColumnMapping,
+  describeImportPathError,
+  IMPORT_FORMATS,
+  type ImportFormat,
+  importPath,
+  loadSymbolTable,
+  ROW_POLICIES,
+  type RowPolicy,
+} from '../../../adapters/importers/index.js'
+import { describeMarketStoreError, openMarketStore } from '../../../adapters/marketStore/index.js'
+import { InstrumentKey } from '../../../domain/ids/index.js'
+import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
+
+// `bahi import <path> [--format F] [--instrument KEY] [--policy reject|skip|flag] [--home DIR] [--json]`
+// Imports a file, or every .csv/.txt/.json file under a directory, into `<home>/market/market.duckdb`. Each file is
+// stored completely or not at all. Progress goes to stderr; the summary (or, with --json, one JSON object) to stdout.
+// Exit 0 when every file imported, 1 when some file was rejected, 2 for bad usage or a missing path.
+
+export const marketStorePath = (home: string): string => join(home, 'market', 'market.duckdb')
+
+export interface ImportOptions {
+  readonly path: string
+  /** Already resolved (`resolveHome`). */
+  readonly home: string
+  readonly format?: string
+  readonly instrument?: string
+  /** Default `skip`: rows that look wrong are left out and listed. */
+  readonly policy?: string
+  readonly json: boolean
+  /** Symbol -> key table; default: the packaged data/instruments/nse-symbols.csv. */
+  readonly symbols?: string
+  /** NSE calendar file; default as `loadCalendar` (BAHI_CALENDAR, else packaged). */
+  readonly calendar?: string
+  /** For `--format generic-csv`. */
+  readonly mapping?: ColumnMapping
+  /** `bar` redraws one stderr line, `lines` prints every 10 %, `none` is quiet; default `bar` on a TTY. */
+  readonly progress?: 'bar' | 'lines' | 'none'
+}
+
+const MAX_LISTED = 20
+
+const progressReporter = (mode: 'bar' | 'lines' | 'none', io: CliIo) => {
+  let lastTenth = -1
+  return (done: number, total: number, file: string) => {
+    if (mode === 'none') return
+    const pct = total === 0 ? 100 : Math.floor((done * 100) / total)
+    if (mode === 'bar') {
+      const width = 30
+      const full = Math.round((pct * width) / 100)
+      process.stderr.write(`\r[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${pct}% ${done}/${total} ${file.slice(-40).padEnd(40)}`)
+      if (done === total) process.stderr.write('\n')
+      return
+    }
+    const tenth = Math.floor(pct / 10)
+    if (tenth !== lastTenth || done === total) {
+      lastTenth = tenth
+      io.err(`import: ${pct}% (${done}/${total} files)`)
+    }
+  }
+}
+
+export const importCommand = async (o: ImportOptions, io: CliIo, log: Logger): Promise<ExitCode> => {
+  if (o.format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(o.format)) {
+    io.err(`bahi import: --format must be one of ${IMPORT_FORMATS.join(', ')}`)
+    return 2
+  }
+  if (o.policy !== undefined && !(ROW_POLICIES as readonly string[]).includes(o.policy)) {
+    io.err(`bahi import: --policy must be one of ${ROW_POLICIES.join(', ')}`)
+    return 2
+  }
+  if (o.instrument !== undefined && !InstrumentKey.is(o.instrument)) {
+    io.err(`bahi import: --instrument "${o.instrument}" is not an instrument key (e.g. NSE_EQ|INE002A01018)`)
+    return 2
+  }
+  if (!existsSync(o.path)) {
+    io.err(`bahi import: ${o.path} does not exist`)
+    return 2
+  }
+  const root = findPackageRoot(import.meta.dirname)
+  const symbolsPath = o.symbols ?? (root === undefined ? '' : join(root, 'data', 'instruments', 'nse-symbols.csv'))
+  const symbols = loadSymbolTable(symbolsPath)
+  if (E.isLeft(symbols)) {
+    io.err(`bahi import: ${describeImportPathError(symbols.left)}`)
+    return 2
+  }
+  const calendar = loadCalendar(o.calendar === undefined ? {} : { path: o.calendar })
+  if (E.isLeft(calendar)) {
+    io.err(`bahi import: ${describeCalendarLoadError(calendar.left)}`)
+    return 2
+  }
+  const storePath = marketStorePath(o.home)
+  const opened = await openMarketStore(storePath, log.child({ component: 'marketStore' }))
+  if (E.isLeft(opened)) {
+    io.err(`bahi import: ${describeMarketStoreError(opened.left)}`)
+    return 2
+  }
+  const store = opened.right
+  const policy = (o.policy ?? 'skip') as RowPolicy
+  try {
+    const result = await importPath(
+      store,
+      o.path,
+      {
+        policy,
+        symbolKeys: symbols.right,
+        calendar: calendar.right,
+        ...(o.format === undefined ? {} : { format: o.format as ImportFormat }),
+        ...(o.instrument === undefined ? {} : { instrumentKey: o.instrument }),
+        ...(o.mapping === undefined ? {} : { mapping: o.mapping }),
+      },
+      log.child({ component: 'import' }),
+      progressReporter(o.progress ?? (process.stderr.isTTY ? 'bar' : 'none'), io),
+    )
+    if (E.isLeft(result)) {
+      io.err(`bahi import: ${describeImportPathError(result.left)}`)
+      return 2
+    }
+    const s = result.right
+    const errors = s.outcomes
+      .filter((x) => x.error !== null)
+      .map((x) => ({ file: x.file, line: x.error?.line ?? 0, reason: x.error?.reason ?? '' }))
+    const issues = s.outcomes.flatMap((x) => [
+      ...x.skipped.map((i) => ({ file: x.file, line: i.line, kind: i.kind, detail: i.detail, action: 'skipped' })),
+      ...x.flagged.map((i) => ({ file: x.file, line: i.line, kind: i.kind, detail: i.detail, action: 'flagged' })),
+    ])
+    const summary = {
+      store: storePath,
+      policy,
+      files: s.files,
+      filesImported: s.filesImported,
+      filesRejected: s.filesRejected,
+      rowsRead: s.rowsRead,
+      imported: s.imported,
+      unchanged: s.unchanged,
+      conflicting: s.conflicting,
+      rejected: s.rejected,
+      flagged: s.flagged,
+      floatNoiseRoundings: s.floatNoiseRoundings,
+      errors,
+      issues,
+    }
+    const lines = [
+      `imported ${o.path} into ${storePath} (policy ${policy})`,
+      `files: ${s.files} (${s.filesImported} imported, ${s.filesRejected} rejected)`,
+      `rows: ${s.rowsRead} read, ${s.imported} new, ${s.unchanged} already stored, ${s.conflicting} conflicting (kept as stored)`,
+      `rows left out: ${s.rejected}; flagged: ${s.flagged}; float-noise roundings: ${s.floatNoiseRoundings}`,
+      ...errors.slice(0, MAX_LISTED).map((e) => `  rejected ${e.file}:${e.line}: ${e.reason}`),
+      ...(errors.length > MAX_LISTED ? [`  … and ${errors.length - MAX_LISTED} more rejected files (see --json)`] : []),
+      ...issues.slice(0, MAX_LISTED).map((i) => `  ${i.action} ${i.file}:${i.line}: ${i.kind}: ${i.detail}`),
+      ...(issues.length > MAX_LISTED ? [`  … and ${issues.length - MAX_LISTED} more rows (see --json)`] : []),
+    ]
+    printResult(io, o.json, summary, lines)
+    return s.filesRejected > 0 ? 1 : 0
+  } finally {
+    store.close()
+  }
+}

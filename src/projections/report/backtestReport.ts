@@ -1,0 +1,171 @@
+import type { Envelope } from '../../domain/events/index.js'
+import { istDateOf, istDayNumber } from '../../domain/time/index.js'
+import { equityPaise, positionKey } from '../positions/index.js'
+import type { TradingState } from '../state/index.js'
+
+// What a backtest report is made of, folded from the same journal as everything else: round-trip trades with the
+// reasons they were entered and left, the equity curve (end of every IST day, and a bounded intraday sample for
+// the chart), and the figures from them (performanceMetrics.ts). It reads the trading state after each event, so it
+// is folded right after the engine: `observe(state, event)`.
+
+export interface ClosedTrade {
+  readonly strategyId: string
+  readonly instrumentKey: string
+  readonly side: 'LONG' | 'SHORT'
+  readonly qty: number
+  readonly entryTs: number
+  readonly exitTs: number
+  /** Average prices in (fractional) paise. */
+  readonly entryPricePaise: number
+  readonly exitPricePaise: number
+  /** Realized PnL of the round trip minus its charges, paise. */
+  readonly netPnlPaise: number
+  readonly feesPaise: number
+  readonly entryReason: string
+  readonly exitReason: string
+}
+
+interface OpenTrade {
+  side: 'LONG' | 'SHORT'
+  maxQty: number
+  entryTs: number
+  entryValuePaise: number
+  entryQty: number
+  exitValuePaise: number
+  exitQty: number
+  realizedAtOpenPaise: number
+  feesPaise: number
+  entryReason: string
+  exitReason: string
+}
+
+export interface EquityPoint {
+  readonly ts: number
+  readonly equityPaise: number
+}
+
+export interface ReportState {
+  readonly trades: ClosedTrade[]
+  readonly open: Map<string, OpenTrade>
+  /** Equity at the end of each IST day that had events (ts = the day's last event). */
+  readonly daily: EquityPoint[]
+  /** Intraday equity, one point per `sampleMs` at most. */
+  readonly intraday: EquityPoint[]
+  readonly sampleMs: number
+  day: number
+  lastSampleTs: number
+  /** Milliseconds with any position open, summed between events (for exposure). */
+  exposedMs: number
+  lastTs: number
+  firstTs: number
+}
+
+export const createReport = (sampleMs = 15 * 60_000): ReportState => ({
+  trades: [],
+  open: new Map(),
+  daily: [],
+  intraday: [],
+  sampleMs,
+  day: -1,
+  lastSampleTs: -Infinity,
+  exposedMs: 0,
+  lastTs: 0,
+  firstTs: 0,
+})
+
+const anyOpen = (s: TradingState): boolean => {
+  for (const m of s.portfolio.marks.values()) if (m.netQty !== 0) return true
+  return false
+}
+
+/** Folds one event; `s` is the trading state after it, `qtyBefore` the fill's position before it (for fills). */
+export const observe = (r: ReportState, s: TradingState, e: Envelope, qtyBefore: number): ReportState => {
+  if (r.firstTs === 0) r.firstTs = e.ts
+  if (r.lastTs !== 0 && e.ts > r.lastTs && anyOpen(s)) r.exposedMs += e.ts - r.lastTs
+  if (e.ts > r.lastTs) r.lastTs = e.ts
+  const equity = equityPaise(s.portfolio)
+  const day = istDayNumber(e.ts)
+  if (day !== r.day) {
+    r.daily.push({ ts: e.ts, equityPaise: equity })
+    r.day = day
+  } else r.daily[r.daily.length - 1] = { ts: e.ts, equityPaise: equity }
+  if (e.ts - r.lastSampleTs >= r.sampleMs) {
+    r.intraday.push({ ts: e.ts, equityPaise: equity })
+    r.lastSampleTs = e.ts
+  }
+  if (e.type !== 'OrderFilled') return r
+  const f = e.payload
+  const key = positionKey(f.strategyId, f.instrumentKey)
+  const pos = s.portfolio.positions.get(key)
+  const after = pos?.qty ?? 0
+  const reason = s.orders.orders.get(f.orderId)?.reason ?? ''
+  const signed = f.side === 'BUY' ? f.fillQty : -f.fillQty
+  let t = r.open.get(key)
+  if (t === undefined || qtyBefore === 0) {
+    t = {
+      side: signed > 0 ? 'LONG' : 'SHORT',
+      maxQty: 0,
+      entryTs: e.ts,
+      entryValuePaise: 0,
+      entryQty: 0,
+      exitValuePaise: 0,
+      exitQty: 0,
+      // An opening fill books no PnL, so the position's realized figure now is what it had before this trade.
+      realizedAtOpenPaise: pos?.realizedPaise ?? 0,
+      feesPaise: 0,
+      entryReason: reason,
+      exitReason: '',
+    }
+    r.open.set(key, t)
+  }
+  t.feesPaise += f.feesPaise
+  const adding = Math.sign(signed) === (t.side === 'LONG' ? 1 : -1)
+  if (adding) {
+    t.entryValuePaise += f.fillQty * f.fillPricePaise
+    t.entryQty += f.fillQty
+  } else {
+    const closing = Math.min(f.fillQty, Math.abs(qtyBefore))
+    t.exitValuePaise += closing * f.fillPricePaise
+    t.exitQty += closing
+    t.exitReason = reason
+  }
+  t.maxQty = Math.max(t.maxQty, Math.abs(after), Math.abs(qtyBefore))
+  if (after === 0 || (qtyBefore !== 0 && Math.sign(after) !== Math.sign(qtyBefore))) {
+    // Flat (or flipped through zero): the round trip is closed.
+    r.trades.push({
+      strategyId: f.strategyId,
+      instrumentKey: f.instrumentKey,
+      side: t.side,
+      qty: t.maxQty,
+      entryTs: t.entryTs,
+      exitTs: e.ts,
+      entryPricePaise: t.entryQty === 0 ? 0 : t.entryValuePaise / t.entryQty,
+      exitPricePaise: t.exitQty === 0 ? 0 : t.exitValuePaise / t.exitQty,
+      netPnlPaise: (pos?.realizedPaise ?? 0) - t.realizedAtOpenPaise - t.feesPaise,
+      feesPaise: t.feesPaise,
+      entryReason: t.entryReason,
+      exitReason: t.exitReason,
+    })
+    r.open.delete(key)
+    if (after !== 0) {
+      // The flip opens a new trade with the rest of the fill.
+      r.open.set(key, {
+        side: after > 0 ? 'LONG' : 'SHORT',
+        maxQty: Math.abs(after),
+        entryTs: e.ts,
+        entryValuePaise: Math.abs(after) * f.fillPricePaise,
+        entryQty: Math.abs(after),
+        exitValuePaise: 0,
+        exitQty: 0,
+        realizedAtOpenPaise: pos?.realizedPaise ?? 0,
+        feesPaise: 0,
+        entryReason: reason,
+        exitReason: '',
+      })
+    }
+  }
+  return r
+}
+
+/** `2025-01` for a timestamp, in IST. */
+export const istMonthOf = (ts: number): string => istDateOf(ts).slice(0, 7)

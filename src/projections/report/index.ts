@@ -1,0 +1,2 @@
+export * from './backtestReport.js'
+export * from './performanceMetrics.js'

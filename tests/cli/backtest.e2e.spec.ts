@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bahi, parseJsonOut, readAll, tempDirs } from './cliHarness.js'
+
+// `bahi backtest` end to end: a journal and a report written, the report agreeing with the journal, the journal
+// verifying, the same backtest twice giving the same journal, and bad requests refused with a reason.
+
+const temp = tempDirs()
+afterAll(() => temp.cleanup())
+/** A new output directory (the backtest creates it). */
+const fresh = () => join(temp.make('bahi-bt-'), 'out')
+
+interface Summary {
+  runId: string
+  journal: string
+  report: { json: string; html: string }
+  bars: number
+  events: number
+  closedTrades: number
+  netPnl: number
+  fees: number
+  barsPerSecond: number
+}
+
+const args = (out: string, extra: string[] = []) => [
+  'backtest',
+  '--strategy',
+  'streak',
+  '--params',
+  '{"bars":3,"qty":10}',
+  '--instruments',
+  'RELIANCE,NSE_EQ|INE467B01029',
+  '--from',
+  '2025-01-01',
+  '--to',
+  '2025-01-03',
+  '--out',
+  out,
+  '--json',
+  ...extra,
+]
+
+describe('bahi backtest', () => {
+  it('writes a journal and a report that agree, and the journal verifies with 0 divergences', async () => {
+    const out = fresh()
+    const r = await bahi(args(out), {}, 60_000)
+    expect(r.code, r.stderr).toBe(0)
+    const s = parseJsonOut<Summary>(r)
+    // 3 trading days x 375 bars x 2 instruments
+    expect(s.bars).toBe(3 * 375 * 2)
+    expect(s.journal).toBe(join(out, 'journal'))
+    expect(existsSync(s.report.html)).toBe(true)
+    const report = JSON.parse(readFileSync(s.report.json, 'utf8')) as {
+      trades: { netPnl: number; entryReason: string; exitReason: string }[]
+      metrics: { netPnl: number; closedTrades: number; fees: number }
+    }
+    expect(report.metrics.closedTrades).toBe(s.closedTrades)
+    expect(s.closedTrades).toBeGreaterThan(0)
+    // Square-off leaves the book flat, so the trades' net PnL adds up to the run's, to the paisa.
+    const sum = report.trades.reduce((a, t) => a + Math.round(t.netPnl * 100), 0)
+    expect(sum).toBe(Math.round(s.netPnl * 100))
+    expect(report.trades.every((t) => t.entryReason.length > 0 && t.exitReason.length > 0)).toBe(true)
+    const html = readFileSync(s.report.html, 'utf8')
+    expect(html).toContain('<svg')
+    expect(html).toContain('consecutive higher closes')
+    // Fills in the journal carry the fees the summary reports.
+    const events = await readAll(s.journal)
+    const fees = events.reduce((a, e) => a + (e.type === 'OrderFilled' ? e.payload.feesPaise : 0), 0)
+    expect(fees).toBe(Math.round(s.fees * 100))
+    const v = await bahi(['replay', s.journal, '--verify', '--json'])
+    expect(parseJsonOut<{ divergences: number; events: number }>(v)).toMatchObject({ divergences: 0, events: s.events })
+  }, 120_000)
+
+  it('the same backtest twice writes the same journal, byte for byte', async () => {
+    const [a, b] = [fresh(), fresh()]
+    const ra = parseJsonOut<Summary>(await bahi(args(a), {}, 60_000))
+    const rb = parseJsonOut<Summary>(await bahi(args(b), {}, 60_000))
+    expect(ra.runId).toBe(rb.runId)
+    const seg = 'seg-00000000000000000001.bahij'
+    expect(readFileSync(join(ra.journal, seg)).equals(readFileSync(join(rb.journal, seg)))).toBe(true)
+  }, 120_000)
+
+  it.each([
+    [['--strategy', 'nope'], 'unknown strategy "nope" (known: streak)'],
+    [['--params', '{"barz":3}'], 'unknown streak param(s): barz'],
+    [['--params', '{"bars":0}'], 'bad --params for streak'],
+    [['--from', '2025-01-05', '--to', '2025-01-04'], 'empty date range'],
+    [['--from', '2025-01-04', '--to', '2025-01-05'], 'no NSE trading day between 2025-01-04 and 2025-01-05'],
+    [['--instruments', 'WIPRO'], 'no data for WIPRO'],
+    [['--fill-model', 'magic'], '--fill-model must be next-open or touch'],
+    [['--square-off', '25:00'], '--square-off must be HH:MM or off'],
+  ])('refuses %j with a clear reason and exit code 2', async (extra, message) => {
+    const out = fresh()
+    const base = args(out)
+    // Later flags win in node's parseArgs, so appending overrides the defaults above.
+    const r = await bahi([...base, ...extra])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain(message)
+    expect(existsSync(join(out, 'journal'))).toBe(false)
+  })
+
+  it('refuses to write into a directory that already holds a journal', async () => {
+    const out = fresh()
+    expect((await bahi(args(out), {}, 60_000)).code).toBe(0)
+    const again = await bahi(args(out))
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain('already exists')
+  }, 120_000)
+})
