@@ -86,9 +86,11 @@ await journal.close()
   for (let k = 0; k < 3; k++) {
     const state = createTradingState()
     const t0 = performance.now()
-    const r = must(await reader.scan({}, (e) => {
+    const r = must(
+      await reader.scan({}, (e) => {
         evolveTradingState(state, e)
-      }))
+      }),
+    )
     best = Math.max(best, r.count / ((performance.now() - t0) / 1000))
   }
   let readBest = 0

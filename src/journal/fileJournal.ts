@@ -452,7 +452,7 @@ const createReader = (
 
   const scan = async (
     opts: ReadOptions,
-    visit: (e: Envelope) => boolean | undefined | void,
+    visit: (e: Envelope) => unknown,
   ): Promise<E.Either<JournalError, ScanResult>> => {
     const to = Math.min(opts.to ?? Number.POSITIVE_INFINITY, lastSeq())
     const from = opts.from ?? 1

@@ -53,10 +53,7 @@ export interface JournalReader {
    * stop after that event. Resolves with the number of events visited, or the first error (events before it have
    * been visited).
    */
-  readonly scan: (
-    opts: ReadOptions,
-    visit: (e: Envelope) => boolean | undefined | void,
-  ) => Promise<E.Either<JournalError, ScanResult>>
+  readonly scan: (opts: ReadOptions, visit: (e: Envelope) => unknown) => Promise<E.Either<JournalError, ScanResult>>
   /** Reads from `from` and then follows new appends, also those of another process, until aborted. */
   readonly tail: (opts?: TailOptions) => EnvelopeStream
   readonly checkpoint: (name: string) => number | undefined

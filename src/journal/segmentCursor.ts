@@ -80,7 +80,7 @@ export class SegmentCursor {
    * replay folds millions of events a second without allocating per event.
    */
   visit(
-    sink: (e: Envelope) => boolean | undefined | void,
+    sink: (e: Envelope) => unknown,
     maxEvents = 65_536,
   ): { readonly _tag: 'visited'; readonly count: number } | Exclude<CursorStep, { _tag: 'events' }> {
     while (!this.done) {
@@ -167,7 +167,7 @@ export class SegmentCursor {
    */
   private parse(
     len: number,
-    sink: (e: Envelope) => boolean | undefined | void,
+    sink: (e: Envelope) => unknown,
     maxEvents: number,
   ): { consumed: number; count: number; needBytes: number; error: JournalError | undefined } {
     const buf = this.buf

@@ -1,3 +1,4 @@
+export * from './bars/index.js'
 export * from './engine/index.js'
 export * from './orders/index.js'
 export * from './positions/index.js'

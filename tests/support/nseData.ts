@@ -9,7 +9,8 @@ import { it } from 'vitest'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-export const nseDataDir = (): string => resolve(process.env.NSE_DATA_DIR ?? join(repoRoot, '..', 'shared', 'data', 'nse'))
+export const nseDataDir = (): string =>
+  resolve(process.env.NSE_DATA_DIR ?? join(repoRoot, '..', 'shared', 'data', 'nse'))
 
 export const hasNseData = (): boolean => existsSync(join(nseDataDir(), 'SOURCES.md'))
 

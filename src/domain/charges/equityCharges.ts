@@ -15,7 +15,9 @@ export interface ChargeSchedule {
   readonly from: string
   readonly source: string
   /** Brokerage per executed order: min(flat, rate x value). Delivery is flat only (`rate` undefined). */
-  readonly brokerage: Readonly<Record<'intraday' | 'delivery', { readonly flatPaise: number; readonly ratePer1e7?: number }>>
+  readonly brokerage: Readonly<
+    Record<'intraday' | 'delivery', { readonly flatPaise: number; readonly ratePer1e7?: number }>
+  >
   /** STT: intraday on the sell side only; delivery on both sides. */
   readonly stt: Readonly<Record<'intraday' | 'delivery', number>>
   /** NSE exchange transaction charge, both sides. */

@@ -52,7 +52,11 @@ describe('equity charges (Upstox schedule from 2024-10-01)', () => {
   })
 
   it('a second fill of the same order pays no brokerage; no schedule means no charges', () => {
-    expect(equityCharges(s, { side: 'BUY', product: 'I', valuePaise: 1_223_050, chargeBrokerage: false }).brokeragePaise).toBe(0)
-    expect(equityCharges(undefined, { side: 'BUY', product: 'I', valuePaise: 1_223_050, chargeBrokerage: true }).totalPaise).toBe(0)
+    expect(
+      equityCharges(s, { side: 'BUY', product: 'I', valuePaise: 1_223_050, chargeBrokerage: false }).brokeragePaise,
+    ).toBe(0)
+    expect(
+      equityCharges(undefined, { side: 'BUY', product: 'I', valuePaise: 1_223_050, chargeBrokerage: true }).totalPaise,
+    ).toBe(0)
   })
 })

@@ -45,12 +45,14 @@ const KNOWN_INSTRUMENT = new Set(Object.keys(InstrumentLimits.props))
 export const decodeRiskLimits = (u: unknown): E.Either<string, RiskLimits> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) return E.left('risk limits must be a JSON object')
   const unknown = Object.keys(u).filter((k) => !KNOWN.has(k))
-  if (unknown.length > 0) return E.left(`unknown risk limit(s): ${unknown.join(', ')} (known: ${[...KNOWN].join(', ')})`)
+  if (unknown.length > 0)
+    return E.left(`unknown risk limit(s): ${unknown.join(', ')} (known: ${[...KNOWN].join(', ')})`)
   const instruments = (u as { instruments?: unknown }).instruments
   if (typeof instruments === 'object' && instruments !== null) {
     for (const [key, v] of Object.entries(instruments)) {
       const bad = typeof v === 'object' && v !== null ? Object.keys(v).filter((k) => !KNOWN_INSTRUMENT.has(k)) : []
-      if (bad.length > 0) return E.left(`instruments.${key}: unknown limit(s): ${bad.join(', ')} (known: maxQty, maxNotionalPaise)`)
+      if (bad.length > 0)
+        return E.left(`instruments.${key}: unknown limit(s): ${bad.join(', ')} (known: maxQty, maxNotionalPaise)`)
     }
   }
   const r = RiskLimits.decode(u)
@@ -60,5 +62,7 @@ export const decodeRiskLimits = (u: unknown): E.Either<string, RiskLimits> => {
     .map((c) => c.key)
     .filter(Boolean)
     .join('.')
-  return E.left(`${path}: expected ${first.context.at(-1)?.type.name ?? 'a valid value'}, got ${JSON.stringify(first.value)}`)
+  return E.left(
+    `${path}: expected ${first.context.at(-1)?.type.name ?? 'a valid value'}, got ${JSON.stringify(first.value)}`,
+  )
 }

@@ -9,7 +9,11 @@ import { computeMetrics, createReport, type Engine, observe, positionKey } from 
 
 const ist = (ts: number) => formatIst(ts).slice(0, 19).replace('T', ' ')
 
-export const buildReport = async (reader: JournalReader, engine: Engine, title: string): Promise<E.Either<string, ReportData>> => {
+export const buildReport = async (
+  reader: JournalReader,
+  engine: Engine,
+  title: string,
+): Promise<E.Either<string, ReportData>> => {
   const state = engine.initialState()
   const report = createReport()
   const scanned = await reader.scan({}, (e) => {

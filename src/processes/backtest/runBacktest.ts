@@ -47,7 +47,9 @@ export const backtestHeader = (b: BacktestSpec): EventDraft[] => [
       mode: 'backtest',
       broker: 'simulated',
       codeVersion: b.codeVersion,
-      configHash: sha256(JSON.stringify({ strategy: b.strategy, simulator: b.simulator, limits: b.limits, instruments: b.instruments })),
+      configHash: sha256(
+        JSON.stringify({ strategy: b.strategy, simulator: b.simulator, limits: b.limits, instruments: b.instruments }),
+      ),
       dataHash: sha256(JSON.stringify(b.data)),
       seed: b.seed,
       capitalPaise: unsafeMoney.paise(b.capitalPaise),

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import pino from 'pino'
 import { type CliIo, type ExitCode, processIo } from './cliOutput.js'
 import { codeVersion } from './codeVersion.js'
-import { backtestCommand, demoCommand, explainCommand, replayCommand } from './commands/index.js'
+import { backtestCommand, demoCommand, explainCommand, replayCommand, sandboxCommand } from './commands/index.js'
 import { resolveHome } from './home.js'
 
 // The `bahi` command line: the composition root for every command. It alone reads argv and the environment and
@@ -24,6 +24,9 @@ commands:
       [--snapshot]              write a snapshot of the rebuilt state (later replays fold only the tail)
       [--no-snapshots]          ignore stored snapshots and fold from seq 1
   explain <journal> <seq|orderId>   the chain of causes of an event or order
+  sandbox [--port P] [--speed X] [--seed N] [--from YYYY-MM-DD]
+                                an Upstox-compatible local exchange on 127.0.0.1 (REST, market feed, portfolio
+                                stream) replaying the synthetic market; prints credentials and a ready token
 
 common options:
   --home DIR    data directory (default: $BAHI_HOME, else ~/.bahi)
@@ -106,6 +109,23 @@ export const runCli = async (
         log,
       )
     }
+    case 'sandbox': {
+      const port = v.port === undefined ? 0 : Number(v.port)
+      const speed = v.speed === undefined ? undefined : Number(v.speed)
+      const seed = int('seed', v.seed, 42)
+      if (seed === undefined) return 2
+      return sandboxCommand(
+        {
+          port,
+          json,
+          seed,
+          ...(speed === undefined ? {} : { speed }),
+          ...(v.from === undefined ? {} : { from: v.from }),
+        },
+        io,
+        log,
+      )
+    }
     case 'replay': {
       const [journal] = rest
       if (journal === undefined || rest.length > 1) {
@@ -165,6 +185,8 @@ const parse = (argv: readonly string[]) =>
       fees: { type: 'string' },
       slippage: { type: 'string' },
       'square-off': { type: 'string' },
+      port: { type: 'string' },
+      speed: { type: 'string' },
     },
   })
 

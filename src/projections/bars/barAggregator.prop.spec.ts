@@ -1,5 +1,5 @@
-import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import type { Timeframe } from '../../domain/events/index.js'
 import { type BarTick, barsFromTicks, createBarAggregator } from './barAggregator.js'

@@ -45,7 +45,7 @@ export interface BarTick {
 export interface BarAggregatorOptions {
   /** The calendar's session for an IST date (`TradingCalendar.sessionOn`). */
   readonly sessionOn: SessionLookup
-  /** Timeframes to emit, each folded from the 1-minute bars; default `['1m']`. */
+  /** Timeframes to emit, each folded from the 1-minute bars; default `['1m']`; a snapshot's own list wins. */
   readonly timeframes?: readonly Timeframe[]
 }
 
@@ -77,6 +77,8 @@ interface InstrumentBars {
   hasSession: boolean
   sessOpenMs: number
   sessCloseMs: number
+  /** The same bounds as one shared record (the calendar cache's), handed to the higher-timeframe buckets. */
+  session: SessionBounds
   /** Day's cumulative volume high-water mark; -1 until the first tick with volume that day. */
   hwm: number
   sawInSession: boolean
@@ -113,6 +115,7 @@ export interface BarAggregator {
 }
 
 const EMPTY: readonly BarDraft[] = Object.freeze([])
+const NO_SESSION: SessionBounds = { openMs: 0, closeMs: 0 }
 
 const ORDER: readonly Timeframe[] = ['1m', '3m', '5m', '15m', '30m', '1h', '1d']
 
@@ -129,7 +132,8 @@ const emptyStats = (): BarAggregatorStats => ({
 })
 
 export const createBarAggregator = (options: BarAggregatorOptions, from?: BarAggregatorSnapshot): BarAggregator => {
-  const wanted = new Set<Timeframe>(options.timeframes ?? ['1m'])
+  // A snapshot carries its timeframes: resuming with other options must not mix bucket layouts.
+  const wanted = new Set<Timeframe>(from?.timeframes ?? options.timeframes ?? ['1m'])
   const timeframes = ORDER.filter((tf) => wanted.has(tf))
   const emit1m = wanted.has('1m')
   const higherTfs = timeframes.filter((tf) => tf !== '1m')
@@ -160,6 +164,7 @@ export const createBarAggregator = (options: BarAggregatorOptions, from?: BarAgg
     hasSession: false,
     sessOpenMs: 0,
     sessCloseMs: 0,
+    session: NO_SESSION,
     hwm: -1,
     sawInSession: false,
     closedThroughMs: 0,
@@ -185,7 +190,20 @@ export const createBarAggregator = (options: BarAggregatorOptions, from?: BarAgg
       if (s.higher.length > 0) {
         const session: SessionBounds = { openMs: s.sessOpenMs, closeMs: s.sessCloseMs }
         for (const b of s.higher) {
-          addBarToBucket(s.key, b, session, s.day, m1.openMs, m1.open, m1.high, m1.low, m1.close, m1.volume, m1.oi, bars)
+          addBarToBucket(
+            s.key,
+            b,
+            session,
+            s.day,
+            m1.openMs,
+            m1.open,
+            m1.high,
+            m1.low,
+            m1.close,
+            m1.volume,
+            m1.oi,
+            bars,
+          )
         }
       }
     }
@@ -200,6 +218,7 @@ export const createBarAggregator = (options: BarAggregatorOptions, from?: BarAgg
     s.hasSession = session !== undefined
     s.sessOpenMs = session?.openMs ?? 0
     s.sessCloseMs = session?.closeMs ?? 0
+    s.session = session ?? NO_SESSION
     s.hwm = -1
     s.sawInSession = false
     s.closedThroughMs = s.dayStartMs
@@ -281,7 +300,7 @@ export const createBarAggregator = (options: BarAggregatorOptions, from?: BarAgg
       m1.day = s.day
       m1.index = (minuteStart - s.sessOpenMs) / MINUTE_MS
       m1.openMs = minuteStart
-      m1.endMs = minuteStart + MINUTE_MS < s.sessCloseMs ? minuteStart + MINUTE_MS : s.sessCloseMs
+      m1.endMs = Math.min(minuteStart + MINUTE_MS, s.sessCloseMs)
       m1.open = ltp
       m1.high = ltp
       m1.low = ltp

@@ -113,7 +113,11 @@ describe('gaps', () => {
 
 describe('session edges', () => {
   it('pre-open ticks set the volume baseline but make no bar; 09:15:00 belongs to the first bar', () => {
-    const { bars, stats } = fold([tick('09:07:30', 100, 5000), tick('09:14:59', 100, 5000), tick('09:15:00', 101, 5100)])
+    const { bars, stats } = fold([
+      tick('09:07:30', 100, 5000),
+      tick('09:14:59', 100, 5000),
+      tick('09:15:00', 101, 5100),
+    ])
     expect(bars.map(ohlcv)).toEqual([['1m', at('09:15'), 101, 101, 101, 101, 100]])
     expect(stats.preOpen).toBe(2)
   })
@@ -151,7 +155,11 @@ describe('session edges', () => {
   })
 
   it('keeps instruments apart; a flush emits instruments in first-seen order', () => {
-    const { bars } = fold([tick('09:15:10', 100), tick('09:15:20', 500, undefined, { key: KEY2 }), tick('09:16:10', 101)])
+    const { bars } = fold([
+      tick('09:15:10', 100),
+      tick('09:15:20', 500, undefined, { key: KEY2 }),
+      tick('09:16:10', 101),
+    ])
     expect(bars.map((b) => [b.payload.instrumentKey, b.payload.closePaise])).toEqual([
       [KEY, 100],
       [KEY, 101],
@@ -162,7 +170,12 @@ describe('session edges', () => {
 
 describe('higher timeframes', () => {
   it('folds 5m bars from 1m bars aligned to 09:15 and closes them when a later bucket starts', () => {
-    const ticks = [tick('09:15:10', 100, 0), tick('09:16:10', 110, 10), tick('09:19:50', 90, 30), tick('09:20:00', 95, 31)]
+    const ticks = [
+      tick('09:15:10', 100, 0),
+      tick('09:16:10', 110, 10),
+      tick('09:19:50', 90, 30),
+      tick('09:20:00', 95, 31),
+    ]
     const agg = createBarAggregator({ sessionOn, timeframes: ['5m'] })
     const out: BarDraft[] = []
     for (const t of ticks) out.push(...agg.onTick(t))

@@ -15,7 +15,12 @@ export const NEXT_DAY = '2025-01-03'
 /** Epoch ms of `HH:MM[:SS]` IST on `date`, plus `ms`. */
 export const at = (hhmmss: string, ms = 0, date = DAY): number => istInstant(date, hhmmss)! + ms
 
-export const tick = (hhmmss: string, ltp: number, volume?: number, opts: { key?: typeof KEY; date?: string; ms?: number } = {}): BarTick =>
+export const tick = (
+  hhmmss: string,
+  ltp: number,
+  volume?: number,
+  opts: { key?: typeof KEY; date?: string; ms?: number } = {},
+): BarTick =>
   volume === undefined
     ? { instrumentKey: opts.key ?? KEY, ltpPaise: ltp, lttMs: at(hhmmss, opts.ms ?? 0, opts.date ?? DAY) }
     : { instrumentKey: opts.key ?? KEY, ltpPaise: ltp, lttMs: at(hhmmss, opts.ms ?? 0, opts.date ?? DAY), volume }

@@ -204,7 +204,8 @@ export const createEngine = (config: EngineConfig): Engine => {
         return onPrice(s, e, e.payload.instrumentKey)
       case 'SignalEmitted': {
         // A signal against an open position is an exit (recorded as one), or ignored if the strategy says so.
-        const held = s.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0
+        const held =
+          s.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0
         const opposing = (held > 0 && e.payload.intent === 'SHORT') || (held < 0 && e.payload.intent === 'LONG')
         if (!opposing) return orderForSignal(s.trading, e)
         if (s.trading.strategies.get(e.payload.strategyId)?.exits.exitOnOpposingSignal === false) return NO_EVENTS

@@ -83,7 +83,11 @@ export const fromEngineSnapshot = (config: EngineConfig, u: unknown): E.Either<s
               tracked: new Map(
                 snap.exits.map(([k, v]) => [
                   k,
-                  { strategyId: v.strategyId as StrategyId, instrumentKey: v.instrumentKey as InstrumentKey, best: v.best },
+                  {
+                    strategyId: v.strategyId as StrategyId,
+                    instrumentKey: v.instrumentKey as InstrumentKey,
+                    best: v.best,
+                  },
                 ]),
               ),
             },

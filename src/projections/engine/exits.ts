@@ -47,7 +47,11 @@ export const evolveExits = (x: ExitState, s: TradingState, e: Envelope, qtyBefor
       const after = s.portfolio.positions.get(key)?.qty ?? 0
       if (after === 0) x.tracked.delete(key)
       else if (qtyBefore === 0 || Math.sign(after) !== Math.sign(qtyBefore)) {
-        x.tracked.set(key, { strategyId: e.payload.strategyId, instrumentKey: e.payload.instrumentKey, best: e.payload.fillPricePaise })
+        x.tracked.set(key, {
+          strategyId: e.payload.strategyId,
+          instrumentKey: e.payload.instrumentKey,
+          best: e.payload.fillPricePaise,
+        })
       }
       return x
     }
@@ -95,21 +99,36 @@ export const exitDecisions = (
     const fromBest = ((price - t.best) / t.best) * 100 * (long ? 1 : -1)
     let fired: { exit: ExitKind; reason: string } | undefined
     if (cfg?.stopLossPct !== undefined && -move >= cfg.stopLossPct) {
-      fired = { exit: 'stop-loss', reason: `${inr(price)} is ${pct(-move)} against the ${inr(entry)} entry (stop ${pct(cfg.stopLossPct)})` }
+      fired = {
+        exit: 'stop-loss',
+        reason: `${inr(price)} is ${pct(-move)} against the ${inr(entry)} entry (stop ${pct(cfg.stopLossPct)})`,
+      }
     } else if (cfg?.trailingStopPct !== undefined && -fromBest >= cfg.trailingStopPct) {
-      fired = { exit: 'trailing-stop', reason: `${inr(price)} is ${pct(-fromBest)} off the best ${inr(t.best)} (trail ${pct(cfg.trailingStopPct)})` }
+      fired = {
+        exit: 'trailing-stop',
+        reason: `${inr(price)} is ${pct(-fromBest)} off the best ${inr(t.best)} (trail ${pct(cfg.trailingStopPct)})`,
+      }
     } else if (cfg?.takeProfitPct !== undefined && move >= cfg.takeProfitPct) {
-      fired = { exit: 'take-profit', reason: `${inr(price)} is ${pct(move)} beyond the ${inr(entry)} entry (target ${pct(cfg.takeProfitPct)})` }
+      fired = {
+        exit: 'take-profit',
+        reason: `${inr(price)} is ${pct(move)} beyond the ${inr(entry)} entry (target ${pct(cfg.takeProfitPct)})`,
+      }
     } else {
       const sq = squareOffMinute(cfg)
-      if (sq !== undefined && minute >= sq) fired = { exit: 'square-off', reason: `intraday square-off at ${cfg?.squareOff ?? DEFAULT_SQUARE_OFF} IST` }
+      if (sq !== undefined && minute >= sq)
+        fired = { exit: 'square-off', reason: `intraday square-off at ${cfg?.squareOff ?? DEFAULT_SQUARE_OFF} IST` }
     }
     if (fired === undefined) continue
     ;(out ??= []).push({
       type: 'ExitTriggered',
       ts: e.ts,
       causationId: unsafe.seq(e.seq),
-      payload: { strategyId: t.strategyId, instrumentKey: t.instrumentKey, ...fired, pricePaise: unsafeMoney.price(price) },
+      payload: {
+        strategyId: t.strategyId,
+        instrumentKey: t.instrumentKey,
+        ...fired,
+        pricePaise: unsafeMoney.price(price),
+      },
     })
   }
   return out ?? []

@@ -2,9 +2,25 @@ import { describe, expect, it } from 'vitest'
 import type { EventDraft } from '../../domain/events/index.js'
 import { unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
-import { orderAccepted, orderFilled, orderRequested, orderSubmitted, RELIANCE, STREAK_A, T0 } from '../orders/orderBook.fixtures.js'
+import {
+  orderAccepted,
+  orderFilled,
+  orderRequested,
+  orderSubmitted,
+  RELIANCE,
+  STREAK_A,
+  T0,
+} from '../orders/orderBook.fixtures.js'
 import { given } from './deciderSpec.js'
-import { barClosed, cascadeJournal, MINUTE, runStarted, signalEmitted, strategyConfigured, streakEngine } from './engine.fixtures.js'
+import {
+  barClosed,
+  cascadeJournal,
+  MINUTE,
+  runStarted,
+  signalEmitted,
+  strategyConfigured,
+  streakEngine,
+} from './engine.fixtures.js'
 
 // Known answers for each built-in exit, as given/when/then on events. T0 is 09:15 IST on 2025-01-02.
 
@@ -27,7 +43,13 @@ const exitOf = (exit: string, reason: string, price: number, causation: number, 
   type: 'ExitTriggered',
   ts,
   causationId: seq(causation),
-  payload: { strategyId: STREAK_A, instrumentKey: RELIANCE, exit: exit as never, reason, pricePaise: unsafeMoney.price(price) },
+  payload: {
+    strategyId: STREAK_A,
+    instrumentKey: RELIANCE,
+    exit: exit as never,
+    reason,
+    pricePaise: unsafeMoney.price(price),
+  },
 })
 
 describe('stop loss and take profit, against the average entry', () => {
@@ -38,7 +60,9 @@ describe('stop loss and take profit, against the average entry', () => {
   })
 
   it('a close at 981.00 (1.9%) does not fire it', () => {
-    given(engine, holding(10, 100_000, { exits: { stopLossPct: 2 } })).when(closeAt(98_100)).thenNothingHappened()
+    given(engine, holding(10, 100_000, { exits: { stopLossPct: 2 } }))
+      .when(closeAt(98_100))
+      .thenNothingHappened()
   })
 
   it('given short 10 at 1000.00 with a 3% target, when a bar closes at 970.00, then take profit fires', () => {
@@ -89,14 +113,20 @@ describe('intraday square-off', () => {
   })
 
   it('a configured time is used, and off switches it off', () => {
-    given(engine, holding(10, 100_000, { exits: { squareOff: '15:20' } })).when(closeAt(100_500, at1515)).thenNothingHappened()
-    given(engine, holding(10, 100_000, { exits: { squareOff: 'off' } })).when(closeAt(100_500, at1515 + 10 * MINUTE)).thenNothingHappened()
+    given(engine, holding(10, 100_000, { exits: { squareOff: '15:20' } }))
+      .when(closeAt(100_500, at1515))
+      .thenNothingHappened()
+    given(engine, holding(10, 100_000, { exits: { squareOff: 'off' } }))
+      .when(closeAt(100_500, at1515 + 10 * MINUTE))
+      .thenNothingHappened()
   })
 
   it('after the square-off, a signal that opens a position is denied by the SquareOff rule; one that closes passes', () => {
     const after = [runStarted(), strategyConfigured({ instruments: [] })]
     const open = cascadeJournal(engine, [...after, { ...signalEmitted({ intent: 'LONG', qty: 5 }, at1515 + MINUTE) }])
-    expect(open.filter((e) => e.type === 'OrderDenied').map((e) => e.type === 'OrderDenied' && e.payload.rule)).toEqual(['SquareOff'])
+    expect(open.filter((e) => e.type === 'OrderDenied').map((e) => e.type === 'OrderDenied' && e.payload.rule)).toEqual(
+      ['SquareOff'],
+    )
   })
 })
 
@@ -110,7 +140,9 @@ describe('an exit in flight is not asked for twice, and the cascade flattens the
     ])
     expect(j.filter((e) => e.type === 'ExitTriggered')).toHaveLength(1)
     const fills = j.filter((e) => e.type === 'OrderFilled')
-    expect(fills.map((e) => e.type === 'OrderFilled' && [e.payload.side, e.payload.fillQty, e.payload.fillPricePaise])).toEqual([
+    expect(
+      fills.map((e) => e.type === 'OrderFilled' && [e.payload.side, e.payload.fillQty, e.payload.fillPricePaise]),
+    ).toEqual([
       ['BUY', 10, 100_000],
       ['SELL', 10, 96_000],
     ])

@@ -69,7 +69,9 @@ export const orderRateRule: RiskRule = {
   check: (_req, ts, s) => {
     const max = s.risk.limits.maxOrdersPerSecond ?? UPSTOX_ORDERS_PER_SECOND
     const n = ordersInWindow(s.risk, ts, 1000)
-    return n >= max ? { rule: 'OrderRate', reason: `${n} orders in the last second, limit ${max}`, value: n, limit: max } : undefined
+    return n >= max
+      ? { rule: 'OrderRate', reason: `${n} orders in the last second, limit ${max}`, value: n, limit: max }
+      : undefined
   },
 }
 
@@ -81,7 +83,12 @@ export const maxQtyRule: RiskRule = {
     if (max === undefined) return undefined
     const { after, reducing } = effect(req, s)
     if (reducing || Math.abs(after) <= max) return undefined
-    return { rule: 'MaxQty', reason: `position would be ${after} ${req.instrumentKey}, limit ${max}`, value: Math.abs(after), limit: max }
+    return {
+      rule: 'MaxQty',
+      reason: `position would be ${after} ${req.instrumentKey}, limit ${max}`,
+      value: Math.abs(after),
+      limit: max,
+    }
   },
 }
 
@@ -94,7 +101,12 @@ export const maxNotionalRule: RiskRule = {
     const { after, reducing } = effect(req, s)
     const notional = Math.abs(after) * priceOf(req, s)
     if (reducing || notional <= max) return undefined
-    return { rule: 'MaxNotional', reason: `position value would be ${inr(notional)} INR, limit ${inr(max)} INR`, value: notional, limit: max }
+    return {
+      rule: 'MaxNotional',
+      reason: `position value would be ${inr(notional)} INR, limit ${inr(max)} INR`,
+      value: notional,
+      limit: max,
+    }
   },
 }
 
@@ -114,7 +126,12 @@ export const grossExposureRule: RiskRule = {
     const own = s.portfolio.marks.get(req.instrumentKey)?.netQty ?? 0
     gross += Math.abs((own + after - before) * price)
     if (gross <= max) return undefined
-    return { rule: 'GrossExposure', reason: `gross exposure would be ${inr(gross)} INR, limit ${inr(max)} INR`, value: gross, limit: max }
+    return {
+      rule: 'GrossExposure',
+      reason: `gross exposure would be ${inr(gross)} INR, limit ${inr(max)} INR`,
+      value: gross,
+      limit: max,
+    }
   },
 }
 
@@ -124,7 +141,12 @@ export const dailyTradesRule: RiskRule = {
   check: (req, _ts, s) => {
     const max = s.risk.limits.maxDailyTrades
     if (max === undefined || s.risk.dailyTradeCount < max || effect(req, s).reducing) return undefined
-    return { rule: 'DailyTrades', reason: `${s.risk.dailyTradeCount} trades today, limit ${max}`, value: s.risk.dailyTradeCount, limit: max }
+    return {
+      rule: 'DailyTrades',
+      reason: `${s.risk.dailyTradeCount} trades today, limit ${max}`,
+      value: s.risk.dailyTradeCount,
+      limit: max,
+    }
   },
 }
 
@@ -160,7 +182,10 @@ export const squareOffRule: RiskRule = {
     const cfg = s.strategies.get(req.strategyId)?.exits
     const sq = squareOffMinute(cfg)
     if (sq === undefined || istMinuteOfDay(ts) < sq || effect(req, s).reducing) return undefined
-    return { rule: 'SquareOff', reason: `no new exposure after the ${cfg?.squareOff ?? DEFAULT_SQUARE_OFF} IST square-off` }
+    return {
+      rule: 'SquareOff',
+      reason: `no new exposure after the ${cfg?.squareOff ?? DEFAULT_SQUARE_OFF} IST square-off`,
+    }
   },
 }
 
@@ -200,7 +225,12 @@ export const breachDecisions = (s: TradingState, ts: number, causationSeq: numbe
   const loss = dailyLossPaise(s)
   const breach =
     maxDailyLossPaise !== undefined && loss >= maxDailyLossPaise
-      ? { rule: 'DailyLoss', value: loss, limit: maxDailyLossPaise, reason: `loss today ${inr(loss)} INR reached the ${inr(maxDailyLossPaise)} INR limit` }
+      ? {
+          rule: 'DailyLoss',
+          value: loss,
+          limit: maxDailyLossPaise,
+          reason: `loss today ${inr(loss)} INR reached the ${inr(maxDailyLossPaise)} INR limit`,
+        }
       : maxDrawdownPaise !== undefined && s.risk.drawdownPaise >= maxDrawdownPaise
         ? {
             rule: 'Drawdown',

@@ -5,15 +5,7 @@ import { unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
 import { decodeRiskLimits, type RiskLimits } from '../../domain/risk/index.js'
 import { DAY_MS } from '../../domain/time/index.js'
-import {
-  type Draft,
-  INFY,
-  oid,
-  orderFilled,
-  orderRequested,
-  RELIANCE,
-  T0,
-} from '../orders/orderBook.fixtures.js'
+import { type Draft, INFY, oid, orderFilled, orderRequested, RELIANCE, T0 } from '../orders/orderBook.fixtures.js'
 import { given } from './deciderSpec.js'
 import { killSwitchEngaged, runStarted, streakEngine, tickReceived } from './engine.fixtures.js'
 
@@ -29,7 +21,14 @@ const limits = (l: RiskLimits, ts = T0): Draft<'RiskLimitsConfigured'> => ({
 })
 
 /** A filled order: the strategy now holds `qty` (signed by side) at `price`. */
-const holding = (orderId: string, side: 'BUY' | 'SELL', qty: number, price: number, instrumentKey = RELIANCE, ts = T0): EventDraft[] => [
+const holding = (
+  orderId: string,
+  side: 'BUY' | 'SELL',
+  qty: number,
+  price: number,
+  instrumentKey = RELIANCE,
+  ts = T0,
+): EventDraft[] => [
   orderRequested({ orderId, side, qty, instrumentKey }, ts),
   orderFilled({ orderId, side, fillQty: qty, fillPricePaise: price, instrumentKey }, ts),
 ]
@@ -57,7 +56,10 @@ describe('MaxQty', () => {
   })
 
   it('counts working orders: 40 held + 10 working + 5 more is over 50', () => {
-    const d = decisionOf([...start, orderRequested({ orderId: 'o2', side: 'BUY', qty: 10 })], orderRequested({ orderId: 'o3', qty: 5 }))
+    const d = decisionOf(
+      [...start, orderRequested({ orderId: 'o2', side: 'BUY', qty: 10 })],
+      orderRequested({ orderId: 'o3', qty: 5 }),
+    )
     expect(denial(d)?.value).toBe(55)
   })
 
@@ -106,15 +108,26 @@ describe('GrossExposure', () => {
     const d = denial(decisionOf(start, orderRequested({ orderId: 'o2', qty: 10, instrumentKey: INFY })))
     expect(d).toMatchObject({ rule: 'GrossExposure', value: 2_500_000, limit: 2_000_000 })
     // 6 x 1500 = 9,000: 19,000 INR passes
-    expect(decisionOf(start, orderRequested({ orderId: 'o2', qty: 6, instrumentKey: INFY }))[0]?.type).toBe('OrderSubmitted')
+    expect(decisionOf(start, orderRequested({ orderId: 'o2', qty: 6, instrumentKey: INFY }))[0]?.type).toBe(
+      'OrderSubmitted',
+    )
   })
 })
 
 describe('DailyTrades', () => {
-  const start = [runStarted(), limits({ maxDailyTrades: 2 }), ...holding('o1', 'BUY', 10, 100_000), ...holding('o2', 'BUY', 10, 100_000)]
+  const start = [
+    runStarted(),
+    limits({ maxDailyTrades: 2 }),
+    ...holding('o1', 'BUY', 10, 100_000),
+    ...holding('o2', 'BUY', 10, 100_000),
+  ]
 
   it('after two trades today, denies an opening order but passes a reducing one', () => {
-    expect(denial(decisionOf(start, orderRequested({ orderId: 'o3', qty: 1 })))).toMatchObject({ rule: 'DailyTrades', value: 2, limit: 2 })
+    expect(denial(decisionOf(start, orderRequested({ orderId: 'o3', qty: 1 })))).toMatchObject({
+      rule: 'DailyTrades',
+      value: 2,
+      limit: 2,
+    })
     expect(decisionOf(start, orderRequested({ orderId: 'o3', side: 'SELL', qty: 5 }))[0]?.type).toBe('OrderSubmitted')
   })
 
@@ -125,7 +138,12 @@ describe('DailyTrades', () => {
 
 describe('the automatic kill switch: daily loss and drawdown', () => {
   // 10,00,000 INR capital; 100 RELIANCE bought at 1000.00.
-  const start = [runStarted({ capitalPaise: 100_000_000 }), limits({ maxDailyLossPaise: 500_000 }), tickReceived(RELIANCE, 100_000), ...holding('o1', 'BUY', 100, 100_000)]
+  const start = [
+    runStarted({ capitalPaise: 100_000_000 }),
+    limits({ maxDailyLossPaise: 500_000 }),
+    tickReceived(RELIANCE, 100_000),
+    ...holding('o1', 'BUY', 100, 100_000),
+  ]
 
   it('given a 6,000 INR fall with a 5,000 INR daily limit, when the price arrives, then the breach and a reduce-only global kill switch are recorded', () => {
     given(engine, start)
@@ -147,32 +165,56 @@ describe('the automatic kill switch: daily loss and drawdown', () => {
           type: 'KillSwitchEngaged',
           ts: T0 + 1000,
           causationId: seq(6),
-          payload: { scope: 'global', source: 'rule', reason: 'DailyLoss: loss today 6000.00 INR reached the 5000.00 INR limit' },
+          payload: {
+            scope: 'global',
+            source: 'rule',
+            reason: 'DailyLoss: loss today 6000.00 INR reached the 5000.00 INR limit',
+          },
         },
       ])
   })
 
   it('a 4,000 INR fall stays within the limit: nothing happens', () => {
-    given(engine, start).when(tickReceived(RELIANCE, 96_000, T0 + 1000)).thenNothingHappened()
+    given(engine, start)
+      .when(tickReceived(RELIANCE, 96_000, T0 + 1000))
+      .thenNothingHappened()
   })
 
   it('once engaged by the rule, exits pass and new exposure is denied; it is not engaged twice', () => {
-    const halted = [...start, tickReceived(RELIANCE, 94_000), killSwitchEngaged('global', undefined, { source: 'rule', reason: 'DailyLoss' })]
-    expect(decisionOf(halted, orderRequested({ orderId: 'o2', side: 'SELL', qty: 100 }))[0]?.type).toBe('OrderSubmitted')
+    const halted = [
+      ...start,
+      tickReceived(RELIANCE, 94_000),
+      killSwitchEngaged('global', undefined, { source: 'rule', reason: 'DailyLoss' }),
+    ]
+    expect(decisionOf(halted, orderRequested({ orderId: 'o2', side: 'SELL', qty: 100 }))[0]?.type).toBe(
+      'OrderSubmitted',
+    )
     expect(denial(decisionOf(halted, orderRequested({ orderId: 'o2', qty: 1 })))?.rule).toBe('KillSwitch')
     given(engine, halted).when(tickReceived(RELIANCE, 90_000)).thenNothingHappened()
   })
 
   it('an operator kill switch halts exits too', () => {
     const halted = [...start, killSwitchEngaged('global', undefined, { source: 'operator', reason: 'stop' })]
-    expect(denial(decisionOf(halted, orderRequested({ orderId: 'o2', side: 'SELL', qty: 100 })))?.rule).toBe('KillSwitch')
+    expect(denial(decisionOf(halted, orderRequested({ orderId: 'o2', side: 'SELL', qty: 100 })))?.rule).toBe(
+      'KillSwitch',
+    )
   })
 
   it('drawdown from the peak breaches too: up 2,000 then down 3,500 with a 3,000 INR limit', () => {
-    const dd = [runStarted({ capitalPaise: 100_000_000 }), limits({ maxDrawdownPaise: 300_000 }), tickReceived(RELIANCE, 100_000), ...holding('o1', 'BUY', 100, 100_000), tickReceived(RELIANCE, 102_000)]
+    const dd = [
+      runStarted({ capitalPaise: 100_000_000 }),
+      limits({ maxDrawdownPaise: 300_000 }),
+      tickReceived(RELIANCE, 100_000),
+      ...holding('o1', 'BUY', 100, 100_000),
+      tickReceived(RELIANCE, 102_000),
+    ]
     const out = given(engine, dd).when(tickReceived(RELIANCE, 98_500, T0 + 1000))
     expect(out.decisions.map((d) => d.type)).toEqual(['RiskLimitBreached', 'KillSwitchEngaged'])
-    expect(out.decisions[0]?.type === 'RiskLimitBreached' && out.decisions[0].payload).toMatchObject({ rule: 'Drawdown', value: 350_000, limit: 300_000 })
+    expect(out.decisions[0]?.type === 'RiskLimitBreached' && out.decisions[0].payload).toMatchObject({
+      rule: 'Drawdown',
+      value: 350_000,
+      limit: 300_000,
+    })
   })
 })
 
@@ -191,7 +233,9 @@ describe('decodeRiskLimits: limits are configuration, validated with clear error
 
   it('refuses bad values with the field, the expectation and the value', () => {
     expect(decodeRiskLimits({ maxDailyTrades: 0 })).toEqual(E.left('maxDailyTrades: expected PositiveInt, got 0'))
-    expect(decodeRiskLimits({ maxNotionalPaise: 12.5 })).toEqual(E.left('maxNotionalPaise: expected PositiveInt, got 12.5'))
+    expect(decodeRiskLimits({ maxNotionalPaise: 12.5 })).toEqual(
+      E.left('maxNotionalPaise: expected PositiveInt, got 12.5'),
+    )
     expect(decodeRiskLimits([])).toEqual(E.left('risk limits must be a JSON object'))
   })
 })

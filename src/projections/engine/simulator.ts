@@ -1,5 +1,12 @@
 import { equityCharges, scheduleOn, UPSTOX_EQUITY_SCHEDULES } from '../../domain/charges/index.js'
-import type { BarClosed, Envelope, EventDraft, OrderFilled, SimulatorConfig, TickReceived } from '../../domain/events/index.js'
+import type {
+  BarClosed,
+  Envelope,
+  EventDraft,
+  OrderFilled,
+  SimulatorConfig,
+  TickReceived,
+} from '../../domain/events/index.js'
 import { unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
 import { istDateOf } from '../../domain/time/index.js'
@@ -176,7 +183,10 @@ export const matchPrice = (
     if (liveFrom === undefined || openMs < liveFrom) continue
     const m = match(sim, o, path)
     let filled = 0
-    if (m !== undefined && !(m.atLimit && sim.config.limitFillProbability < 1 && draw(sim) >= sim.config.limitFillProbability)) {
+    if (
+      m !== undefined &&
+      !(m.atLimit && sim.config.limitFillProbability < 1 && draw(sim) >= sim.config.limitFillProbability)
+    ) {
       const remaining = o.qty - o.filledQty
       const cap = sim.config.participation === undefined ? remaining : Math.floor(volume * sim.config.participation)
       filled = Math.min(remaining, cap)
@@ -189,10 +199,18 @@ export const matchPrice = (
           side: o.side,
           fillQty: unsafeMoney.qty(filled),
           fillPricePaise: unsafeMoney.price(m.pricePaise),
-          feesPaise: unsafeMoney.paise(feesFor(sim, o, filled, m.pricePaise, e.ts)) as OrderFilled['payload']['feesPaise'],
+          feesPaise: unsafeMoney.paise(
+            feesFor(sim, o, filled, m.pricePaise, e.ts),
+          ) as OrderFilled['payload']['feesPaise'],
         }
         // Caused by the order (its latest event), so `explain` walks fill <- order <- signal <- bar.
-        ;(out ??= []).push({ type: 'OrderFilled', ts: e.ts, causationId: unsafe.seq(o.lastSeq), correlationId: o.orderId, payload })
+        ;(out ??= []).push({
+          type: 'OrderFilled',
+          ts: e.ts,
+          causationId: unsafe.seq(o.lastSeq),
+          correlationId: o.orderId,
+          payload,
+        })
       }
     }
     if (o.validity === 'IOC' && o.filledQty + filled < o.qty) {

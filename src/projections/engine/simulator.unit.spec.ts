@@ -4,7 +4,14 @@ import { equityCharges, scheduleOn, UPSTOX_EQUITY_SCHEDULES } from '../../domain
 import type { Envelope, EventDraft, OrderType, SimulatorConfig, Validity } from '../../domain/events/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
 import { istDateOf } from '../../domain/time/index.js'
-import { type Draft, orderAccepted, orderRequested, orderSubmitted, RELIANCE, T0 } from '../orders/orderBook.fixtures.js'
+import {
+  type Draft,
+  orderAccepted,
+  orderRequested,
+  orderSubmitted,
+  RELIANCE,
+  T0,
+} from '../orders/orderBook.fixtures.js'
 import { barClosed, cascadeJournal, MINUTE, runStarted, streakEngine, tickReceived } from './engine.fixtures.js'
 import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
 
@@ -27,7 +34,12 @@ interface OrderSpec {
 
 /** An order requested, submitted and accepted at T0. */
 const working = (o: OrderSpec): EventDraft[] => {
-  const req = orderRequested({ orderId: 'o1', side: o.side ?? 'BUY', qty: o.qty ?? 10, orderType: o.orderType ?? 'MARKET' })
+  const req = orderRequested({
+    orderId: 'o1',
+    side: o.side ?? 'BUY',
+    qty: o.qty ?? 10,
+    orderType: o.orderType ?? 'MARKET',
+  })
   const payload = {
     ...req.payload,
     ...(o.limit === undefined ? {} : { limitPricePaise: unsafeMoney.price(o.limit) }),
@@ -54,7 +66,11 @@ const run = (c: Partial<SimulatorConfig>, order: OrderSpec, prices: readonly Eve
   ])
 
 const fills = (j: readonly Envelope[]) =>
-  j.flatMap((e) => (e.type === 'OrderFilled' ? [{ qty: e.payload.fillQty, price: e.payload.fillPricePaise, fees: e.payload.feesPaise, ts: e.ts }] : []))
+  j.flatMap((e) =>
+    e.type === 'OrderFilled'
+      ? [{ qty: e.payload.fillQty, price: e.payload.fillPricePaise, fees: e.payload.feesPaise, ts: e.ts }]
+      : [],
+  )
 
 describe('next-open (default)', () => {
   it('a market buy fills at the next open, slipped 2 ticks against it', () => {
@@ -64,31 +80,48 @@ describe('next-open (default)', () => {
   })
 
   it('a market sell slips down', () => {
-    expect(fills(run({ slippageTicks: 1 }, { side: 'SELL' }, [bar(1, 100_000, 100_500, 99_500, 100_200)]))[0]?.price).toBe(99_995)
+    expect(
+      fills(run({ slippageTicks: 1 }, { side: 'SELL' }, [bar(1, 100_000, 100_500, 99_500, 100_200)]))[0]?.price,
+    ).toBe(99_995)
   })
 
   it('a limit buy below the open does not fill inside the bar, only when an open reaches it (at that open)', () => {
-    const j = run({}, { orderType: 'LIMIT', limit: 99_000 }, [bar(1, 100_000, 100_500, 98_000, 99_500), bar(2, 98_900, 99_000, 98_500, 98_800)])
+    const j = run({}, { orderType: 'LIMIT', limit: 99_000 }, [
+      bar(1, 100_000, 100_500, 98_000, 99_500),
+      bar(2, 98_900, 99_000, 98_500, 98_800),
+    ])
     expect(fills(j)).toEqual([{ qty: 10, price: 98_900, fees: 0, ts: T0 + 2 * MINUTE }])
   })
 })
 
 describe('touch: intrabar path O-L-H-C when rising, O-H-L-C when falling', () => {
   it('a limit buy touched inside the bar fills at its limit; a gap through it fills at the better open', () => {
-    expect(fills(run({ fillModel: 'touch' }, { orderType: 'LIMIT', limit: 99_000 }, [bar(1, 100_000, 100_500, 98_000, 99_500)]))[0]?.price).toBe(99_000)
-    expect(fills(run({ fillModel: 'touch' }, { orderType: 'LIMIT', limit: 101_000 }, [bar(1, 100_000, 100_500, 98_000, 99_500)]))[0]?.price).toBe(100_000)
+    expect(
+      fills(
+        run({ fillModel: 'touch' }, { orderType: 'LIMIT', limit: 99_000 }, [bar(1, 100_000, 100_500, 98_000, 99_500)]),
+      )[0]?.price,
+    ).toBe(99_000)
+    expect(
+      fills(
+        run({ fillModel: 'touch' }, { orderType: 'LIMIT', limit: 101_000 }, [bar(1, 100_000, 100_500, 98_000, 99_500)]),
+      )[0]?.price,
+    ).toBe(100_000)
   })
 
   it('a stop-market buy triggers at its trigger and slips; above the open on a gap it fills at the open', () => {
     const rising = bar(1, 100_000, 102_000, 99_500, 101_500)
-    expect(fills(run({ fillModel: 'touch', slippageTicks: 1 }, { orderType: 'SL-M', trigger: 101_000 }, [rising]))[0]?.price).toBe(101_005)
+    expect(
+      fills(run({ fillModel: 'touch', slippageTicks: 1 }, { orderType: 'SL-M', trigger: 101_000 }, [rising]))[0]?.price,
+    ).toBe(101_005)
     const gapUp = bar(1, 101_500, 102_000, 101_200, 101_800)
     expect(fills(run({ fillModel: 'touch' }, { orderType: 'SL-M', trigger: 101_000 }, [gapUp]))[0]?.price).toBe(101_500)
   })
 
   it('a stop-market sell triggers on the way down', () => {
     const falling = bar(1, 100_000, 100_200, 98_000, 98_500)
-    expect(fills(run({ fillModel: 'touch' }, { side: 'SELL', orderType: 'SL-M', trigger: 99_000 }, [falling]))[0]?.price).toBe(99_000)
+    expect(
+      fills(run({ fillModel: 'touch' }, { side: 'SELL', orderType: 'SL-M', trigger: 99_000 }, [falling]))[0]?.price,
+    ).toBe(99_000)
   })
 
   it('a stop-limit buy that triggers above its limit waits, then fills when price comes back to the limit', () => {
@@ -103,13 +136,19 @@ describe('touch: intrabar path O-L-H-C when rising, O-H-L-C when falling', () =>
 
   it('the path decides: on a falling bar a buy stop above is reached (O-H) before the low', () => {
     const falling = bar(1, 100_000, 101_200, 98_000, 98_500)
-    expect(fills(run({ fillModel: 'touch' }, { orderType: 'SL-M', trigger: 101_000 }, [falling]))[0]?.price).toBe(101_000)
+    expect(fills(run({ fillModel: 'touch' }, { orderType: 'SL-M', trigger: 101_000 }, [falling]))[0]?.price).toBe(
+      101_000,
+    )
   })
 })
 
 describe('participation, latency, probability, IOC, ticks, charges', () => {
   it('fills at most 10% of each bar volume: 12 = 5 + 5 + 2 over three bars, each at its own open', () => {
-    const j = run({ participation: 0.1 }, { qty: 12 }, [bar(1, 100_000, 100_100, 99_900, 100_000, 50), bar(2, 100_100, 100_200, 100_000, 100_100, 50), bar(3, 100_200, 100_300, 100_100, 100_200, 50)])
+    const j = run({ participation: 0.1 }, { qty: 12 }, [
+      bar(1, 100_000, 100_100, 99_900, 100_000, 50),
+      bar(2, 100_100, 100_200, 100_000, 100_100, 50),
+      bar(3, 100_200, 100_300, 100_100, 100_200, 50),
+    ])
     expect(fills(j).map((f) => [f.qty, f.price])).toEqual([
       [5, 100_000],
       [5, 100_100],
@@ -118,7 +157,11 @@ describe('participation, latency, probability, IOC, ticks, charges', () => {
   })
 
   it('an order accepted at T0 with 90 s latency misses the bar that opens at T0 and fills at the next open', () => {
-    const j = run({ latencyMs: 90_000 }, {}, [bar(1, 100_000, 100_100, 99_900, 100_000), bar(2, 100_100, 100_200, 100_000, 100_100), bar(3, 100_200, 100_300, 100_100, 100_200)])
+    const j = run({ latencyMs: 90_000 }, {}, [
+      bar(1, 100_000, 100_100, 99_900, 100_000),
+      bar(2, 100_100, 100_200, 100_000, 100_100),
+      bar(3, 100_200, 100_300, 100_100, 100_200),
+    ])
     expect(fills(j)).toEqual([{ qty: 10, price: 100_200, fees: 0, ts: T0 + 3 * MINUTE }])
   })
 
@@ -126,7 +169,12 @@ describe('participation, latency, probability, IOC, ticks, charges', () => {
     const p = 0.5
     const seed = 7
     const bars = Array.from({ length: 20 }, (_, i) => bar(i + 1, 100_000, 100_100, 99_000, 100_000))
-    const j = run({ fillModel: 'touch', limitFillProbability: p }, { orderType: 'LIMIT', limit: 99_500, qty: 1 }, bars, seed)
+    const j = run(
+      { fillModel: 'touch', limitFillProbability: p },
+      { orderType: 'LIMIT', limit: 99_500, qty: 1 },
+      bars,
+      seed,
+    )
     const rnd = createSeededRandom(seed)
     let expectedBar = 0
     for (let i = 1; i <= 20; i++) {
@@ -140,7 +188,9 @@ describe('participation, latency, probability, IOC, ticks, charges', () => {
   })
 
   it('an IOC limit not marketable at the first price is cancelled, with how much was left', () => {
-    const j = run({}, { orderType: 'LIMIT', limit: 99_000, validity: 'IOC' }, [bar(1, 100_000, 100_100, 98_000, 100_000)])
+    const j = run({}, { orderType: 'LIMIT', limit: 99_000, validity: 'IOC' }, [
+      bar(1, 100_000, 100_100, 98_000, 100_000),
+    ])
     const cancelled = j.find((e) => e.type === 'OrderCancelled')
     expect(fills(j)).toEqual([])
     expect(cancelled?.type === 'OrderCancelled' && cancelled.payload.reason).toBe('IOC: 10 unfilled at the first price')

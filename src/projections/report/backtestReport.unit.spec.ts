@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { EventDraft } from '../../domain/events/index.js'
-import { cascadeJournal, MINUTE, runStarted, signalEmitted, streakEngine, barClosed } from '../engine/engine.fixtures.js'
+import {
+  barClosed,
+  cascadeJournal,
+  MINUTE,
+  runStarted,
+  signalEmitted,
+  streakEngine,
+} from '../engine/engine.fixtures.js'
 import { RELIANCE, T0 } from '../orders/orderBook.fixtures.js'
 import { positionKey } from '../positions/index.js'
 import { createReport, observe } from './backtestReport.js'
@@ -27,7 +34,8 @@ describe('closed trades', () => {
     for (const e of journal) {
       const before =
         e.type === 'OrderFilled'
-          ? (state.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0)
+          ? (state.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ??
+            0)
           : 0
       engine.evolve(state, e)
       observe(report, state.trading, e, before)

@@ -44,7 +44,10 @@ export const dailyReturns = (startEquityPaise: number, daily: readonly EquityPoi
   return out
 }
 
-export const maxDrawdownOf = (startEquityPaise: number, curve: readonly EquityPoint[]): { paise: number; pct: number } => {
+export const maxDrawdownOf = (
+  startEquityPaise: number,
+  curve: readonly EquityPoint[],
+): { paise: number; pct: number } => {
   let peak = startEquityPaise
   let worst = 0
   let worstPct = 0
@@ -75,7 +78,10 @@ export const computeMetrics = (r: ReportState, startEquityPaise: number, feesPai
   const downside = Math.sqrt(rets.reduce((a, x) => a + Math.min(0, x) ** 2, 0) / Math.max(1, rets.length))
   const years = (r.lastTs - r.firstTs) / (365.25 * 86_400_000)
   const total = startEquityPaise === 0 ? 0 : end / startEquityPaise - 1
-  const dd = maxDrawdownOf(startEquityPaise, [...r.intraday, ...r.daily].sort((a, b) => a.ts - b.ts))
+  const dd = maxDrawdownOf(
+    startEquityPaise,
+    [...r.intraday, ...r.daily].sort((a, b) => a.ts - b.ts),
+  )
   const stats = tradeStats(r.trades)
   const monthly: Record<string, number> = {}
   let monthStart = startEquityPaise

@@ -31,7 +31,10 @@ describe('performance figures', () => {
 
   it('max drawdown is the deepest fall from a running peak, in paise and percent', () => {
     // peak 120 then 90: 30 (25%); a later 130 -> 110 is only 20
-    const dd = maxDrawdownOf(10_000, [100, 120, 90, 130, 110].map((v, i) => ({ ts: i, equityPaise: v * 100 })))
+    const dd = maxDrawdownOf(
+      10_000,
+      [100, 120, 90, 130, 110].map((v, i) => ({ ts: i, equityPaise: v * 100 })),
+    )
     expect(dd.paise).toBe(3_000)
     expect(dd.pct).toBeCloseTo(25, 12)
   })

@@ -13,9 +13,9 @@ import {
   Validity,
 } from '../../domain/events/index.js'
 import type { InstrumentKey, OrderId, StrategyId } from '../../domain/ids/index.js'
-import { RiskLimits } from '../../domain/risk/index.js'
 import type { OrderStatus } from '../../domain/orders/index.js'
 import { isTerminal, ORDER_STATUSES } from '../../domain/orders/index.js'
+import { RiskLimits } from '../../domain/risk/index.js'
 import type { OrderView } from '../orders/index.js'
 import { positionKey } from '../positions/index.js'
 import { killSwitchKey, ORDER_WINDOW } from '../risk/index.js'

@@ -1,4 +1,11 @@
-import type { BrokerKind, Envelope, ExitConfig, FeedStatus, RunMode, StrategyParams } from '../../domain/events/index.js'
+import type {
+  BrokerKind,
+  Envelope,
+  ExitConfig,
+  FeedStatus,
+  RunMode,
+  StrategyParams,
+} from '../../domain/events/index.js'
 import { createOrderBook, evolveOrderBook, type OrderBookState } from '../orders/index.js'
 import { createPortfolio, equityPaise, evolvePortfolio, type PortfolioState } from '../positions/index.js'
 import { createRiskState, evolveRisk, type RiskState, rollDay, trackEquity } from '../risk/index.js'

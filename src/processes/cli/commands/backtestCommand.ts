@@ -55,27 +55,48 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   }
   const params = def.params.decode(rawParams)
   if (E.isLeft(params)) {
-    return fail(io, `bad --params for ${o.strategy}: ${params.left.map((x) => x.message ?? `${x.context.map((c) => c.key).filter(Boolean).join('.')} is invalid`).join('; ')}`)
+    return fail(
+      io,
+      `bad --params for ${o.strategy}: ${params.left
+        .map(
+          (x) =>
+            x.message ??
+            `${x.context
+              .map((c) => c.key)
+              .filter(Boolean)
+              .join('.')} is invalid`,
+        )
+        .join('; ')}`,
+    )
   }
   if (o.out === undefined) return fail(io, '--out DIR is required (the journal and the report go there)')
   if (o.from === undefined || o.to === undefined) return fail(io, '--from and --to (YYYY-MM-DD) are required')
   const startedMs = istInstant(o.from, '09:00')
-  if (startedMs === undefined || istInstant(o.to, '00:00') === undefined) return fail(io, `--from/--to must be dates (YYYY-MM-DD), got ${o.from} and ${o.to}`)
+  if (startedMs === undefined || istInstant(o.to, '00:00') === undefined)
+    return fail(io, `--from/--to must be dates (YYYY-MM-DD), got ${o.from} and ${o.to}`)
   if (o.from > o.to) return fail(io, `empty date range: --from ${o.from} is after --to ${o.to}`)
   const calendar = loadCalendar()
   if (E.isLeft(calendar)) return fail(io, describeCalendarLoadError(calendar.left))
   const days = calendar.right.tradingDays(o.from, o.to).length
   if (days === 0) return fail(io, `no NSE trading day between ${o.from} and ${o.to}`)
-  const wanted = (o.instruments ?? '').split(',').map((s) => s.trim()).filter(Boolean)
-  if (wanted.length === 0) return fail(io, '--instruments is required: trading symbols or instrument keys, comma-separated')
+  const wanted = (o.instruments ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (wanted.length === 0)
+    return fail(io, '--instruments is required: trading symbols or instrument keys, comma-separated')
   const available = DEFAULT_SYNTHETIC_INSTRUMENTS
   const chosen = wanted.map((w) => available.find((i) => i.symbol === w.toUpperCase() || i.instrumentKey === w))
   const missing = wanted.filter((_, i) => chosen[i] === undefined)
   if (missing.length > 0) {
-    return fail(io, `no data for ${missing.join(', ')} (available: ${available.map((i) => `${i.symbol} ${i.instrumentKey}`).join(', ')})`)
+    return fail(
+      io,
+      `no data for ${missing.join(', ')} (available: ${available.map((i) => `${i.symbol} ${i.instrumentKey}`).join(', ')})`,
+    )
   }
   const fillModel = o.fillModel ?? 'next-open'
-  if (fillModel !== 'next-open' && fillModel !== 'touch') return fail(io, `--fill-model must be next-open or touch, got ${fillModel}`)
+  if (fillModel !== 'next-open' && fillModel !== 'touch')
+    return fail(io, `--fill-model must be next-open or touch, got ${fillModel}`)
   const fees = o.fees ?? 'upstox'
   if (fees !== 'zero' && fees !== 'upstox') return fail(io, `--fees must be zero or upstox, got ${fees}`)
   const exits = ExitConfig.decode(o.squareOff === undefined ? {} : { squareOff: o.squareOff })
@@ -83,11 +104,17 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   const capitalPaise = inrToPaise(o.capitalInr)
   if (!Number.isSafeInteger(capitalPaise)) return fail(io, `--capital ${o.capitalInr} is too large`)
 
-  const simulator: SimulatorConfig = { ...DEFAULT_SIMULATOR_CONFIG, fillModel, charges: fees, slippageTicks: o.slippageTicks }
+  const simulator: SimulatorConfig = {
+    ...DEFAULT_SIMULATOR_CONFIG,
+    fillModel,
+    charges: fees,
+    slippageTicks: o.slippageTicks,
+  }
   const instruments = chosen.flatMap((c) => (c === undefined ? [] : [c]))
   const out = resolve(o.out)
   const journalDir = join(out, 'journal')
-  if (existsSync(journalDir)) return fail(io, `${journalDir} already exists: a backtest writes a new journal; choose another --out`)
+  if (existsSync(journalDir))
+    return fail(io, `${journalDir} already exists: a backtest writes a new journal; choose another --out`)
   const data = { source: 'synthetic-v1', from: o.from, days, seed: o.seed, instruments }
   const strategy = { kind: o.strategy, params: params.right as Record<string, unknown>, exits: exits.right }
   // The run id is a function of what runs: the same backtest twice writes the same journal, byte for byte.
@@ -124,7 +151,11 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   }
   const reader = openJournalReader(join(out, 'journal'))
   if (E.isLeft(reader)) return fail(io, describeJournalError(reader.left))
-  const report = await buildReport(reader.right, createBuiltinEngine(), `${o.strategy} on ${wanted.join(', ')}, ${o.from} to ${o.to}`)
+  const report = await buildReport(
+    reader.right,
+    createBuiltinEngine(),
+    `${o.strategy} on ${wanted.join(', ')}, ${o.from} to ${o.to}`,
+  )
   await reader.right.close()
   if (E.isLeft(report)) return fail(io, report.left)
   const files = writeReport(out, report.right)

@@ -91,7 +91,11 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
     io.err(`bahi demo: ${describeJournalError(reportReader.left)}`)
     return 1
   }
-  const report = await buildReport(reportReader.right, createBuiltinEngine(), `bahi demo: streak on the synthetic market, ${o.days} days from ${o.from}`)
+  const report = await buildReport(
+    reportReader.right,
+    createBuiltinEngine(),
+    `bahi demo: streak on the synthetic market, ${o.days} days from ${o.from}`,
+  )
   await reportReader.right.close()
   if (E.isLeft(report)) {
     io.err(`bahi demo: ${report.left}`)

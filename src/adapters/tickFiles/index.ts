@@ -1,0 +1,7 @@
+export * from './dhanFuturesTicksCsv.js'
+export * from './kiteFuturesTicksCsv.js'
+export * from './niftyIndex1sCsv.js'
+export * from './parseTickFile.js'
+export * from './readTickFile.js'
+export * from './tickFields.js'
+export * from './tickFileTypes.js'
