@@ -1,2 +1,6 @@
+export * from './movingAverageCross.js'
+export * from './openingRangeBreakout.js'
+export * from './rsiReversion.js'
 export * from './strategy.js'
 export * from './streakStrategy.js'
+export * from './vwapReversion.js'

@@ -33,6 +33,11 @@ export interface StrategyDefinition<P, S> {
   /** Decodes user params (JSON) into P, filling defaults; errors name the bad field. */
   readonly params: t.Type<P, unknown, unknown>
   readonly init: (params: P, instruments: readonly InstrumentKey[]) => S
+  /**
+   * Rebuilds the state from its JSON (a snapshot). Needed when the state holds objects (indicators serialize with
+   * `toJSON`); plain-data states can leave it out.
+   */
+  readonly restore?: (json: unknown) => S
   readonly onBar: (state: S, bar: BarClosed['payload'], ctx: StrategyContext) => Signal | undefined
   readonly onTick?: (state: S, tick: TickReceived['payload'], ctx: StrategyContext) => Signal | undefined
 }

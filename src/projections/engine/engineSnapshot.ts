@@ -101,7 +101,7 @@ export const fromEngineSnapshot = (config: EngineConfig, u: unknown): E.Either<s
               definition,
               instruments: new Set(i.instruments),
               enabled: i.enabled,
-              state: i.state,
+              state: definition.restore === undefined ? i.state : definition.restore(i.state),
             })
           }
           return E.right(state)

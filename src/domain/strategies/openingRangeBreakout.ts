@@ -1,0 +1,75 @@
+import * as t from 'io-ts'
+import { istDayNumber, istMinuteOfDay } from '../time/index.js'
+import { defineStrategy, paramsWithDefaults } from './strategy.js'
+
+// opening-range-breakout: the high and low of the first `rangeMinutes` of the session (from 09:15 IST); afterwards
+// the first close above the range goes long (below it, short with allowShort). One entry per instrument per day;
+// the exits (stop, target, 15:15 square-off) close it.
+
+const PositiveInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n > 0, 'PositiveInt')
+
+export const OrbParams = paramsWithDefaults(
+  { rangeMinutes: PositiveInt, qty: PositiveInt, allowShort: t.boolean },
+  { rangeMinutes: 15, qty: 1, allowShort: false },
+  'opening-range-breakout',
+)
+export type OrbParams = t.TypeOf<typeof OrbParams>
+
+interface Range {
+  day: number
+  high: number
+  low: number
+  traded: boolean
+}
+
+interface OrbState {
+  readonly params: OrbParams
+  readonly ranges: Record<string, Range>
+}
+
+const SESSION_OPEN_MINUTE = 9 * 60 + 15
+
+export const openingRangeBreakoutStrategy = defineStrategy<OrbParams, OrbState>({
+  kind: 'opening-range-breakout',
+  description: 'Trades the first close beyond the opening range (first N minutes of the session), once a day.',
+  params: OrbParams,
+  init: (params) => ({ params, ranges: {} }),
+  onBar: (s, bar, ctx) => {
+    const p = s.params
+    const day = istDayNumber(bar.openMs)
+    const minute = istMinuteOfDay(bar.openMs)
+    let r = s.ranges[bar.instrumentKey]
+    if (r === undefined || r.day !== day) {
+      r = { day, high: 0, low: Number.MAX_SAFE_INTEGER, traded: false }
+      s.ranges[bar.instrumentKey] = r
+    }
+    if (minute < SESSION_OPEN_MINUTE + p.rangeMinutes) {
+      if (minute >= SESSION_OPEN_MINUTE) {
+        r.high = Math.max(r.high, bar.highPaise)
+        r.low = Math.min(r.low, bar.lowPaise)
+      }
+      return undefined
+    }
+    if (r.traded || r.high === 0 || ctx.positionQty !== 0) return undefined
+    const range = `${(r.low / 100).toFixed(2)}-${(r.high / 100).toFixed(2)}`
+    if (bar.closePaise > r.high) {
+      r.traded = true
+      return {
+        intent: 'LONG',
+        qty: p.qty,
+        confidence: 1,
+        reason: `close ${(bar.closePaise / 100).toFixed(2)} above the ${p.rangeMinutes}-minute opening range ${range}`,
+      }
+    }
+    if (p.allowShort && bar.closePaise < r.low) {
+      r.traded = true
+      return {
+        intent: 'SHORT',
+        qty: p.qty,
+        confidence: 1,
+        reason: `close ${(bar.closePaise / 100).toFixed(2)} below the ${p.rangeMinutes}-minute opening range ${range}`,
+      }
+    }
+    return undefined
+  },
+})
