@@ -82,7 +82,7 @@ describe('bahi backtest', () => {
   }, 120_000)
 
   it.each([
-    [['--strategy', 'nope'], 'unknown strategy "nope" (known: streak)'],
+    [['--strategy', 'nope'], 'unknown strategy "nope" (known: sma-cross, ema-cross'],
     [['--params', '{"barz":3}'], 'unknown streak param(s): barz'],
     [['--params', '{"bars":0}'], 'bad --params for streak'],
     [['--from', '2025-01-05', '--to', '2025-01-04'], 'empty date range'],

@@ -1,2 +1,3 @@
+export * from './backtestJob.js'
 export * from './buildReport.js'
 export * from './runBacktest.js'

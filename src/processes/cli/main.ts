@@ -3,7 +3,14 @@ import { parseArgs } from 'node:util'
 import pino from 'pino'
 import { type CliIo, type ExitCode, processIo } from './cliOutput.js'
 import { codeVersion } from './codeVersion.js'
-import { backtestCommand, demoCommand, explainCommand, replayCommand, sandboxCommand } from './commands/index.js'
+import {
+  backtestCommand,
+  demoCommand,
+  explainCommand,
+  replayCommand,
+  sandboxCommand,
+  sweepCommand,
+} from './commands/index.js'
 import { resolveHome } from './home.js'
 
 // The `bahi` command line: the composition root for every command. It alone reads argv and the environment and
@@ -18,6 +25,8 @@ commands:
       --strategy KIND [--params JSON] --instruments A,B --from D --to D --out DIR
       [--fill-model next-open|touch] [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off]
       [--capital INR] [--seed N]
+  sweep                         backtests over a grid of params on every core, ranked
+      --grid '{"fast":[5,10],"slow":[20,30]}' [--rank METRIC] [--workers N] + the backtest flags
   replay <journal>              rebuild state from a journal
       [--verify]                re-derive every decision; report "N events, 0 divergences" or the first divergence
       [--until SEQ|TIME]        stop at a seq, or at a time (ISO with offset, or "YYYY-MM-DD HH:MM" IST)
@@ -109,6 +118,33 @@ export const runCli = async (
         log,
       )
     }
+    case 'sweep': {
+      const seed = int('seed', v.seed, 42)
+      const capitalInr = int('capital', v.capital, 1_000_000)
+      const workers = v.workers === undefined ? undefined : int('workers', v.workers, 1)
+      if (seed === undefined || capitalInr === undefined || (v.workers !== undefined && workers === undefined)) return 2
+      return sweepCommand(
+        {
+          json,
+          strategy: v.strategy,
+          params: v.params,
+          grid: v.grid,
+          instruments: v.instruments,
+          from: v.from,
+          to: v.to,
+          fillModel: v['fill-model'],
+          fees: v.fees,
+          slippageTicks: v.slippage === undefined ? 0 : Number(v.slippage),
+          squareOff: v['square-off'],
+          capitalInr,
+          seed,
+          out: v.out,
+          rank: v.rank ?? 'netPnl',
+          workers,
+        },
+        io,
+      )
+    }
     case 'sandbox': {
       const port = v.port === undefined ? 0 : Number(v.port)
       const speed = v.speed === undefined ? undefined : Number(v.speed)
@@ -186,6 +222,9 @@ const parse = (argv: readonly string[]) =>
       slippage: { type: 'string' },
       'square-off': { type: 'string' },
       port: { type: 'string' },
+      grid: { type: 'string' },
+      rank: { type: 'string' },
+      workers: { type: 'string' },
       speed: { type: 'string' },
     },
   })

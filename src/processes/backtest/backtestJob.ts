@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import { describeCalendarLoadError, loadCalendar } from '../../adapters/calendar/index.js'
+import { writeReport } from '../../adapters/report/index.js'
+import {
+  DEFAULT_SYNTHETIC_INSTRUMENTS,
+  type SyntheticInstrument,
+  syntheticBars,
+} from '../../adapters/synthetic/index.js'
+import { ExitConfig, type SimulatorConfig, type StrategyParams } from '../../domain/events/index.js'
+import { inrToPaise } from '../../domain/money/index.js'
+import type { StrategyRegistry } from '../../domain/strategies/index.js'
+import { istInstant } from '../../domain/time/index.js'
+import { describeJournalError, openJournalReader } from '../../journal/index.js'
+import { DEFAULT_SIMULATOR_CONFIG, type Engine, type PerformanceMetrics } from '../../projections/index.js'
+import { buildReport } from './buildReport.js'
+import { runBacktest } from './runBacktest.js'
+
+// A backtest as a job: `planBacktest` checks a request and resolves it into a plan (plain data, so it can be sent
+// to a worker thread), `executeBacktest` runs a plan: journal, report files, summary. The CLI's `backtest` and the
+// workers of `sweep` both use them.
+
+export interface BacktestRequest {
+  readonly strategy: string | undefined
+  /** Already parsed JSON. */
+  readonly params: unknown
+  readonly instruments: string | undefined
+  readonly from: string | undefined
+  readonly to: string | undefined
+  readonly fillModel: string | undefined
+  readonly fees: string | undefined
+  readonly slippageTicks: number
+  readonly squareOff: string | undefined
+  readonly capitalInr: number
+  readonly seed: number
+  readonly out: string
+}
+
+export interface BacktestPlan {
+  readonly runId: string
+  readonly out: string
+  readonly title: string
+  readonly strategy: { readonly kind: string; readonly params: StrategyParams; readonly exits: ExitConfig }
+  readonly instruments: readonly SyntheticInstrument[]
+  readonly from: string
+  readonly to: string
+  readonly days: number
+  readonly startedMs: number
+  readonly seed: number
+  readonly capitalPaise: number
+  readonly simulator: SimulatorConfig
+}
+
+export interface BacktestOutcome {
+  readonly runId: string
+  readonly journal: string
+  readonly report: { readonly json: string; readonly html: string }
+  readonly bars: number
+  readonly events: number
+  readonly closedTrades: number
+  readonly netPnl: number
+  readonly fees: number
+  readonly barsPerSecond: number
+  readonly metrics: PerformanceMetrics
+}
+
+const paramErrors = (errs: readonly { message?: string | undefined; context: readonly { key: string }[] }[]) =>
+  errs
+    .map(
+      (x) =>
+        x.message ??
+        `${x.context
+          .map((c) => c.key)
+          .filter(Boolean)
+          .join('.')} is invalid`,
+    )
+    .join('; ')
+
+/** Checks a request; every refusal names the flag and why. */
+export const planBacktest = (r: BacktestRequest, strategies: StrategyRegistry): E.Either<string, BacktestPlan> => {
+  const kinds = [...strategies.keys()]
+  if (r.strategy === undefined) return E.left(`--strategy is required (one of: ${kinds.join(', ')})`)
+  const def = strategies.get(r.strategy)
+  if (def === undefined) return E.left(`unknown strategy "${r.strategy}" (known: ${kinds.join(', ')})`)
+  const params = def.params.decode(r.params ?? {})
+  if (E.isLeft(params)) return E.left(`bad --params for ${r.strategy}: ${paramErrors(params.left)}`)
+  if (r.from === undefined || r.to === undefined) return E.left('--from and --to (YYYY-MM-DD) are required')
+  const startedMs = istInstant(r.from, '09:00')
+  if (startedMs === undefined || istInstant(r.to, '00:00') === undefined) {
+    return E.left(`--from/--to must be dates (YYYY-MM-DD), got ${r.from} and ${r.to}`)
+  }
+  if (r.from > r.to) return E.left(`empty date range: --from ${r.from} is after --to ${r.to}`)
+  const calendar = loadCalendar()
+  if (E.isLeft(calendar)) return E.left(describeCalendarLoadError(calendar.left))
+  const days = calendar.right.tradingDays(r.from, r.to).length
+  if (days === 0) return E.left(`no NSE trading day between ${r.from} and ${r.to}`)
+  const wanted = (r.instruments ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (wanted.length === 0)
+    return E.left('--instruments is required: trading symbols or instrument keys, comma-separated')
+  const available = DEFAULT_SYNTHETIC_INSTRUMENTS
+  const chosen = wanted.map((w) => available.find((i) => i.symbol === w.toUpperCase() || i.instrumentKey === w))
+  const missing = wanted.filter((_, i) => chosen[i] === undefined)
+  if (missing.length > 0) {
+    return E.left(
+      `no data for ${missing.join(', ')} (available: ${available.map((i) => `${i.symbol} ${i.instrumentKey}`).join(', ')})`,
+    )
+  }
+  const fillModel = r.fillModel ?? 'next-open'
+  if (fillModel !== 'next-open' && fillModel !== 'touch')
+    return E.left(`--fill-model must be next-open or touch, got ${fillModel}`)
+  const fees = r.fees ?? 'upstox'
+  if (fees !== 'zero' && fees !== 'upstox') return E.left(`--fees must be zero or upstox, got ${fees}`)
+  const exits = ExitConfig.decode(r.squareOff === undefined ? {} : { squareOff: r.squareOff })
+  if (E.isLeft(exits)) return E.left(`--square-off must be HH:MM or off, got ${r.squareOff}`)
+  const capitalPaise = inrToPaise(r.capitalInr)
+  if (!Number.isSafeInteger(capitalPaise)) return E.left(`--capital ${r.capitalInr} is too large`)
+  const simulator: SimulatorConfig = {
+    ...DEFAULT_SIMULATOR_CONFIG,
+    fillModel,
+    charges: fees,
+    slippageTicks: r.slippageTicks,
+  }
+  const instruments = chosen.flatMap((c) => (c === undefined ? [] : [c]))
+  const strategy = { kind: r.strategy, params: params.right as StrategyParams, exits: exits.right }
+  const data = { source: 'synthetic-v1', from: r.from, days, seed: r.seed, instruments }
+  // The run id is a function of what runs: the same backtest twice writes the same journal, byte for byte.
+  const runId = `bt-${createHash('sha256').update(JSON.stringify({ strategy, simulator, data, capitalPaise })).digest('hex').slice(0, 16)}`
+  return E.right({
+    runId,
+    out: r.out,
+    title: `${r.strategy} ${JSON.stringify(params.right)} on ${wanted.join(', ')}, ${r.from} to ${r.to}`,
+    strategy,
+    instruments,
+    from: r.from,
+    to: r.to,
+    days,
+    startedMs,
+    seed: r.seed,
+    capitalPaise,
+    simulator,
+  })
+}
+
+/** Runs a plan: the journal in `<out>/journal`, the report in `<out>/report.{json,html}`. */
+export const executeBacktest = async (
+  p: BacktestPlan,
+  engine: () => Engine,
+  codeVersion: string,
+  log: Logger,
+  onProgress?: (bars: number) => void,
+): Promise<E.Either<string, BacktestOutcome>> => {
+  const calendar = loadCalendar()
+  if (E.isLeft(calendar)) return E.left(describeCalendarLoadError(calendar.left))
+  const journal = join(p.out, 'journal')
+  const ran = await runBacktest(
+    {
+      runId: p.runId,
+      journalDir: journal,
+      startedMs: p.startedMs,
+      seed: p.seed,
+      capitalPaise: p.capitalPaise,
+      strategy: p.strategy,
+      instruments: p.instruments.map((i) => i.instrumentKey),
+      simulator: p.simulator,
+      limits: { maxOrdersPerSecond: 10 },
+      data: { source: 'synthetic-v1', from: p.from, days: p.days, seed: p.seed, instruments: p.instruments },
+      codeVersion,
+    },
+    engine(),
+    syntheticBars({ calendar: calendar.right, instruments: p.instruments, from: p.from, days: p.days, seed: p.seed }),
+    log,
+    onProgress,
+  )
+  if (E.isLeft(ran)) return ran
+  const reader = openJournalReader(journal)
+  if (E.isLeft(reader)) return E.left(describeJournalError(reader.left))
+  const report = await buildReport(reader.right, engine(), p.title)
+  await reader.right.close()
+  if (E.isLeft(report)) return report
+  const files = writeReport(p.out, report.right)
+  if (E.isLeft(files)) return files
+  const m = report.right.metrics as unknown as PerformanceMetrics
+  return E.right({
+    runId: p.runId,
+    journal,
+    report: files.right,
+    bars: ran.right.bars,
+    events: ran.right.events,
+    closedTrades: m.closedTrades,
+    netPnl: m.netPnl,
+    fees: m.fees,
+    barsPerSecond: Math.round(ran.right.bars / ran.right.seconds),
+    metrics: m,
+  })
+}
