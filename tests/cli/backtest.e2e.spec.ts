@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { itWithNseData, nseDataDir } from '../support/nseData.js'
 import { bahi, parseJsonOut, readAll, tempDirs } from './cliHarness.js'
 
 // `bahi backtest` end to end: a journal and a report written, the report agreeing with the journal, the journal
@@ -37,6 +38,8 @@ const args = (out: string, extra: string[] = []) => [
   '2025-01-03',
   '--out',
   out,
+  '--data',
+  'synthetic',
   '--json',
   ...extra,
 ]
@@ -108,4 +111,59 @@ describe('bahi backtest', () => {
     expect(again.code).toBe(2)
     expect(again.stderr).toContain('already exists')
   }, 120_000)
+
+  itWithNseData(
+    'on the real data: imported into the market store, January 2025 of RELIANCE backtests and verifies',
+    async () => {
+      const home = temp.make('bahi-bt-home-')
+      const folder = join(nseDataDir(), 'equity-1min-2025', '5Scripts', 'RELIANCE')
+      const imported = await bahi(['import', folder, '--home', home, '--json'], {}, 120_000)
+      expect(imported.code, imported.stderr).toBe(0)
+      const januaryFiles = readdirSync(folder).filter((f) => f.endsWith('-01-2025.csv')).length
+      const out = fresh()
+      const r = await bahi(
+        [
+          'backtest',
+          '--home',
+          home,
+          '--strategy',
+          'sma-cross',
+          '--instruments',
+          'RELIANCE',
+          '--from',
+          '2025-01-01',
+          '--to',
+          '2025-01-31',
+          '--out',
+          out,
+          '--json',
+        ],
+        {},
+        120_000,
+      )
+      expect(r.code, r.stderr).toBe(0)
+      const s = parseJsonOut<Summary>(r)
+      expect(s.bars).toBe(januaryFiles * 375)
+      const v = await bahi(['replay', s.journal, '--verify', '--json'])
+      expect(parseJsonOut<{ divergences: number }>(v).divergences).toBe(0)
+      const none = await bahi([
+        'backtest',
+        '--home',
+        temp.make('bahi-empty-'),
+        '--strategy',
+        'sma-cross',
+        '--instruments',
+        'RELIANCE',
+        '--from',
+        '2025-01-01',
+        '--to',
+        '2025-01-31',
+        '--out',
+        fresh(),
+      ])
+      expect(none.code).toBe(2)
+      expect(none.stderr).toContain('no market store at')
+    },
+    240_000,
+  )
 })

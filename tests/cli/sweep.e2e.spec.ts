@@ -14,7 +14,17 @@ interface SweepOut {
   failed: unknown[]
 }
 
-const common = ['--instruments', 'RELIANCE', '--from', '2025-01-01', '--to', '2025-01-03', '--json']
+const common = [
+  '--instruments',
+  'RELIANCE',
+  '--from',
+  '2025-01-01',
+  '--to',
+  '2025-01-03',
+  '--data',
+  'synthetic',
+  '--json',
+]
 
 describe('bahi sweep', () => {
   it('runs every combination on worker threads, ranks them, and each equals the backtest run alone', async () => {

@@ -1,15 +1,25 @@
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeCalendarLoadError, loadCalendar } from '../../adapters/calendar/index.js'
+import { loadSymbolTable } from '../../adapters/importers/index.js'
+import { describeMarketStoreError, type MarketStore, openMarketStore } from '../../adapters/marketStore/index.js'
 import { writeReport } from '../../adapters/report/index.js'
 import {
   DEFAULT_SYNTHETIC_INSTRUMENTS,
   type SyntheticInstrument,
   syntheticBars,
 } from '../../adapters/synthetic/index.js'
-import { ExitConfig, type SimulatorConfig, type StrategyParams } from '../../domain/events/index.js'
+import {
+  type BarClosed,
+  type EventDraft,
+  ExitConfig,
+  type SimulatorConfig,
+  type StrategyParams,
+} from '../../domain/events/index.js'
+import { InstrumentKey } from '../../domain/ids/index.js'
 import { inrToPaise } from '../../domain/money/index.js'
 import type { StrategyRegistry } from '../../domain/strategies/index.js'
 import { istInstant } from '../../domain/time/index.js'
@@ -36,14 +46,24 @@ export interface BacktestRequest {
   readonly capitalInr: number
   readonly seed: number
   readonly out: string
+  /** Where the bars come from: the market store (default) or the seeded synthetic market. */
+  readonly data: string | undefined
+  readonly storePath: string
+  /** The symbol -> instrument key table (data/instruments/nse-symbols.csv). */
+  readonly symbolsPath: string
 }
+
+export type BarSource =
+  | { readonly kind: 'synthetic'; readonly instruments: readonly SyntheticInstrument[] }
+  | { readonly kind: 'store'; readonly path: string }
 
 export interface BacktestPlan {
   readonly runId: string
   readonly out: string
   readonly title: string
   readonly strategy: { readonly kind: string; readonly params: StrategyParams; readonly exits: ExitConfig }
-  readonly instruments: readonly SyntheticInstrument[]
+  readonly instruments: readonly { readonly symbol: string; readonly instrumentKey: InstrumentKey }[]
+  readonly source: BarSource
   readonly from: string
   readonly to: string
   readonly days: number
@@ -102,13 +122,43 @@ export const planBacktest = (r: BacktestRequest, strategies: StrategyRegistry): 
     .filter(Boolean)
   if (wanted.length === 0)
     return E.left('--instruments is required: trading symbols or instrument keys, comma-separated')
-  const available = DEFAULT_SYNTHETIC_INSTRUMENTS
-  const chosen = wanted.map((w) => available.find((i) => i.symbol === w.toUpperCase() || i.instrumentKey === w))
-  const missing = wanted.filter((_, i) => chosen[i] === undefined)
-  if (missing.length > 0) {
-    return E.left(
-      `no data for ${missing.join(', ')} (available: ${available.map((i) => `${i.symbol} ${i.instrumentKey}`).join(', ')})`,
-    )
+  const data = r.data ?? 'store'
+  if (data !== 'store' && data !== 'synthetic') return E.left(`--data must be store or synthetic, got ${data}`)
+  let resolved: { symbol: string; instrumentKey: InstrumentKey }[]
+  let source: BarSource
+  if (data === 'synthetic') {
+    const available = DEFAULT_SYNTHETIC_INSTRUMENTS
+    const chosen = wanted.map((w) => available.find((i) => i.symbol === w.toUpperCase() || i.instrumentKey === w))
+    const missing = wanted.filter((_, i) => chosen[i] === undefined)
+    if (missing.length > 0) {
+      return E.left(
+        `no data for ${missing.join(', ')} (available: ${available.map((i) => `${i.symbol} ${i.instrumentKey}`).join(', ')})`,
+      )
+    }
+    const instruments = chosen.flatMap((c) => (c === undefined ? [] : [c]))
+    resolved = instruments.map((i) => ({ symbol: i.symbol, instrumentKey: i.instrumentKey }))
+    source = { kind: 'synthetic', instruments }
+  } else {
+    if (!existsSync(r.storePath)) {
+      return E.left(
+        `no market store at ${r.storePath}: import data first (bahi import <path>), or use --data synthetic`,
+      )
+    }
+    const symbols = loadSymbolTable(r.symbolsPath)
+    if (E.isLeft(symbols)) return E.left(`symbol table ${r.symbolsPath}: ${JSON.stringify(symbols.left)}`)
+    resolved = []
+    const unknown: string[] = []
+    for (const w of wanted) {
+      const key = InstrumentKey.is(w) ? w : symbols.right.get(w.toUpperCase())
+      if (key === undefined || !InstrumentKey.is(key)) unknown.push(w)
+      else resolved.push({ symbol: w.toUpperCase(), instrumentKey: key })
+    }
+    if (unknown.length > 0) {
+      return E.left(
+        `unknown instrument(s) ${unknown.join(', ')}: use instrument keys or symbols of data/instruments/nse-symbols.csv`,
+      )
+    }
+    source = { kind: 'store', path: r.storePath }
   }
   const fillModel = r.fillModel ?? 'next-open'
   if (fillModel !== 'next-open' && fillModel !== 'touch')
@@ -125,17 +175,27 @@ export const planBacktest = (r: BacktestRequest, strategies: StrategyRegistry): 
     charges: fees,
     slippageTicks: r.slippageTicks,
   }
-  const instruments = chosen.flatMap((c) => (c === undefined ? [] : [c]))
   const strategy = { kind: r.strategy, params: params.right as StrategyParams, exits: exits.right }
-  const data = { source: 'synthetic-v1', from: r.from, days, seed: r.seed, instruments }
+  const dataId = {
+    source: source.kind === 'store' ? 'market-store' : 'synthetic-v1',
+    from: r.from,
+    to: r.to,
+    days,
+    seed: r.seed,
+    instruments: resolved,
+  }
   // The run id is a function of what runs: the same backtest twice writes the same journal, byte for byte.
-  const runId = `bt-${createHash('sha256').update(JSON.stringify({ strategy, simulator, data, capitalPaise })).digest('hex').slice(0, 16)}`
+  const runId = `bt-${createHash('sha256')
+    .update(JSON.stringify({ strategy, simulator, data: dataId, capitalPaise }))
+    .digest('hex')
+    .slice(0, 16)}`
   return E.right({
     runId,
     out: r.out,
     title: `${r.strategy} ${JSON.stringify(params.right)} on ${wanted.join(', ')}, ${r.from} to ${r.to}`,
     strategy,
-    instruments,
+    instruments: resolved,
+    source,
     from: r.from,
     to: r.to,
     days,
@@ -157,6 +217,33 @@ export const executeBacktest = async (
   const calendar = loadCalendar()
   if (E.isLeft(calendar)) return E.left(describeCalendarLoadError(calendar.left))
   const journal = join(p.out, 'journal')
+  let bars: AsyncIterable<readonly EventDraft<BarClosed>[]> | Iterable<readonly EventDraft<BarClosed>[]>
+  let store: MarketStore | undefined
+  if (p.source.kind === 'synthetic') {
+    bars = syntheticBars({
+      calendar: calendar.right,
+      instruments: p.source.instruments,
+      from: p.from,
+      days: p.days,
+      seed: p.seed,
+    })
+  } else {
+    const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }))
+    if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
+    store = opened.right
+    const toMs = istInstant(p.to, '00:00')! + 86_400_000
+    const stream = await store.streamBars({
+      instrumentKeys: p.instruments.map((i) => i.instrumentKey),
+      timeframe: '1m',
+      fromMs: p.startedMs,
+      toMs,
+    })
+    if (E.isLeft(stream)) {
+      store.close()
+      return E.left(describeMarketStoreError(stream.left))
+    }
+    bars = stream.right
+  }
   const ran = await runBacktest(
     {
       runId: p.runId,
@@ -168,14 +255,20 @@ export const executeBacktest = async (
       instruments: p.instruments.map((i) => i.instrumentKey),
       simulator: p.simulator,
       limits: { maxOrdersPerSecond: 10 },
-      data: { source: 'synthetic-v1', from: p.from, days: p.days, seed: p.seed, instruments: p.instruments },
+      data: { source: p.source.kind, from: p.from, to: p.to, days: p.days, seed: p.seed, instruments: p.instruments },
       codeVersion,
     },
     engine(),
-    syntheticBars({ calendar: calendar.right, instruments: p.instruments, from: p.from, days: p.days, seed: p.seed }),
+    bars,
     log,
     onProgress,
   )
+  store?.close()
+  if (E.isRight(ran) && ran.right.bars === 0) {
+    return E.left(
+      `no bars for ${p.instruments.map((i) => i.symbol).join(', ')} between ${p.from} and ${p.to} in the ${p.source.kind === 'store' ? 'market store (see bahi data coverage)' : 'data'}`,
+    )
+  }
   if (E.isLeft(ran)) return ran
   const reader = openJournalReader(journal)
   if (E.isLeft(reader)) return E.left(describeJournalError(reader.left))

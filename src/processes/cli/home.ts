@@ -1,5 +1,7 @@
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { findPackageRoot } from '../../adapters/calendar/index.js'
 
 // All state (journals, stores, config) lives under one data directory: `--home DIR`, else `BAHI_HOME`, else
 // `~/.bahi`. Journals of runs go to `<home>/journals/<run id>/`.
@@ -8,3 +10,10 @@ export const resolveHome = (flag: string | undefined, env: Readonly<Record<strin
   resolve(flag ?? env.BAHI_HOME ?? join(homedir(), '.bahi'))
 
 export const journalsDir = (home: string): string => join(home, 'journals')
+
+/** The market store (DuckDB) of a data directory. */
+export const marketStorePath = (home: string): string => join(home, 'market', 'market.duckdb')
+
+/** The packaged symbol -> instrument key table. */
+export const packagedSymbolsPath = (): string =>
+  join(findPackageRoot(dirname(fileURLToPath(import.meta.url))) ?? '.', 'data', 'instruments', 'nse-symbols.csv')

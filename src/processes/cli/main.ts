@@ -5,8 +5,11 @@ import { type CliIo, type ExitCode, processIo } from './cliOutput.js'
 import { codeVersion } from './codeVersion.js'
 import {
   backtestCommand,
+  dataCoverageCommand,
+  dataGapsCommand,
   demoCommand,
   explainCommand,
+  importCommand,
   replayCommand,
   sandboxCommand,
   sweepCommand,
@@ -24,9 +27,13 @@ commands:
   backtest                      run a strategy over historical bars into a journal and a report
       --strategy KIND [--params JSON] --instruments A,B --from D --to D --out DIR
       [--fill-model next-open|touch] [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off]
-      [--capital INR] [--seed N]
+      [--capital INR] [--seed N] [--data store|synthetic]   (default: the market store under --home)
   sweep                         backtests over a grid of params on every core, ranked
       --grid '{"fast":[5,10],"slow":[20,30]}' [--rank METRIC] [--workers N] + the backtest flags
+  import <path>                 import market data files (or a directory of them) into the market store
+      [--format F] [--instrument KEY] [--policy reject|skip|flag]
+  data coverage                 instruments, date ranges and bar counts in the market store
+  data gaps [--instrument KEY] [--from D] [--to D]   missing trading days and minutes against the NSE calendar
   replay <journal>              rebuild state from a journal
       [--verify]                re-derive every decision; report "N events, 0 divergences" or the first divergence
       [--until SEQ|TIME]        stop at a seq, or at a time (ISO with offset, or "YYYY-MM-DD HH:MM" IST)
@@ -101,6 +108,8 @@ export const runCli = async (
       return backtestCommand(
         {
           json,
+          home: resolveHome(v.home, env),
+          data: v.data,
           strategy: v.strategy,
           params: v.params,
           instruments: v.instruments,
@@ -126,6 +135,8 @@ export const runCli = async (
       return sweepCommand(
         {
           json,
+          home: resolveHome(v.home, env),
+          data: v.data,
           strategy: v.strategy,
           params: v.params,
           grid: v.grid,
@@ -144,6 +155,45 @@ export const runCli = async (
         },
         io,
       )
+    }
+    case 'import': {
+      const [path] = rest
+      if (path === undefined || rest.length > 1) {
+        io.err(`bahi import: expected one file or directory\n\n${USAGE}`)
+        return 2
+      }
+      return importCommand(
+        {
+          path,
+          home: resolveHome(v.home, env),
+          json,
+          ...(v.format === undefined ? {} : { format: v.format }),
+          ...(v.instrument === undefined ? {} : { instrument: v.instrument }),
+          ...(v.policy === undefined ? {} : { policy: v.policy }),
+        },
+        io,
+        log,
+      )
+    }
+    case 'data': {
+      const [sub, ...more] = rest
+      const home = resolveHome(v.home, env)
+      if (sub === 'coverage' && more.length === 0) return dataCoverageCommand({ home, json }, io, log)
+      if (sub === 'gaps' && more.length === 0) {
+        return dataGapsCommand(
+          {
+            home,
+            json,
+            ...(v.instrument === undefined ? {} : { instrument: v.instrument }),
+            ...(v.from === undefined ? {} : { from: v.from }),
+            ...(v.to === undefined ? {} : { to: v.to }),
+          },
+          io,
+          log,
+        )
+      }
+      io.err(`bahi data: expected "coverage" or "gaps"\n\n${USAGE}`)
+      return 2
     }
     case 'sandbox': {
       const port = v.port === undefined ? 0 : Number(v.port)
@@ -223,6 +273,10 @@ const parse = (argv: readonly string[]) =>
       'square-off': { type: 'string' },
       port: { type: 'string' },
       grid: { type: 'string' },
+      data: { type: 'string' },
+      format: { type: 'string' },
+      instrument: { type: 'string' },
+      policy: { type: 'string' },
       rank: { type: 'string' },
       workers: { type: 'string' },
       speed: { type: 'string' },

@@ -6,6 +6,7 @@ import { executeBacktest, planBacktest } from '../../backtest/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../builtinEngine.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
+import { marketStorePath, packagedSymbolsPath } from '../home.js'
 
 // `bahi backtest --strategy KIND [--params JSON] --instruments A,B --from D --to D [--fill-model next-open|touch]
 //  [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off] [--capital INR] [--seed N] --out DIR [--json]`
@@ -14,6 +15,9 @@ import { codeVersion } from '../codeVersion.js'
 
 export interface BacktestOptions {
   readonly json: boolean
+  readonly home: string
+  /** `store` (default) or `synthetic`. */
+  readonly data: string | undefined
   readonly strategy: string | undefined
   readonly params: string | undefined
   readonly instruments: string | undefined
@@ -42,7 +46,10 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   }
   if (o.out === undefined) return fail(io, '--out DIR is required (the journal and the report go there)')
   const out = resolve(o.out)
-  const plan = planBacktest({ ...o, params, out }, builtinEngineConfig.strategies)
+  const plan = planBacktest(
+    { ...o, params, out, storePath: marketStorePath(o.home), symbolsPath: packagedSymbolsPath() },
+    builtinEngineConfig.strategies,
+  )
   if (E.isLeft(plan)) return fail(io, plan.left)
   const journal = join(out, 'journal')
   if (existsSync(journal))

@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import { describeCalendarLoadError, loadCalendar } from '../../../adapters/calendar/index.js'
 import { describeMarketStoreError, type MarketStore, openMarketStore } from '../../../adapters/marketStore/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
-import { marketStorePath } from './importCommand.js'
+import { marketStorePath } from '../home.js'
 
 // `bahi data coverage [--json]`: instruments, timeframes, date ranges, bar and day counts.
 // `bahi data gaps [--instrument KEY] [--from DATE] [--to DATE] [--json]`: missing trading days and minutes of the
@@ -86,7 +86,8 @@ export const dataGapsCommand = async (o: DataGapsOptions, io: CliIo, log: Logger
     }
     const g = result.right
     const found = g.some(
-      (x) => x.missingDays.length + x.partialDays.length + x.closedDaysWithBars.length + x.outsideSessionBars.length > 0,
+      (x) =>
+        x.missingDays.length + x.partialDays.length + x.closedDaysWithBars.length + x.outsideSessionBars.length > 0,
     )
     const lines = g.flatMap((x) => [
       `${x.instrumentKey} ${x.fromDate} .. ${x.toDate}: ${x.daysWithBars}/${x.tradingDays} trading days with bars`,
@@ -99,7 +100,12 @@ export const dataGapsCommand = async (o: DataGapsOptions, io: CliIo, log: Logger
       ...x.outsideSessionBars.map((b) => `  ${b.date}: ${b.count} bars outside the session`),
       ...x.flaggedBars.map((b) => `  ${b.date}: ${b.count} flagged bars`),
     ])
-    printResult(io, o.json, { store: store.path, instruments: g }, g.length === 0 ? ['no 1-minute bars in the store'] : lines)
+    printResult(
+      io,
+      o.json,
+      { store: store.path, instruments: g },
+      g.length === 0 ? ['no 1-minute bars in the store'] : lines,
+    )
     return found ? 1 : 0
   })
 }

@@ -16,13 +16,12 @@ import {
 import { describeMarketStoreError, openMarketStore } from '../../../adapters/marketStore/index.js'
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
+import { marketStorePath } from '../home.js'
 
 // `bahi import <path> [--format F] [--instrument KEY] [--policy reject|skip|flag] [--home DIR] [--json]`
 // Imports a file, or every .csv/.txt/.json file under a directory, into `<home>/market/market.duckdb`. Each file is
 // stored completely or not at all. Progress goes to stderr; the summary (or, with --json, one JSON object) to stdout.
 // Exit 0 when every file imported, 1 when some file was rejected, 2 for bad usage or a missing path.
-
-export const marketStorePath = (home: string): string => join(home, 'market', 'market.duckdb')
 
 export interface ImportOptions {
   readonly path: string
@@ -53,7 +52,9 @@ const progressReporter = (mode: 'bar' | 'lines' | 'none', io: CliIo) => {
     if (mode === 'bar') {
       const width = 30
       const full = Math.round((pct * width) / 100)
-      process.stderr.write(`\r[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${pct}% ${done}/${total} ${file.slice(-40).padEnd(40)}`)
+      process.stderr.write(
+        `\r[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${pct}% ${done}/${total} ${file.slice(-40).padEnd(40)}`,
+      )
       if (done === total) process.stderr.write('\n')
       return
     }

@@ -6,6 +6,7 @@ import { gridCombinations, runSweep } from '../../sweep/index.js'
 import { builtinEngineConfig } from '../builtinEngine.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
+import { marketStorePath, packagedSymbolsPath } from '../home.js'
 
 // `bahi sweep --strategy KIND --grid '{"fast":[5,10],"slow":[20,30]}' [--params JSON] --instruments A,B --from D
 //  --to D --out DIR [--rank METRIC] [--workers N] [--json]` (plus the backtest flags): one backtest per combination
@@ -14,6 +15,9 @@ import { codeVersion } from '../codeVersion.js'
 
 export interface SweepOptions {
   readonly json: boolean
+  readonly home: string
+  /** `store` (default) or `synthetic`. */
+  readonly data: string | undefined
   readonly strategy: string | undefined
   readonly params: string | undefined
   readonly grid: string | undefined
@@ -62,7 +66,13 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo): Promise<ExitCode
   const plans: BacktestPlan[] = []
   for (const [i, combo] of combos.entries()) {
     const plan = planBacktest(
-      { ...o, params: { ...(base.right as object), ...combo }, out: join(out, String(i + 1)) },
+      {
+        ...o,
+        params: { ...(base.right as object), ...combo },
+        out: join(out, String(i + 1)),
+        storePath: marketStorePath(o.home),
+        symbolsPath: packagedSymbolsPath(),
+      },
       builtinEngineConfig.strategies,
     )
     if (E.isLeft(plan)) return fail(io, `combination ${JSON.stringify(combo)}: ${plan.left}`)

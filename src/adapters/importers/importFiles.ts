@@ -1,0 +1,282 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { extname, join, relative } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import { type BarRow, describeMarketStoreError, type InstrumentRow, type MarketStore } from '../marketStore/index.js'
+import type { ImportFormat, RowIssue } from './importTypes.js'
+import { type FileRows, type ParseFileOptions, parseMarketFile } from './parseMarketFile.js'
+import { parseSymbolTable } from './symbolTable.js'
+
+// The thin I/O layer: list the files, read each, parse it (pure), write it in one transaction. A file that cannot
+// be parsed, is rejected by the policy, or fails to write leaves the store as it was and is reported with its
+// file, line and reason; the other files still import.
+
+export interface FileOutcome {
+  readonly file: string
+  readonly format: ImportFormat | null
+  readonly status: 'imported' | 'rejected'
+  readonly rowsRead: number
+  /** Rows handed to the store (bars + instruments) after the policy. */
+  readonly rowsWritten: number
+  readonly skipped: readonly RowIssue[]
+  readonly flagged: readonly RowIssue[]
+  readonly floatNoiseRoundings: number
+  readonly error: { readonly line: number; readonly reason: string } | null
+}
+
+export interface ImportSummary {
+  readonly files: number
+  readonly filesImported: number
+  readonly filesRejected: number
+  readonly rowsRead: number
+  /** New rows stored. */
+  readonly imported: number
+  /** Rows already stored identically (a re-import). */
+  readonly unchanged: number
+  /** Rows whose key was already stored with other values; the stored row was kept (first write wins). */
+  readonly conflicting: number
+  /** Rows left out: skipped by the policy, plus every row of rejected files. */
+  readonly rejected: number
+  readonly flagged: number
+  readonly floatNoiseRoundings: number
+  readonly outcomes: readonly FileOutcome[]
+}
+
+export type ImportPathError =
+  | { readonly _tag: 'PathMissing'; readonly path: string }
+  | { readonly _tag: 'SymbolTableInvalid'; readonly path: string; readonly line: number; readonly reason: string }
+
+export const describeImportPathError = (e: ImportPathError): string =>
+  e._tag === 'PathMissing' ? `${e.path} does not exist` : `symbol table ${e.path} line ${e.line}: ${e.reason}`
+
+const DATA_EXT = new Set(['.csv', '.txt', '.json'])
+
+/** Every data file under `path` (itself if a file), sorted, so an import is reproducible. */
+export const listDataFiles = (path: string): string[] => {
+  const st = statSync(path)
+  if (!st.isDirectory()) return [path]
+  const out: string[] = []
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name)
+      if (statSync(p).isDirectory()) walk(p)
+      else if (DATA_EXT.has(extname(name).toLowerCase())) out.push(p)
+    }
+  }
+  walk(path)
+  return out
+}
+
+export const loadSymbolTable = (path: string): E.Either<ImportPathError, ReadonlyMap<string, string>> => {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return E.left({ _tag: 'PathMissing', path })
+  }
+  return E.mapLeft(
+    (f: { line: number; reason: string }): ImportPathError => ({
+      _tag: 'SymbolTableInvalid',
+      path,
+      line: f.line,
+      reason: f.reason,
+    }),
+  )(parseSymbolTable(text))
+}
+
+const rejected = (
+  file: string,
+  format: ImportFormat | null,
+  rowsRead: number,
+  line: number,
+  reason: string,
+): FileOutcome => ({
+  file,
+  format,
+  status: 'rejected',
+  rowsRead,
+  rowsWritten: 0,
+  skipped: [],
+  flagged: [],
+  floatNoiseRoundings: 0,
+  error: { line, reason },
+})
+
+const countLines = (text: string): number => {
+  let n = 0
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++
+  return n
+}
+
+interface Prepared {
+  readonly outcome: FileOutcome
+  readonly rows: FileRows | undefined
+}
+
+/** Reads and parses one file (no store access). */
+export const prepareFile = (path: string, opts: ParseFileOptions, log: Logger): Prepared => {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    return {
+      outcome: rejected(path, null, 0, 0, `cannot read: ${e instanceof Error ? e.message : String(e)}`),
+      rows: undefined,
+    }
+  }
+  const parsed = parseMarketFile(path, text, opts)
+  if (E.isLeft(parsed)) {
+    log.warn({ file: path, line: parsed.left.line, reason: parsed.left.reason }, 'file rejected')
+    return {
+      outcome: rejected(path, opts.format ?? null, countLines(text), parsed.left.line, parsed.left.reason),
+      rows: undefined,
+    }
+  }
+  const rows = parsed.right
+  return {
+    rows,
+    outcome: {
+      file: path,
+      format: rows.format,
+      status: 'imported',
+      rowsRead: rows.rowsRead,
+      rowsWritten: rows.bars.length + rows.instruments.length,
+      skipped: rows.skipped,
+      flagged: rows.flagged,
+      floatNoiseRoundings: rows.floatNoiseRoundings,
+      error: null,
+    },
+  }
+}
+
+interface Totals {
+  imported: number
+  unchanged: number
+  conflicting: number
+}
+
+export const summarise = (outcomes: readonly FileOutcome[], totals: Totals): ImportSummary => {
+  let rowsRead = 0
+  let rejectedRows = 0
+  let flagged = 0
+  let noise = 0
+  let filesRejected = 0
+  for (const o of outcomes) {
+    rowsRead += o.rowsRead
+    flagged += new Set(o.flagged.map((x) => x.line)).size
+    noise += o.floatNoiseRoundings
+    if (o.status === 'rejected') {
+      filesRejected++
+      rejectedRows += o.rowsRead
+    } else rejectedRows += new Set(o.skipped.map((x) => x.line)).size
+  }
+  return {
+    files: outcomes.length,
+    filesImported: outcomes.length - filesRejected,
+    filesRejected,
+    rowsRead,
+    imported: totals.imported,
+    unchanged: totals.unchanged,
+    conflicting: totals.conflicting,
+    rejected: rejectedRows,
+    flagged,
+    floatNoiseRoundings: noise,
+    outcomes,
+  }
+}
+
+const rangesOf = (bars: readonly BarRow[]): Map<string, [number, number]> => {
+  const out = new Map<string, [number, number]>()
+  for (const b of bars) {
+    const k = `${b.instrumentKey} ${b.timeframe}`
+    const r = out.get(k)
+    if (r === undefined) out.set(k, [b.openMs, b.openMs])
+    else {
+      if (b.openMs < r[0]) r[0] = b.openMs
+      if (b.openMs > r[1]) r[1] = b.openMs
+    }
+  }
+  return out
+}
+
+const overlaps = (
+  group: ReadonlyMap<string, [number, number][]>,
+  file: ReadonlyMap<string, [number, number]>,
+): boolean => {
+  for (const [k, [lo, hi]] of file) {
+    for (const [glo, ghi] of group.get(k) ?? []) if (lo <= ghi && glo <= hi) return true
+  }
+  return false
+}
+
+/** Rows per transaction when several small files are written together (each file is still all or nothing). */
+export const GROUP_ROWS = 100_000
+
+/**
+ * Imports a file or every data file under a directory. Each file is parsed whole first; a file that fails is
+ * reported and never reaches the store. Parsed files are written in groups of about `GROUP_ROWS` rows, one
+ * transaction per group, so a file is always stored completely or not at all; if a group's write fails, every file
+ * of the group is reported rejected and the store is as before the group.
+ */
+export const importPath = async (
+  store: MarketStore,
+  path: string,
+  opts: ParseFileOptions,
+  log: Logger,
+  onProgress?: (done: number, total: number, file: string) => void,
+): Promise<E.Either<ImportPathError, ImportSummary>> => {
+  let files: string[]
+  try {
+    files = listDataFiles(path)
+  } catch {
+    return E.left({ _tag: 'PathMissing', path })
+  }
+  const outcomes: FileOutcome[] = []
+  const totals: Totals = { imported: 0, unchanged: 0, conflicting: 0 }
+  let group: { index: number; rows: FileRows }[] = []
+  let groupRows = 0
+  const groupRanges = new Map<string, [number, number][]>()
+  const flush = async () => {
+    if (group.length === 0) return
+    const bars: BarRow[] = []
+    const instruments: InstrumentRow[] = []
+    for (const g of group) {
+      for (const b of g.rows.bars) bars.push(b)
+      for (const i of g.rows.instruments) instruments.push(i)
+    }
+    const written = await store.write({ bars, instruments })
+    if (E.isLeft(written)) {
+      const reason = describeMarketStoreError(written.left)
+      for (const g of group) {
+        const o = outcomes[g.index] as FileOutcome
+        outcomes[g.index] = rejected(o.file, o.format, o.rowsRead, 0, reason)
+      }
+    } else {
+      const w = written.right
+      totals.imported += w.barsInserted + w.instrumentsInserted
+      totals.unchanged += w.barsUnchanged + (instruments.length - w.instrumentsInserted - w.instrumentsConflicting)
+      totals.conflicting += w.barsConflicting + w.instrumentsConflicting
+    }
+    group = []
+    groupRows = 0
+    groupRanges.clear()
+  }
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i] as string
+    const p = prepareFile(file, opts, log)
+    outcomes.push(p.outcome)
+    if (p.rows !== undefined) {
+      // Two files of one group must not hold the same bar key (one INSERT cannot hold a key twice): a file whose
+      // ranges overlap the group's goes into the next group, which then sees the earlier rows in the store.
+      const ranges = rangesOf(p.rows.bars)
+      if (overlaps(groupRanges, ranges)) await flush()
+      for (const [k, r] of ranges) groupRanges.set(k, [...(groupRanges.get(k) ?? []), r])
+      group.push({ index: i, rows: p.rows })
+      groupRows += p.outcome.rowsWritten
+      if (groupRows >= GROUP_ROWS) await flush()
+    }
+    onProgress?.(i + 1, files.length, relative(path, file) || file)
+  }
+  await flush()
+  return E.right(summarise(outcomes, totals))
+}

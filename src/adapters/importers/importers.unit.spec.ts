@@ -1,0 +1,271 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import { BAR_FLAGS } from '../marketStore/index.js'
+import { applyPolicy } from './applyPolicy.js'
+import { parseEquity1minCsv } from './equity1minCsv.js'
+import { parseGenericCsv } from './genericCsv.js'
+import { parseIndex1minTxt } from './index1minTxt.js'
+import { inspectBars } from './inspectBars.js'
+import { detectFormat, parseMarketFile } from './parseMarketFile.js'
+import { parsePaise } from './parsePaise.js'
+import { parseUpstoxCandlesJson } from './upstoxCandlesJson.js'
+import { parseUpstoxInstrumentsJson } from './upstoxInstrumentsJson.js'
+
+const RELIANCE = 'NSE_EQ|INE002A01018'
+const symbolKeys = new Map([
+  ['RELIANCE', RELIANCE],
+  ['NIFTY', 'NSE_INDEX|Nifty 50'],
+])
+const HEADER = 'date,time,open,high,low,close,volume,oi,exchangecode,symbolcode,expiry'
+const row = (time: string, o: string, h: string, l: string, c: string) =>
+  `02-01-2025,${time},${o},${h},${l},${c},1000,0,1,2885,01-01-0001 00:00:00`
+const equityFile = (...rows: string[]) => `\uFEFF${[HEADER, ...rows].join('\r\n')}\r\n`
+const ctx = { symbolKeys, symbolHint: 'RELIANCE' }
+
+describe('parsePaise', () => {
+  it('reads two decimals exactly, without a float in between', () => {
+    expect(parsePaise('1221.25')).toEqual({ paise: 122125, rounded: false })
+    expect(parsePaise('1221.2')).toEqual({ paise: 122120, rounded: false })
+    expect(parsePaise('1221')).toEqual({ paise: 122100, rounded: false })
+    expect(parsePaise('0.05')).toEqual({ paise: 5, rounded: false })
+    expect(parsePaise('1221.2500')).toEqual({ paise: 122125, rounded: false })
+  })
+  it('rounds float noise to the nearest paisa and says so', () => {
+    expect(parsePaise('24876.599609375')).toEqual({ paise: 2487660, rounded: true })
+    expect(parsePaise('24970.30078125')).toEqual({ paise: 2497030, rounded: true })
+    expect(parsePaise('1.005')).toEqual({ paise: 101, rounded: true })
+    expect(parsePaise('1.0049')).toEqual({ paise: 100, rounded: true })
+    expect(parsePaise('1.999')).toEqual({ paise: 200, rounded: true })
+  })
+  it('refuses what is not a number', () => {
+    expect(parsePaise('')).toBeUndefined()
+    expect(parsePaise('12a')).toBeUndefined()
+    expect(parsePaise('abc')).toBeUndefined()
+  })
+})
+
+describe('equity 1-minute CSV', () => {
+  it('reads BOM + CRLF, DD-MM-YYYY and IST into start-labelled bars in paise', () => {
+    const r = parseEquity1minCsv(equityFile(row('09:15:00', '1221.25', '1226.2', '1221.25', '1223.05')), ctx)
+    expect(E.isRight(r)).toBe(true)
+    if (E.isLeft(r)) return
+    expect(r.right.bars).toEqual([
+      {
+        line: 2,
+        instrumentKey: RELIANCE,
+        timeframe: '1m',
+        openMs: Date.parse('2025-01-02T09:15:00+05:30'),
+        openPaise: 122125,
+        highPaise: 122620,
+        lowPaise: 122125,
+        closePaise: 122305,
+        volume: 1000,
+        oi: 0,
+        flags: 0,
+      },
+    ])
+  })
+  it('rejects the whole file at the first unreadable line, naming line and reason', () => {
+    const r = parseEquity1minCsv(
+      equityFile(row('09:15:00', '1', '1', '1', '1'), row('09:16:00', '1', 'x1', '1', '1'), 'garbage'),
+      ctx,
+    )
+    expect(r).toEqual(E.left({ _tag: 'FileUnparseable', line: 3, reason: 'high "x1" is not a number' }))
+    expect(parseEquity1minCsv(equityFile('32-01-2025,09:15:00,1,1,1,1,1,0,1,2885,x'), ctx)).toEqual(
+      E.left({ _tag: 'FileUnparseable', line: 2, reason: 'invalid date "32-01-2025" (expected DD-MM-YYYY)' }),
+    )
+  })
+  it('needs an instrument key: from the symbol table or --instrument', () => {
+    const r = parseEquity1minCsv(equityFile(), { symbolKeys, symbolHint: 'UNKNOWN' })
+    expect(E.isLeft(r) && r.left.reason).toMatch(/no instrument key for symbol "UNKNOWN"/)
+    const o = parseEquity1minCsv(equityFile(row('09:15:00', '1', '1', '1', '1')), {
+      symbolKeys,
+      symbolHint: 'UNKNOWN',
+      instrumentKey: 'NSE_EQ|INE467B01029',
+    })
+    expect(E.isRight(o) && o.right.bars[0]?.instrumentKey).toBe('NSE_EQ|INE467B01029')
+  })
+})
+
+describe('policies on rows that parse but look wrong', () => {
+  // line 2 fine, 3 OHLC violation (high below close), 4 duplicate of line 2, 5 off tick, 6 after the close
+  const text = equityFile(
+    row('09:15:00', '100.00', '101.00', '99.00', '100.50'),
+    row('09:16:00', '100.00', '100.20', '99.00', '100.50'),
+    row('09:15:00', '100.00', '101.00', '99.00', '100.50'),
+    row('09:17:00', '100.01', '101.00', '99.00', '100.50'),
+    row('15:30:00', '100.00', '101.00', '99.00', '100.50'),
+  )
+  const opts = { symbolKeys, tickPaise: 5 }
+  const parsed = () => {
+    const r = parseEquity1minCsv(text, ctx)
+    if (E.isLeft(r)) throw new Error('fixture must parse')
+    return r.right.bars
+  }
+  it('finds each kind of issue, on its line', () => {
+    const bars = parsed()
+    const { issues } = inspectBars(bars, { tickPaise: 5, calendar: undefined })
+    expect(issues.map((i) => [i.line, i.kind])).toEqual([
+      [3, 'ohlcViolation'],
+      [4, 'duplicateTimestamp'],
+      [5, 'offTick'],
+      [6, 'outsideSession'],
+    ])
+  })
+  it('reject: the file is rejected, naming the first bad line', () => {
+    const r = parseMarketFile('RELIANCE/02-01-2025.csv', text, { ...opts, policy: 'reject' })
+    expect(E.isLeft(r) && r.left._tag).toBe('RejectedByPolicy')
+    expect(E.isLeft(r) && r.left.line).toBe(3)
+    expect(E.isLeft(r) && r.left.reason).toMatch(/^ohlcViolation: .*\(and 3 more\)$/)
+  })
+  it('skip: bad rows are left out and listed', () => {
+    const r = parseMarketFile('RELIANCE/02-01-2025.csv', text, { ...opts, policy: 'skip' })
+    if (E.isLeft(r)) throw new Error(r.left.reason)
+    expect(r.right.bars.map((b) => (b as { line?: number }).line)).toEqual([2])
+    expect(r.right.skipped.map((i) => i.line)).toEqual([3, 4, 5, 6])
+    expect(r.right.flagged).toEqual([])
+  })
+  it('flag: bad rows are kept with their flag, except a later duplicate, which cannot be stored twice', () => {
+    const r = parseMarketFile('RELIANCE/02-01-2025.csv', text, { ...opts, policy: 'flag' })
+    if (E.isLeft(r)) throw new Error(r.left.reason)
+    expect(r.right.bars.map((b) => [(b as { line?: number }).line, b.flags])).toEqual([
+      [2, 0],
+      [3, BAR_FLAGS.ohlcViolation],
+      [5, BAR_FLAGS.offTick],
+      [6, BAR_FLAGS.outsideSession],
+    ])
+    expect(r.right.flagged.map((i) => i.line)).toEqual([3, 5, 6])
+    expect(r.right.skipped.map((i) => [i.line, i.kind])).toEqual([[4, 'duplicateTimestamp']])
+  })
+  it('clean rows pass every policy untouched', () => {
+    const bars = parsed().slice(0, 1)
+    const ins = inspectBars(bars, { tickPaise: 5, calendar: undefined })
+    expect(applyPolicy(bars, ins, 'reject')).toEqual(E.right({ bars, skipped: [], flagged: [] }))
+  })
+})
+
+describe('other formats', () => {
+  it('index 1-minute: end-labelled bars become start-labelled; pre-open and post-close rows are outside the session', () => {
+    const text = [
+      'NIFTY,20221101,09:08,18130.70,18130.70,18130.70,18130.70,0,0',
+      'NIFTY,20221101,09:16,18130.70,18175.80,18130.70,18164.55,0,0',
+      'NIFTY,20221101,15:31,18145.40,18145.40,18145.40,18145.40,0,0',
+    ].join('\n')
+    const r = parseIndex1minTxt(text, { symbolKeys })
+    if (E.isLeft(r)) throw new Error(r.left.reason)
+    expect(r.right.bars.map((b) => b.openMs)).toEqual([
+      Date.parse('2022-11-01T09:07:00+05:30'),
+      Date.parse('2022-11-01T09:15:00+05:30'),
+      Date.parse('2022-11-01T15:30:00+05:30'),
+    ])
+    expect(
+      inspectBars(r.right.bars, { tickPaise: undefined, calendar: undefined }).issues.map((i) => [i.line, i.kind]),
+    ).toEqual([
+      [1, 'outsideSession'],
+      [3, 'outsideSession'],
+    ])
+  })
+  it('Upstox candles: newest first in, oldest first out; daily candles become 1d bars at 09:15 IST', () => {
+    const intraday = JSON.stringify({
+      status: 'success',
+      data: {
+        candles: [
+          ['2025-01-02T09:16:00+05:30', 1223.05, 1224, 1222, 1223.5, 1500, 0],
+          ['2025-01-02T09:15:00+05:30', 1221.25, 1226.2, 1221.25, 1223.05, 203325, 0],
+        ],
+      },
+    })
+    const r = parseUpstoxCandlesJson(intraday, { symbolKeys, instrumentKey: RELIANCE })
+    if (E.isLeft(r)) throw new Error(r.left.reason)
+    expect(r.right.bars.map((b) => [b.timeframe, b.openMs, b.openPaise, b.line])).toEqual([
+      ['1m', Date.parse('2025-01-02T09:15:00+05:30'), 122125, 2],
+      ['1m', Date.parse('2025-01-02T09:16:00+05:30'), 122305, 1],
+    ])
+    const daily = JSON.stringify({
+      status: 'success',
+      data: { candles: [['2025-01-02T00:00:00+05:30', 1221.25, 1226.2, 1215, 1223.05, 5000000, 0]] },
+    })
+    const d = parseUpstoxCandlesJson(daily, { symbolKeys, instrumentKey: RELIANCE })
+    expect(E.isRight(d) && [d.right.bars[0]?.timeframe, d.right.bars[0]?.openMs]).toEqual([
+      '1d',
+      Date.parse('2025-01-02T09:15:00+05:30'),
+    ])
+    expect(parseUpstoxCandlesJson(intraday, { symbolKeys })).toEqual(
+      E.left({ _tag: 'FileUnparseable', line: 1, reason: 'no instrument key: pass --instrument KEY' }),
+    )
+    expect(E.isLeft(parseUpstoxCandlesJson('{"status":"error"}', { symbolKeys, instrumentKey: RELIANCE }))).toBe(true)
+  })
+  it('Upstox instrument master: the fields of each instrument, tick size in paise', () => {
+    const text = JSON.stringify([
+      {
+        segment: 'NSE_EQ',
+        name: 'RELIANCE INDUSTRIES LTD',
+        exchange: 'NSE',
+        isin: 'INE002A01018',
+        instrument_type: 'EQ',
+        instrument_key: RELIANCE,
+        lot_size: 1,
+        tick_size: 10,
+        trading_symbol: 'RELIANCE',
+      },
+      {
+        segment: 'NSE_FO',
+        name: 'NIFTY',
+        exchange: 'NSE',
+        instrument_type: 'FUT',
+        instrument_key: 'NSE_FO|49229',
+        lot_size: 75,
+        tick_size: 5,
+        trading_symbol: 'NIFTY25DECFUT',
+        expiry: 1766946599000,
+        strike_price: 0,
+      },
+    ])
+    const r = parseUpstoxInstrumentsJson(text)
+    if (E.isLeft(r)) throw new Error(r.left.reason)
+    expect(r.right.instruments[0]).toEqual({
+      instrumentKey: RELIANCE,
+      exchange: 'NSE',
+      segment: 'NSE_EQ',
+      tradingSymbol: 'RELIANCE',
+      name: 'RELIANCE INDUSTRIES LTD',
+      isin: 'INE002A01018',
+      lotSize: 1,
+      tickSizePaise: 10,
+      instrumentType: 'EQ',
+      expiryMs: null,
+      strikePaise: null,
+    })
+    expect(r.right.instruments[1]?.expiryMs).toBe(1766946599000)
+    expect(E.isLeft(parseUpstoxInstrumentsJson('[{"instrument_key":"bad key"}]'))).toBe(true)
+  })
+  it('generic CSV: a column mapping, naive IST times, end labels shifted to starts', () => {
+    const text = 'Sym,Day,Clock,O,H,L,C,V\n"RELIANCE",20250102,09:16,1221.25,1226.2,1221.25,1223.05,10\n'
+    const r = parseGenericCsv(text, ctx, {
+      symbol: 'Sym',
+      date: 'Day',
+      time: 'Clock',
+      open: 'O',
+      high: 'H',
+      low: 'L',
+      close: 'C',
+      volume: 'V',
+      dateFormat: 'YYYYMMDD',
+      timezone: 'IST',
+      label: 'end',
+      timeframe: '1m',
+    })
+    if (E.isLeft(r)) throw new Error(r.left.reason)
+    expect(r.right.bars[0]?.openMs).toBe(Date.parse('2025-01-02T09:15:00+05:30'))
+    expect(r.right.bars[0]?.instrumentKey).toBe(RELIANCE)
+  })
+  it('detects formats from content', () => {
+    expect(detectFormat('x.csv', equityFile())).toBe('equity-1min-csv')
+    expect(detectFormat('x.csv', 'timestamp,open,high,low,close,volume,oi\n')).toBe('daily-csv')
+    expect(detectFormat('x.csv', 'Price,Close,High,Low,Open,Volume\n')).toBe('yfinance-csv')
+    expect(detectFormat('x.txt', 'NIFTY,20221101,09:16,1,1,1,1,0,0\n')).toBe('index-1min-txt')
+    expect(detectFormat('x.json', '{"status":"success"}')).toBe('upstox-candles-json')
+    expect(detectFormat('x.json', '[{}]')).toBe('upstox-instruments-json')
+    expect(detectFormat('x.csv', 'a,b\n')).toBeUndefined()
+  })
+})

@@ -1,0 +1,45 @@
+import type { DuckDBConnection } from '@duckdb/node-api'
+import * as E from 'fp-ts/lib/Either.js'
+import { IST_OFFSET_MS } from '../../domain/time/index.js'
+import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
+import { TABLES } from './schema.js'
+
+// What the store holds: per instrument and timeframe, the first and last IST trading date, bar and day counts,
+// and how many bars carry a flag.
+
+export interface CoverageRow {
+  readonly instrumentKey: string
+  readonly timeframe: string
+  readonly fromDate: string
+  readonly toDate: string
+  readonly bars: number
+  readonly days: number
+  readonly flaggedBars: number
+}
+
+const istDateSql = (col: string) => `strftime(make_timestamp((${col} + ${IST_OFFSET_MS}) * 1000), '%Y-%m-%d')`
+
+export const coverage = async (conn: DuckDBConnection): Promise<E.Either<MarketStoreError, CoverageRow[]>> => {
+  try {
+    const reader = await conn.runAndReadAll(
+      `SELECT instrument_key, timeframe, ${istDateSql('min(open_ms)')}, ${istDateSql('max(open_ms)')}, count(*),
+         count(DISTINCT (open_ms + ${IST_OFFSET_MS}) // 86400000), count(*) FILTER (WHERE flags <> 0)
+       FROM ${TABLES.bars} GROUP BY instrument_key, timeframe ORDER BY instrument_key, timeframe`,
+    )
+    return E.right(
+      reader.getRows().map((r) => ({
+        instrumentKey: String(r[0]),
+        timeframe: String(r[1]),
+        fromDate: String(r[2]),
+        toDate: String(r[3]),
+        bars: Number(r[4]),
+        days: Number(r[5]),
+        flaggedBars: Number(r[6]),
+      })),
+    )
+  } catch (e) {
+    return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
+  }
+}
+
+export { istDateSql }

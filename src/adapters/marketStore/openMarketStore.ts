@@ -1,0 +1,116 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import type { TradingCalendar } from '../../domain/calendar/index.js'
+import type { BarClosed, EventDraft, Timeframe } from '../../domain/events/index.js'
+import { type CoverageRow, coverage } from './coverage.js'
+import { type GapOptions, gaps, type InstrumentGaps } from './gaps.js'
+import type { MarketBatch, WriteResult } from './marketRows.js'
+import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
+import { CREATE_STAGING, CREATE_TABLES, TABLES } from './schema.js'
+import { type SealResult, sealParquet } from './sealParquet.js'
+import { type BarBatch, type BarQuery, streamBarBatches, streamBars } from './streamBars.js'
+import { writeBatch } from './writeBatch.js'
+
+// The market store: one DuckDB file (by convention `<home>/market/market.duckdb`), opened read-write by one
+// process (DuckDB locks the file). The composition root opens it and passes it on; nothing here is a singleton.
+
+export interface MarketStore {
+  readonly path: string
+  /** Writes one file's rows in one transaction (all or nothing); re-writing the same rows changes nothing. */
+  readonly write: (batch: MarketBatch) => Promise<E.Either<MarketStoreError, WriteResult>>
+  readonly streamBarBatches: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<BarBatch>>>
+  readonly streamBars: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<BarClosed>[]>>>
+  readonly coverage: () => Promise<E.Either<MarketStoreError, CoverageRow[]>>
+  readonly gaps: (calendar: TradingCalendar, opts?: GapOptions) => Promise<E.Either<MarketStoreError, InstrumentGaps[]>>
+  /** Row counts per table, for checks and reports. */
+  readonly counts: () => Promise<E.Either<MarketStoreError, { bars: number; instruments: number; ticks: number }>>
+  /** Deletes bars of one instrument and timeframe with start in [fromMs, toMs); returns how many. */
+  readonly deleteBars: (
+    instrumentKey: string,
+    timeframe: Timeframe,
+    fromMs: number,
+    toMs: number,
+  ) => Promise<E.Either<MarketStoreError, number>>
+  /** Copies the bars of days before `beforeDate` (IST) into hive-partitioned Parquet under `dir` (see sealParquet.ts). */
+  readonly sealParquet: (dir: string, beforeDate: string) => Promise<E.Either<MarketStoreError, SealResult>>
+  readonly close: () => void
+}
+
+const countsOf =
+  (conn: DuckDBConnection) =>
+  async (): Promise<E.Either<MarketStoreError, { bars: number; instruments: number; ticks: number }>> => {
+    try {
+      const r = await conn.runAndReadAll(
+        `SELECT (SELECT count(*) FROM ${TABLES.bars}), (SELECT count(*) FROM ${TABLES.instruments}),
+           (SELECT count(*) FROM ${TABLES.ticks})`,
+      )
+      const row = r.getRows()[0] ?? []
+      return E.right({ bars: Number(row[0]), instruments: Number(row[1]), ticks: Number(row[2]) })
+    } catch (e) {
+      return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
+    }
+  }
+
+const deleteBarsOf =
+  (conn: DuckDBConnection) =>
+  async (key: string, tf: Timeframe, fromMs: number, toMs: number): Promise<E.Either<MarketStoreError, number>> => {
+    try {
+      const r = await conn.run(
+        `DELETE FROM ${TABLES.bars} WHERE instrument_key = $1 AND timeframe = $2 AND open_ms >= $3 AND open_ms < $4`,
+        [key, tf, BigInt(Math.trunc(fromMs)), BigInt(Math.trunc(toMs))],
+      )
+      return E.right(r.rowsChanged)
+    } catch (e) {
+      return E.left({ _tag: 'StoreWriteFailed', reason: reasonOf(e) })
+    }
+  }
+
+/** A connection of its own for one stream (a DuckDB streaming result is invalidated by the next query on its connection). */
+const connectFor = async (instance: DuckDBInstance): Promise<E.Either<MarketStoreError, DuckDBConnection>> => {
+  try {
+    return E.right(await instance.connect())
+  } catch (e) {
+    return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
+  }
+}
+
+/** Opens (creating if needed) the store at `path`. */
+export const openMarketStore = async (path: string, log: Logger): Promise<E.Either<MarketStoreError, MarketStore>> => {
+  let instance: DuckDBInstance
+  let conn: DuckDBConnection
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+    instance = await DuckDBInstance.create(path)
+    conn = await instance.connect()
+    for (const ddl of CREATE_TABLES) await conn.run(ddl)
+    for (const ddl of CREATE_STAGING) await conn.run(ddl)
+  } catch (e) {
+    return E.left({ _tag: 'StoreOpenFailed', path, reason: reasonOf(e) })
+  }
+  log.debug({ path }, 'market store opened')
+  return E.right({
+    path,
+    write: (batch) => writeBatch(conn, batch),
+    streamBarBatches: async (q) => {
+      const own = await connectFor(instance)
+      return E.isLeft(own) ? own : streamBarBatches(own.right, q, () => own.right.closeSync())
+    },
+    streamBars: async (q) => {
+      const own = await connectFor(instance)
+      return E.isLeft(own) ? own : streamBars(own.right, q, () => own.right.closeSync())
+    },
+    coverage: () => coverage(conn),
+    gaps: (calendar, opts) => gaps(conn, calendar, opts),
+    counts: countsOf(conn),
+    deleteBars: deleteBarsOf(conn),
+    sealParquet: (dir, beforeDate) => sealParquet(conn, dir, beforeDate),
+    close: () => {
+      conn.closeSync()
+      instance.closeSync()
+      log.debug({ path }, 'market store closed')
+    },
+  })
+}

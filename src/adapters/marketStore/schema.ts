@@ -1,0 +1,83 @@
+// The market store's tables, in one place. Prices are integer paise, times epoch milliseconds (UTC instants; IST is
+// only how they are read), bars are labelled by their start. Every table has a primary key, and every write inserts only
+// keys not stored yet (`INSERT OR IGNORE` semantics, done as an anti-join, which is much faster here): the first row stored under a key wins, so re-importing the same rows changes nothing, and a
+// row that differs from the stored one under the same key is kept out and counted as a conflict (never overwritten
+// silently). To correct stored data, delete the range first (`deleteBars`), then import again.
+
+export const TABLES = {
+  instruments: 'instruments',
+  bars: 'bars',
+  ticks: 'ticks',
+} as const
+
+/** Bit flags on a stored bar: why an importer kept a row that looked wrong (policy `flag`). */
+export const BAR_FLAGS = {
+  /** low > min(open, close), high < max(open, close) or low > high. */
+  ohlcViolation: 1,
+  /** The file had more than one row for this timestamp; the first was kept. */
+  duplicateTimestamp: 2,
+  /** A price is not a multiple of the instrument's tick. */
+  offTick: 4,
+  /** The bar lies outside the regular session (pre-open, post-close, or a closed day). */
+  outsideSession: 8,
+} as const
+
+export type BarFlagName = keyof typeof BAR_FLAGS
+
+export const flagNames = (flags: number): BarFlagName[] =>
+  (Object.keys(BAR_FLAGS) as BarFlagName[]).filter((k) => (flags & BAR_FLAGS[k]) !== 0)
+
+export const SCHEMA_VERSION = 1
+
+export const CREATE_TABLES: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS ${TABLES.instruments} (
+    instrument_key VARCHAR PRIMARY KEY,
+    exchange VARCHAR NOT NULL,
+    segment VARCHAR NOT NULL,
+    trading_symbol VARCHAR NOT NULL,
+    name VARCHAR,
+    isin VARCHAR,
+    lot_size INTEGER,
+    tick_size_paise INTEGER,
+    instrument_type VARCHAR,
+    expiry_ms BIGINT,
+    strike_paise BIGINT
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${TABLES.bars} (
+    instrument_key VARCHAR NOT NULL,
+    timeframe VARCHAR NOT NULL,
+    open_ms BIGINT NOT NULL,
+    open_paise BIGINT NOT NULL,
+    high_paise BIGINT NOT NULL,
+    low_paise BIGINT NOT NULL,
+    close_paise BIGINT NOT NULL,
+    volume BIGINT NOT NULL,
+    oi BIGINT NOT NULL,
+    flags INTEGER NOT NULL,
+    PRIMARY KEY (instrument_key, timeframe, open_ms)
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${TABLES.ticks} (
+    instrument_key VARCHAR NOT NULL,
+    ltt_ms BIGINT NOT NULL,
+    seq INTEGER NOT NULL,
+    ltp_paise BIGINT NOT NULL,
+    ltq BIGINT NOT NULL,
+    volume BIGINT,
+    oi BIGINT,
+    PRIMARY KEY (instrument_key, ltt_ms, seq)
+  )`,
+]
+
+/** Staging tables (TEMP, per connection): the appender fills them, one `INSERT OR IGNORE … SELECT` moves them. */
+export const STAGE_BARS = 'stage_bars'
+export const STAGE_INSTRUMENTS = 'stage_instruments'
+export const STAGE_TICKS = 'stage_ticks'
+
+export const CREATE_STAGING: readonly string[] = [
+  // Bars are staged as numbers only (an instrument index, a timeframe index, DOUBLEs that hold integers exactly
+  // below 2^53): strings and BigInts are what make appending slow, so the casts happen inside DuckDB.
+  `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_BARS} (kid INTEGER, tf INTEGER, open_ms DOUBLE, open_paise DOUBLE,
+    high_paise DOUBLE, low_paise DOUBLE, close_paise DOUBLE, volume DOUBLE, oi DOUBLE, flags INTEGER)`,
+  `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_INSTRUMENTS} AS SELECT * FROM ${TABLES.instruments} LIMIT 0`,
+  `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_TICKS} AS SELECT * FROM ${TABLES.ticks} LIMIT 0`,
+]

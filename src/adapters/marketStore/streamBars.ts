@@ -1,0 +1,216 @@
+import type { DuckDBConnection, DuckDBResult, DuckDBVector } from '@duckdb/node-api'
+import * as E from 'fp-ts/lib/Either.js'
+import type { BarClosed, EventDraft, Timeframe } from '../../domain/events/index.js'
+import { type InstrumentKey, unsafe } from '../../domain/ids/index.js'
+import { unsafeMoney } from '../../domain/money/index.js'
+import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
+import { TABLES } from './schema.js'
+import { barCloseMs, bucketSql } from './timeframes.js'
+
+// The event source for backtests: bars of one or many instruments over [fromMs, toMs) (by bar start), merged in
+// time order by DuckDB (`ORDER BY open_ms, k`, where k is the instrument's position in the sorted key list, so ties at
+// the same instant go by instrument key), read
+// column-wise one DuckDB chunk at a time. `ts` of each bar is its close time (`barCloseMs`).
+
+export interface BarQuery {
+  /** Instruments to read; empty means every instrument that has bars of the source timeframe. */
+  readonly instrumentKeys: readonly string[]
+  readonly timeframe: Timeframe
+  /** Bar start, inclusive; default: from the beginning. */
+  readonly fromMs?: number
+  /** Bar start, exclusive; default: to the end. */
+  readonly toMs?: number
+  /**
+   * `stored`: bars stored under `timeframe` (e.g. imported daily bars). `resample`: built from stored 1-minute bars,
+   * session-aligned (see timeframes.ts). Default: `stored` for 1m, `resample` otherwise.
+   */
+  readonly source?: 'stored' | 'resample'
+}
+
+/** One chunk of bars, column-wise; `keyIndex[i]` indexes `keys`. Arrays are owned by the consumer. */
+export interface BarBatch {
+  readonly length: number
+  readonly keys: readonly InstrumentKey[]
+  readonly timeframe: Timeframe
+  readonly keyIndex: Int32Array
+  readonly openMs: Float64Array
+  readonly tsMs: Float64Array
+  readonly openPaise: Float64Array
+  readonly highPaise: Float64Array
+  readonly lowPaise: Float64Array
+  readonly closePaise: Float64Array
+  readonly volume: Float64Array
+  readonly oi: Float64Array
+  readonly flags: Int32Array
+}
+
+const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
+
+const selectSql = (q: BarQuery, keys: readonly string[]): string => {
+  const source = q.source ?? (q.timeframe === '1m' ? 'stored' : 'resample')
+  const quoted = keys.map(quote).join(',')
+  const keyList = `[${quoted}]`
+  const range = [
+    q.fromMs === undefined ? '' : ` AND open_ms >= ${Math.trunc(q.fromMs)}`,
+    q.toMs === undefined ? '' : ` AND open_ms < ${Math.trunc(q.toMs)}`,
+  ].join('')
+  if (source === 'stored') {
+    return `SELECT (list_position(${keyList}, instrument_key) - 1)::DOUBLE AS k, open_ms::DOUBLE, open_paise::DOUBLE,
+      high_paise::DOUBLE, low_paise::DOUBLE, close_paise::DOUBLE, volume::DOUBLE, oi::DOUBLE, flags::DOUBLE
+      FROM ${TABLES.bars} WHERE timeframe = ${quote(q.timeframe)} AND instrument_key IN (${quoted})${range}
+      ORDER BY open_ms, k`
+  }
+  // The range applies to the 1-minute bars; whole buckets are the caller's business (pass bucket-aligned bounds).
+  return `SELECT (list_position(${keyList}, instrument_key) - 1)::DOUBLE AS k, b::DOUBLE,
+      arg_min(open_paise, open_ms)::DOUBLE, max(high_paise)::DOUBLE, min(low_paise)::DOUBLE,
+      arg_max(close_paise, open_ms)::DOUBLE, sum(volume)::DOUBLE, arg_max(oi, open_ms)::DOUBLE, bit_or(flags)::DOUBLE
+      FROM (SELECT *, ${bucketSql(q.timeframe)} AS b FROM ${TABLES.bars}
+            WHERE timeframe = '1m' AND instrument_key IN (${quoted})${range})
+      GROUP BY instrument_key, b ORDER BY b, k`
+}
+
+const keysWithBars = async (conn: DuckDBConnection, q: BarQuery): Promise<string[]> => {
+  if (q.instrumentKeys.length > 0) return [...new Set(q.instrumentKeys)].sort()
+  const tf = (q.source ?? (q.timeframe === '1m' ? 'stored' : 'resample')) === 'stored' ? q.timeframe : '1m'
+  const reader = await conn.runAndReadAll(
+    `SELECT DISTINCT instrument_key FROM ${TABLES.bars} WHERE timeframe = ${quote(tf)} ORDER BY 1`,
+  )
+  return reader.getRows().map((r) => String(r[0]))
+}
+
+// Every column is selected as DOUBLE, so these loops only ever see one vector class (monomorphic calls).
+const fill = (v: DuckDBVector, out: Float64Array, n: number): void => {
+  for (let i = 0; i < n; i++) out[i] = (v.getItem(i) as number | null) ?? 0
+}
+const fillInt = (v: DuckDBVector, out: Int32Array, n: number): void => {
+  for (let i = 0; i < n; i++) out[i] = (v.getItem(i) as number | null) ?? 0
+}
+
+async function* batches(
+  result: DuckDBResult,
+  keys: readonly InstrumentKey[],
+  tf: Timeframe,
+  done: () => void,
+): AsyncGenerator<BarBatch> {
+  try {
+    yield* readBatches(result, keys, tf)
+  } finally {
+    done()
+  }
+}
+
+async function* readBatches(
+  result: DuckDBResult,
+  keys: readonly InstrumentKey[],
+  tf: Timeframe,
+): AsyncGenerator<BarBatch> {
+  for (;;) {
+    const chunk = await result.fetchChunk()
+    if (chunk === null || chunk.rowCount === 0) return
+    const n = chunk.rowCount
+    const batch: BarBatch = {
+      length: n,
+      keys,
+      timeframe: tf,
+      keyIndex: new Int32Array(n),
+      openMs: new Float64Array(n),
+      tsMs: new Float64Array(n),
+      openPaise: new Float64Array(n),
+      highPaise: new Float64Array(n),
+      lowPaise: new Float64Array(n),
+      closePaise: new Float64Array(n),
+      volume: new Float64Array(n),
+      oi: new Float64Array(n),
+      flags: new Int32Array(n),
+    }
+    fillInt(chunk.getColumnVector(0), batch.keyIndex, n)
+    fill(chunk.getColumnVector(1), batch.openMs, n)
+    fill(chunk.getColumnVector(2), batch.openPaise, n)
+    fill(chunk.getColumnVector(3), batch.highPaise, n)
+    fill(chunk.getColumnVector(4), batch.lowPaise, n)
+    fill(chunk.getColumnVector(5), batch.closePaise, n)
+    fill(chunk.getColumnVector(6), batch.volume, n)
+    fill(chunk.getColumnVector(7), batch.oi, n)
+    fillInt(chunk.getColumnVector(8), batch.flags, n)
+    for (let i = 0; i < n; i++) batch.tsMs[i] = barCloseMs(batch.openMs[i] as number, tf)
+    yield batch
+  }
+}
+
+/**
+ * Starts the query; a bad query is a `Left` here, before any bar is read. `done` runs when the stream ends (read to
+ * the end, `return`ed early, or failed): the store gives each stream its own connection and closes it there, so
+ * several streams and other queries can run side by side.
+ */
+export const streamBarBatches = async (
+  conn: DuckDBConnection,
+  q: BarQuery,
+  done: () => void = () => {},
+): Promise<E.Either<MarketStoreError, AsyncIterable<BarBatch>>> => {
+  try {
+    const keys = await keysWithBars(conn, q)
+    if (keys.length === 0) {
+      done()
+      return E.right(batches0())
+    }
+    const result = await conn.stream(selectSql(q, keys))
+    return E.right(batches(result, keys.map(unsafe.instrumentKey), q.timeframe, done))
+  } catch (e) {
+    done()
+    return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
+  }
+}
+
+async function* batches0(): AsyncGenerator<BarBatch> {}
+
+/** The bars of one batch as `BarClosed` drafts (the journal's input events), in the batch's order. */
+export const barDrafts = (b: BarBatch): EventDraft<BarClosed>[] => {
+  const out = new Array<EventDraft<BarClosed>>(b.length)
+  for (let i = 0; i < b.length; i++) {
+    const oi = b.oi[i] as number
+    out[i] = {
+      type: 'BarClosed',
+      ts: b.tsMs[i] as number,
+      payload:
+        oi > 0
+          ? {
+              instrumentKey: b.keys[b.keyIndex[i] as number] as InstrumentKey,
+              timeframe: b.timeframe,
+              openMs: b.openMs[i] as number,
+              openPaise: unsafeMoney.price(b.openPaise[i] as number),
+              highPaise: unsafeMoney.price(b.highPaise[i] as number),
+              lowPaise: unsafeMoney.price(b.lowPaise[i] as number),
+              closePaise: unsafeMoney.price(b.closePaise[i] as number),
+              volume: b.volume[i] as number,
+              oi,
+            }
+          : {
+              instrumentKey: b.keys[b.keyIndex[i] as number] as InstrumentKey,
+              timeframe: b.timeframe,
+              openMs: b.openMs[i] as number,
+              openPaise: unsafeMoney.price(b.openPaise[i] as number),
+              highPaise: unsafeMoney.price(b.highPaise[i] as number),
+              lowPaise: unsafeMoney.price(b.lowPaise[i] as number),
+              closePaise: unsafeMoney.price(b.closePaise[i] as number),
+              volume: b.volume[i] as number,
+            },
+    }
+  }
+  return out
+}
+
+/** Bars as batches of `BarClosed` drafts, merged in time order: the event source for a backtest. */
+export const streamBars = async (
+  conn: DuckDBConnection,
+  q: BarQuery,
+  done: () => void = () => {},
+): Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<BarClosed>[]>>> => {
+  const started = await streamBarBatches(conn, q, done)
+  if (E.isLeft(started)) return started
+  const source = started.right
+  return E.right(
+    (async function* () {
+      for await (const b of source) yield barDrafts(b)
+    })(),
+  )
+}
