@@ -84,7 +84,17 @@ describe('bahi backtest', () => {
     expect(readFileSync(join(ra.journal, seg)).equals(readFileSync(join(rb.journal, seg)))).toBe(true)
   }, 120_000)
 
+  it('runs on a higher timeframe: 15-minute bars are 25 a session, session-aligned', async () => {
+    const r = await bahi(args(fresh(), ['--timeframe', '15m']), {}, 60_000)
+    expect(r.code, r.stderr).toBe(0)
+    expect(parseJsonOut<Summary>(r).bars).toBe(3 * 25 * 2)
+    const events = await readAll(parseJsonOut<Summary>(r).journal)
+    const firstBar = events.find((e) => e.type === 'BarClosed')
+    expect(firstBar?.type === 'BarClosed' && firstBar.payload.timeframe).toBe('15m')
+  }, 60_000)
+
   it.each([
+    [['--timeframe', '2m'], '--timeframe must be one of 1m, 3m, 5m, 15m, 30m, 1h, 1d'],
     [['--strategy', 'nope'], 'unknown strategy "nope" (known: sma-cross, ema-cross'],
     [['--params', '{"barz":3}'], 'unknown streak param(s): barz'],
     [['--params', '{"bars":0}'], 'bad --params for streak'],

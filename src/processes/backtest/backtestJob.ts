@@ -12,19 +12,27 @@ import {
   type SyntheticInstrument,
   syntheticBars,
 } from '../../adapters/synthetic/index.js'
+import type { TradingCalendar } from '../../domain/calendar/index.js'
 import {
   type BarClosed,
   type EventDraft,
   ExitConfig,
   type SimulatorConfig,
   type StrategyParams,
+  TIMEFRAMES,
+  Timeframe,
 } from '../../domain/events/index.js'
 import { InstrumentKey } from '../../domain/ids/index.js'
 import { inrToPaise } from '../../domain/money/index.js'
 import type { StrategyRegistry } from '../../domain/strategies/index.js'
 import { istInstant } from '../../domain/time/index.js'
 import { describeJournalError, openJournalReader } from '../../journal/index.js'
-import { DEFAULT_SIMULATOR_CONFIG, type Engine, type PerformanceMetrics } from '../../projections/index.js'
+import {
+  DEFAULT_SIMULATOR_CONFIG,
+  type Engine,
+  type PerformanceMetrics,
+  resampleBars,
+} from '../../projections/index.js'
 import { buildReport } from './buildReport.js'
 import { runBacktest } from './runBacktest.js'
 
@@ -51,6 +59,8 @@ export interface BacktestRequest {
   readonly storePath: string
   /** The symbol -> instrument key table (data/instruments/nse-symbols.csv). */
   readonly symbolsPath: string
+  /** Bar timeframe the strategy runs on (1-minute bars resampled, session-aligned); default 1m. */
+  readonly timeframe: string | undefined
 }
 
 export type BarSource =
@@ -64,6 +74,7 @@ export interface BacktestPlan {
   readonly strategy: { readonly kind: string; readonly params: StrategyParams; readonly exits: ExitConfig }
   readonly instruments: readonly { readonly symbol: string; readonly instrumentKey: InstrumentKey }[]
   readonly source: BarSource
+  readonly timeframe: Timeframe
   readonly from: string
   readonly to: string
   readonly days: number
@@ -122,6 +133,8 @@ export const planBacktest = (r: BacktestRequest, strategies: StrategyRegistry): 
     .filter(Boolean)
   if (wanted.length === 0)
     return E.left('--instruments is required: trading symbols or instrument keys, comma-separated')
+  const timeframe = Timeframe.decode(r.timeframe ?? '1m')
+  if (E.isLeft(timeframe)) return E.left(`--timeframe must be one of ${TIMEFRAMES.join(', ')}, got ${r.timeframe}`)
   const data = r.data ?? 'store'
   if (data !== 'store' && data !== 'synthetic') return E.left(`--data must be store or synthetic, got ${data}`)
   let resolved: { symbol: string; instrumentKey: InstrumentKey }[]
@@ -178,6 +191,7 @@ export const planBacktest = (r: BacktestRequest, strategies: StrategyRegistry): 
   const strategy = { kind: r.strategy, params: params.right as StrategyParams, exits: exits.right }
   const dataId = {
     source: source.kind === 'store' ? 'market-store' : 'synthetic-v1',
+    timeframe: timeframe.right,
     from: r.from,
     to: r.to,
     days,
@@ -196,6 +210,7 @@ export const planBacktest = (r: BacktestRequest, strategies: StrategyRegistry): 
     strategy,
     instruments: resolved,
     source,
+    timeframe: timeframe.right,
     from: r.from,
     to: r.to,
     days,
@@ -204,6 +219,24 @@ export const planBacktest = (r: BacktestRequest, strategies: StrategyRegistry): 
     capitalPaise,
     simulator,
   })
+}
+
+/** Each day of 1-minute bars resampled (sessions do not share buckets), in time order across instruments. */
+function* resampleDays(
+  days: Iterable<readonly EventDraft<BarClosed>[]>,
+  tf: Timeframe,
+  calendar: TradingCalendar,
+): Generator<readonly EventDraft<BarClosed>[]> {
+  for (const day of days) {
+    const r = resampleBars(
+      day.map((b) => b.payload),
+      tf,
+      calendar.sessionOn,
+    )
+    // 1m divides every other timeframe, so resampling cannot be refused here: a refusal is a bug.
+    if (E.isLeft(r)) throw new Error(`resampling 1m to ${tf}: ${r.left.reason}`)
+    yield [...r.right.bars].sort((a, b) => a.ts - b.ts || (a.payload.instrumentKey < b.payload.instrumentKey ? -1 : 1))
+  }
 }
 
 /** Runs a plan: the journal in `<out>/journal`, the report in `<out>/report.{json,html}`. */
@@ -220,13 +253,14 @@ export const executeBacktest = async (
   let bars: AsyncIterable<readonly EventDraft<BarClosed>[]> | Iterable<readonly EventDraft<BarClosed>[]>
   let store: MarketStore | undefined
   if (p.source.kind === 'synthetic') {
-    bars = syntheticBars({
+    const days = syntheticBars({
       calendar: calendar.right,
       instruments: p.source.instruments,
       from: p.from,
       days: p.days,
       seed: p.seed,
     })
+    bars = p.timeframe === '1m' ? days : resampleDays(days, p.timeframe, calendar.right)
   } else {
     const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }))
     if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
@@ -234,7 +268,8 @@ export const executeBacktest = async (
     const toMs = istInstant(p.to, '00:00')! + 86_400_000
     const stream = await store.streamBars({
       instrumentKeys: p.instruments.map((i) => i.instrumentKey),
-      timeframe: '1m',
+      timeframe: p.timeframe,
+      source: p.timeframe === '1m' ? 'stored' : 'resample',
       fromMs: p.startedMs,
       toMs,
     })

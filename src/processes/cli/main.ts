@@ -27,7 +27,8 @@ commands:
   backtest                      run a strategy over historical bars into a journal and a report
       --strategy KIND [--params JSON] --instruments A,B --from D --to D --out DIR
       [--fill-model next-open|touch] [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off]
-      [--capital INR] [--seed N] [--data store|synthetic]   (default: the market store under --home)
+      [--capital INR] [--seed N] [--data store|synthetic] [--timeframe 1m|3m|5m|15m|30m|1h|1d]
+      (default: 1-minute bars of the market store under --home)
   sweep                         backtests over a grid of params on every core, ranked
       --grid '{"fast":[5,10],"slow":[20,30]}' [--rank METRIC] [--workers N] + the backtest flags
   import <path>                 import market data files (or a directory of them) into the market store
@@ -110,6 +111,7 @@ export const runCli = async (
           json,
           home: resolveHome(v.home, env),
           data: v.data,
+          timeframe: v.timeframe,
           strategy: v.strategy,
           params: v.params,
           instruments: v.instruments,
@@ -137,6 +139,7 @@ export const runCli = async (
           json,
           home: resolveHome(v.home, env),
           data: v.data,
+          timeframe: v.timeframe,
           strategy: v.strategy,
           params: v.params,
           grid: v.grid,
@@ -274,6 +277,7 @@ const parse = (argv: readonly string[]) =>
       port: { type: 'string' },
       grid: { type: 'string' },
       data: { type: 'string' },
+      timeframe: { type: 'string' },
       format: { type: 'string' },
       instrument: { type: 'string' },
       policy: { type: 'string' },

@@ -18,6 +18,7 @@ export interface BacktestOptions {
   readonly home: string
   /** `store` (default) or `synthetic`. */
   readonly data: string | undefined
+  readonly timeframe: string | undefined
   readonly strategy: string | undefined
   readonly params: string | undefined
   readonly instruments: string | undefined
