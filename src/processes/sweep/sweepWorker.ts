@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import pino from 'pino'
 import { type BacktestPlan, executeBacktest } from '../backtest/index.js'
-import { createBuiltinEngine } from '../cli/builtinEngine.js'
+import { createBuiltinEngine } from '../engine/index.js'
 
 // One worker thread of `bahi sweep`: runs the backtest plans it is sent, one at a time, and posts each outcome back.
 

@@ -12,8 +12,8 @@ import {
   toEngineSnapshot,
   unrealizedPaise,
 } from '../../../projections/index.js'
+import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { causationChain, describeEvent, readOne, rebuildState, verifyJournal } from '../../replay/index.js'
-import { builtinEngineConfig, createBuiltinEngine } from '../builtinEngine.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
 
