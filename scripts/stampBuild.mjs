@@ -1,6 +1,7 @@
-// Records the git commit the build was made from in dist/buildInfo.json (read by the code version in run manifests).
+// Records the git commit the build was made from in dist/buildInfo.json (read by the code version in run manifests),
+// and marks the `bahi` bin executable.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 
 const git = (...args) => {
   try {
@@ -16,3 +17,6 @@ writeFileSync(
   'dist/buildInfo.json',
   `${JSON.stringify({ commit: sha === '' ? '' : `${sha}${dirty ? '-dirty' : ''}` })}\n`,
 )
+
+// The `bahi` bin must be executable: npx runs it directly, and tsc writes files without the executable bit.
+chmodSync('dist/src/processes/cli/main.js', 0o755)
