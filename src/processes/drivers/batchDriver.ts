@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Envelope, EventDraft } from '../../domain/events/index.js'
 import type { Journal, JournalError } from '../../journal/index.js'
 import type { Engine, EngineState } from '../../projections/index.js'
-import { type NoManifest, noManifest, runCascade, toDraft } from './cascade.js'
+import { type NoManifest, noManifest, runCascade } from './cascade.js'
 
 // The batch driver: inputs as fast as the source gives them (a backtest), each input's cascade stepped at once, and
 // the journal written in large group-committed batches. Decisions have no effects outside the engine here (the
@@ -41,7 +41,7 @@ export const runBatch = async (o: BatchRunOptions): Promise<E.Either<JournalErro
     const batch = pending
     pending = []
     const expectedLastSeq = batch[0]!.seq - 1
-    inFlight.push(o.journal.append(batch.map(toDraft), { expectedLastSeq }))
+    inFlight.push(o.journal.append(batch, { expectedLastSeq }))
     while (inFlight.length >= maxInFlight) {
       const r = await inFlight.shift()!
       if (E.isLeft(r)) failure ??= r.left

@@ -4,7 +4,8 @@ import type { Engine, EngineState } from '../../projections/index.js'
 
 // One input and everything it causes: the input is numbered, stepped, and each decision is numbered and stepped in
 // turn (FIFO), until nothing more follows. Both drivers run this; the journal later assigns the same seqs because
-// the driver is its only writer and appends with `expectedLastSeq`.
+// the driver is its only writer and appends with `expectedLastSeq` (the envelopes go to the journal as they are: it
+// ignores their `seq` and numbers them itself).
 
 /** Guards against a decider loop (a decision that always causes another): a bug, so it throws. */
 const MAX_CASCADE = 10_000
@@ -27,12 +28,6 @@ export const runCascade = (
     }
   }
   return seq + 1
-}
-
-/** Envelope back to draft for the journal (which assigns the seq itself). */
-export const toDraft = (e: Envelope): EventDraft => {
-  const { seq: _seq, ...draft } = e
-  return draft as EventDraft
 }
 
 /** A journal must begin with its run's manifest (RunStarted): the drivers refuse anything else as its first event. */

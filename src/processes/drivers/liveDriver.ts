@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Envelope, EventDraft } from '../../domain/events/index.js'
 import type { Journal, JournalError } from '../../journal/index.js'
 import type { Engine, EngineState } from '../../projections/index.js'
-import { type NoManifest, noManifest, runCascade, toDraft } from './cascade.js'
+import { type NoManifest, noManifest, runCascade } from './cascade.js'
 
 // The live driver: one input at a time (feed ticks, broker reports, operator commands), its cascade stepped, the
 // whole cascade appended, and only once the journal says it is durable are the decisions handed to `effects`
@@ -32,7 +32,7 @@ export const createLiveDriver = (o: LiveDriverOptions): LiveDriver => {
     const firstSeq = o.journal.lastSeq() + 1
     if (firstSeq === 1 && input.type !== 'RunStarted') return E.left(noManifest(input.type))
     runCascade(o.engine, o.state, input, firstSeq, out)
-    const r = await o.journal.append(out.map(toDraft), { expectedLastSeq: firstSeq - 1 })
+    const r = await o.journal.append(out, { expectedLastSeq: firstSeq - 1 })
     if (E.isLeft(r)) {
       // The state has moved past what the journal holds: stop rather than trade on an unrecorded state.
       halted = r.left
