@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
@@ -341,8 +341,13 @@ describe('sealing finished days into Parquet', () => {
     const sealed = join(dir, 'sealed')
     const r = right(await store.sealParquet(sealed, '2025-07-25'))
     expect(r.partitions).toBeGreaterThanOrEqual(139)
-    // Re-sealing rewrites the same partitions: idempotent.
+    // Re-sealing replaces the same partitions: idempotent, even when an earlier run left a file the new one does not
+    // write (DuckDB's file split per partition varies with its threads): that stale file must not survive.
+    const day = join(sealed, 'exchange=NSE', 'timeframe=1m', 'date=2025-01-02')
+    const [first] = readdirSync(day)
+    copyFileSync(join(day, first!), join(day, 'data_stale.parquet'))
     expect(right(await store.sealParquet(sealed, '2025-07-25'))).toEqual(r)
+    expect(readdirSync(day)).not.toContain('data_stale.parquet')
     const { DuckDBInstance } = await import('@duckdb/node-api')
     const reader = await DuckDBInstance.create(':memory:')
     const conn = await reader.connect()

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
 import { istDateSql } from './coverage.js'
@@ -8,7 +10,7 @@ import { TABLES } from './schema.js'
 // `<dir>/exchange=NSE/timeframe=1m/date=2025-01-02/data_0.parquet`, which DuckDB, Polars and pandas read directly
 // (and which another process can read while the writer holds the DuckDB file). Only days strictly before
 // `beforeDate` are sealed: the caller (who knows the clock) says which days are finished. Re-sealing a day
-// rewrites its partition file with the same content, so sealing is idempotent. Exchange = the instrument key's
+// replaces its partition with the same content, so sealing is idempotent. Exchange = the instrument key's
 // segment up to the first `_` (`NSE_EQ|…` -> `NSE`). Columns: the bars table's, prices in paise, times epoch ms.
 
 export interface SealResult {
@@ -35,6 +37,16 @@ export const sealParquet = async (
     )
     const row = counts.getRows()[0] ?? []
     const bars = Number(row[0])
+    // DuckDB may split a partition over a different number of files from one run to the next (it depends on its
+    // threads), and OVERWRITE_OR_IGNORE only replaces files of the same name: remove the partitions first, so a
+    // re-seal never leaves a stale extra file behind (which readers would count twice).
+    const parts = await conn.runAndReadAll(`SELECT DISTINCT exchange, timeframe, date::VARCHAR FROM (${source})`)
+    for (const [exchange, timeframe, date] of parts.getRows()) {
+      rmSync(join(dir, `exchange=${String(exchange)}`, `timeframe=${String(timeframe)}`, `date=${String(date)}`), {
+        recursive: true,
+        force: true,
+      })
+    }
     if (bars > 0) {
       await conn.run(
         `COPY (${source} ORDER BY exchange, timeframe, date, open_ms, instrument_key) TO ${quote(dir)}
