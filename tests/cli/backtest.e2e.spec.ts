@@ -156,6 +156,12 @@ describe('bahi backtest', () => {
       expect(s.bars).toBe(januaryFiles * 375)
       const v = await bahi(['replay', s.journal, '--verify', '--json'])
       expect(parseJsonOut<{ divergences: number }>(v).divergences).toBe(0)
+      // Sealing the finished days for reader processes: one partition per day of data.
+      const seal = await bahi(['data', 'seal', '--home', home, '--before', '2025-08-01', '--json'])
+      expect(parseJsonOut<{ partitions: number; bars: number }>(seal)).toMatchObject({
+        partitions: readdirSync(folder).length,
+        bars: readdirSync(folder).length * 375,
+      })
       const none = await bahi([
         'backtest',
         '--home',

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
@@ -8,7 +8,7 @@ import { TABLES } from './schema.js'
 
 // Sealing: finished days' bars copied out of the DuckDB file into Parquet, hive-partitioned as
 // `<dir>/exchange=NSE/timeframe=1m/date=2025-01-02/data_0.parquet`, which DuckDB, Polars and pandas read directly
-// (and which another process can read while the writer holds the DuckDB file). Only days strictly before
+// (and which another process can read while the writer holds the DuckDB file: see marketReader.ts). Only days strictly before
 // `beforeDate` are sealed: the caller (who knows the clock) says which days are finished. Re-sealing a day
 // replaces its partition with the same content, so sealing is idempotent. Exchange = the instrument key's
 // segment up to the first `_` (`NSE_EQ|…` -> `NSE`). Columns: the bars table's, prices in paise, times epoch ms.
@@ -37,21 +37,31 @@ export const sealParquet = async (
     )
     const row = counts.getRows()[0] ?? []
     const bars = Number(row[0])
-    // DuckDB may split a partition over a different number of files from one run to the next (it depends on its
-    // threads), and OVERWRITE_OR_IGNORE only replaces files of the same name: remove the partitions first, so a
-    // re-seal never leaves a stale extra file behind (which readers would count twice).
-    const parts = await conn.runAndReadAll(`SELECT DISTINCT exchange, timeframe, date::VARCHAR FROM (${source})`)
-    for (const [exchange, timeframe, date] of parts.getRows()) {
-      rmSync(join(dir, `exchange=${String(exchange)}`, `timeframe=${String(timeframe)}`, `date=${String(date)}`), {
-        recursive: true,
-        force: true,
-      })
-    }
     if (bars > 0) {
+      // Written to a staging directory first (beside the sealed one: the same file system, so renames are atomic, and
+      // outside the readers' glob), then each partition is swapped in by renames: a reader in another process sees a
+      // partition's old files or its new ones (or, for an instant, none), never a half-written file or both. The old
+      // partition is removed rather than overwritten file by file because DuckDB may split a partition over a
+      // different number of files from one run to the next, and a stale extra file would be read twice.
+      const staging = `${dir}.staging-${process.pid}-${Date.now()}`
+      mkdirSync(dir, { recursive: true })
       await conn.run(
-        `COPY (${source} ORDER BY exchange, timeframe, date, open_ms, instrument_key) TO ${quote(dir)}
-         (FORMAT parquet, PARTITION_BY (exchange, timeframe, date), OVERWRITE_OR_IGNORE true)`,
+        `COPY (${source} ORDER BY exchange, timeframe, date, open_ms, instrument_key) TO ${quote(staging)}
+         (FORMAT parquet, PARTITION_BY (exchange, timeframe, date))`,
       )
+      for (const ex of readdirSync(staging)) {
+        for (const tf of readdirSync(join(staging, ex))) {
+          for (const date of readdirSync(join(staging, ex, tf))) {
+            const target = join(dir, ex, tf, date)
+            const old = `${staging}.old-${ex}-${tf}-${date}`
+            mkdirSync(join(dir, ex, tf), { recursive: true })
+            if (existsSync(target)) renameSync(target, old)
+            renameSync(join(staging, ex, tf, date), target)
+            rmSync(old, { recursive: true, force: true })
+          }
+        }
+      }
+      rmSync(staging, { recursive: true, force: true })
     }
     return E.right({ bars, partitions: Number(row[1]) })
   } catch (e) {

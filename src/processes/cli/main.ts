@@ -7,6 +7,7 @@ import {
   backtestCommand,
   dataCoverageCommand,
   dataGapsCommand,
+  dataSealCommand,
   demoCommand,
   explainCommand,
   importCommand,
@@ -35,6 +36,7 @@ commands:
       [--format F] [--instrument KEY] [--policy reject|skip|flag]
   data coverage                 instruments, date ranges and bar counts in the market store
   data gaps [--instrument KEY] [--from D] [--to D]   missing trading days and minutes against the NSE calendar
+  data seal [--before D]        seal finished days into Parquet (<home>/market/sealed) for reader processes
   replay <journal>              rebuild state from a journal
       [--verify]                re-derive every decision; report "N events, 0 divergences" or the first divergence
       [--until SEQ|TIME]        stop at a seq, or at a time (ISO with offset, or "YYYY-MM-DD HH:MM" IST)
@@ -195,7 +197,10 @@ export const runCli = async (
           log,
         )
       }
-      io.err(`bahi data: expected "coverage" or "gaps"\n\n${USAGE}`)
+      if (sub === 'seal' && more.length === 0) {
+        return dataSealCommand({ home, json, ...(v.before === undefined ? {} : { before: v.before }) }, io, log)
+      }
+      io.err(`bahi data: expected "coverage", "gaps" or "seal"\n\n${USAGE}`)
       return 2
     }
     case 'sandbox': {
@@ -277,6 +282,7 @@ const parse = (argv: readonly string[]) =>
       port: { type: 'string' },
       grid: { type: 'string' },
       data: { type: 'string' },
+      before: { type: 'string' },
       timeframe: { type: 'string' },
       format: { type: 'string' },
       instrument: { type: 'string' },

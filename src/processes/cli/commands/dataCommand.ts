@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeCalendarLoadError, loadCalendar } from '../../../adapters/calendar/index.js'
 import { describeMarketStoreError, type MarketStore, openMarketStore } from '../../../adapters/marketStore/index.js'
+import { istDateOf, istMidnight } from '../../../domain/time/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { marketStorePath } from '../home.js'
 
@@ -109,3 +111,33 @@ export const dataGapsCommand = async (o: DataGapsOptions, io: CliIo, log: Logger
     return found ? 1 : 0
   })
 }
+
+export interface DataSealOptions {
+  readonly home: string
+  readonly json: boolean
+  /** Seal days strictly before this IST date; default today (IST), i.e. every finished day. */
+  readonly before?: string
+}
+
+/** The sealed Parquet directory of a data directory: what other processes read (see marketReader.ts). */
+export const sealedMarketDir = (home: string): string => join(home, 'market', 'sealed')
+
+/** `bahi data seal [--before YYYY-MM-DD]`: finished days into hive-partitioned Parquet for reader processes. */
+export const dataSealCommand = (o: DataSealOptions, io: CliIo, log: Logger): Promise<ExitCode> =>
+  withStore('seal', o.home, io, log, async (store) => {
+    const before = o.before ?? istDateOf(Date.now())
+    if (istMidnight(before) === undefined) {
+      io.err(`bahi data seal: --before must be a date (YYYY-MM-DD), got ${before}`)
+      return 2
+    }
+    const dir = sealedMarketDir(o.home)
+    const r = await store.sealParquet(dir, before)
+    if (E.isLeft(r)) {
+      io.err(`bahi data seal: ${describeMarketStoreError(r.left)}`)
+      return 1
+    }
+    printResult(io, o.json, { sealed: dir, before, ...r.right }, [
+      `sealed ${r.right.bars} bars in ${r.right.partitions} partitions (days before ${before}) into ${dir}`,
+    ])
+    return 0
+  })

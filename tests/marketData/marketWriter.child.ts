@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
+import pino from 'pino'
+import { loadCalendar } from '../../src/adapters/calendar/index.js'
+import { openMarketStore } from '../../src/adapters/marketStore/index.js'
+import { DEFAULT_SYNTHETIC_INSTRUMENTS, syntheticBars } from '../../src/adapters/synthetic/index.js'
+import { addIstDays, istDateOf } from '../../src/domain/time/index.js'
+
+// The market-data node's side of the sole-writer test: holds the DuckDB store, writes one day of bars at a time,
+// and after each day seals every finished day (re-sealing the earlier ones too) into Parquet. Prints `sealed <n>`.
+
+const [storePath, sealedDir, daysArg, goFile] = process.argv.slice(2)
+const calendar = loadCalendar()
+if (E.isLeft(calendar) || storePath === undefined || sealedDir === undefined) throw new Error('usage')
+const store = await openMarketStore(storePath, pino({ level: 'silent' }))
+if (E.isLeft(store)) throw new Error(JSON.stringify(store.left))
+process.stdout.write('holding\n')
+// Start writing once the readers are up (the parent creates `goFile`), so they watch the days arrive.
+while (goFile !== undefined && !existsSync(goFile)) await new Promise((r) => setTimeout(r, 20))
+let n = 0
+for (const day of syntheticBars({
+  calendar: calendar.right,
+  instruments: DEFAULT_SYNTHETIC_INSTRUMENTS.slice(0, 2),
+  from: '2025-01-01',
+  days: Number(daysArg),
+  seed: 3,
+})) {
+  const bars = day.map((b) => ({ ...b.payload, oi: 0, flags: 0 }))
+  const w = await store.right.write({ bars })
+  if (E.isLeft(w)) throw new Error(JSON.stringify(w.left))
+  const date = istDateOf(day[0]!.payload.openMs)
+  const sealed = await store.right.sealParquet(sealedDir, addIstDays(date, 1)!)
+  if (E.isLeft(sealed)) throw new Error(JSON.stringify(sealed.left))
+  process.stdout.write(`sealed ${++n}\n`)
+  await new Promise((r) => setTimeout(r, 150))
+}
+process.stdout.write('done\n')
+// Hold the store a little longer, so readers try the DuckDB file while it is held.
+await new Promise((r) => setTimeout(r, 1500))
+store.right.close()
