@@ -261,9 +261,9 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
       if (groupBuffer.buf.length > 64 << 20) groupBuffer = new EncodeBuffer(1 << 20)
       if (E.isLeft(result)) {
         failure = result.left
+        // Nothing can have been queued since the group was taken (this callback is synchronous), and every later
+        // append sees `failure` and fails at once.
         for (const p of group) p.resolve(result)
-        for (const p of queue) p.resolve(result)
-        queue = []
       } else {
         durableSeq = group.at(-1)!.ack.lastSeq
         for (const p of group) p.resolve(E.right(p.ack))

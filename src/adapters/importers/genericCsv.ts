@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
+import { splitCsvLine } from '../../domain/csv/index.js'
 import type { Timeframe } from '../../domain/events/index.js'
 import { IST_OFFSET_MS, istDateOf, MINUTE_MS } from '../../domain/time/index.js'
 import { TIMEFRAME_MS } from '../marketStore/index.js'
@@ -42,29 +43,6 @@ export const DEFAULT_MAPPING: ColumnMapping = {
   timezone: 'IST',
   label: 'start',
   timeframe: '1m',
-}
-
-export const splitCsvLine = (line: string): string[] => {
-  if (!line.includes('"')) return line.split(',')
-  const out: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      out.push(field)
-      field = ''
-    } else field += c
-  }
-  out.push(field)
-  return out
 }
 
 const DATE_RE: Record<DateFormat, RegExp> = {

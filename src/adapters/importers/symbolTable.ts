@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
+import { splitCsvLine } from '../../domain/csv/index.js'
 import { InstrumentKey } from '../../domain/ids/index.js'
-import { splitCsvLine } from './genericCsv.js'
 import { type ParseFailure, parseFailure } from './importTypes.js'
 import { textLines } from './parseContext.js'
 

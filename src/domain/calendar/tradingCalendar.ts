@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
+import { splitCsvLine } from '../csv/index.js'
 import { addIstDays, type IstDate, istMidnight, istWeekday, parseHhmm } from '../time/index.js'
 
 // The NSE calendar is data, not code: holidays, Muhurat sessions and weekend special sessions come from a CSV
@@ -45,29 +46,6 @@ export interface CalendarParseError {
   readonly _tag: 'CalendarParseError'
   readonly line: number
   readonly reason: string
-}
-
-/** Splits one CSV line, honouring double-quoted fields with `""` escapes. */
-const splitCsvLine = (line: string): string[] => {
-  const out: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      out.push(field)
-      field = ''
-    } else field += c
-  }
-  out.push(field)
-  return out
 }
 
 const KINDS: ReadonlySet<string> = new Set(['holiday', 'muhurat', 'special_session'])

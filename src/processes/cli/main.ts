@@ -4,6 +4,7 @@ import pino from 'pino'
 import { type CliIo, type ExitCode, processIo } from './cliOutput.js'
 import { codeVersion } from './codeVersion.js'
 import {
+  type BacktestOptions,
   backtestCommand,
   dataCoverageCommand,
   dataGapsCommand,
@@ -87,6 +88,35 @@ export const runCli = async (
     }
     return n
   }
+  /** The flags `backtest` and `sweep` share, checked; undefined when one is bad (the reason is printed). */
+  const backtestFlags = (): BacktestOptions | undefined => {
+    const seed = int('seed', v.seed, 42)
+    const capitalInr = int('capital', v.capital, 1_000_000)
+    const slippageTicks = v.slippage === undefined ? 0 : Number(v.slippage)
+    if (seed === undefined || capitalInr === undefined) return undefined
+    if (!Number.isSafeInteger(slippageTicks) || slippageTicks < 0) {
+      io.err(`bahi ${command}: --slippage must be a whole number of ticks, got "${v.slippage}"`)
+      return undefined
+    }
+    return {
+      json,
+      home: resolveHome(v.home, env),
+      data: v.data,
+      timeframe: v.timeframe,
+      strategy: v.strategy,
+      params: v.params,
+      instruments: v.instruments,
+      from: v.from,
+      to: v.to,
+      fillModel: v['fill-model'],
+      fees: v.fees,
+      slippageTicks,
+      squareOff: v['square-off'],
+      capitalInr,
+      seed,
+      out: v.out,
+    }
+  }
   switch (command) {
     case 'demo': {
       const days = int('days', v.days, 20)
@@ -100,66 +130,14 @@ export const runCli = async (
       )
     }
     case 'backtest': {
-      const seed = int('seed', v.seed, 42)
-      const capitalInr = int('capital', v.capital, 1_000_000)
-      const slippage = v.slippage === undefined ? 0 : Number(v.slippage)
-      if (seed === undefined || capitalInr === undefined) return 2
-      if (!Number.isSafeInteger(slippage) || slippage < 0) {
-        io.err(`bahi backtest: --slippage must be a whole number of ticks, got "${v.slippage}"`)
-        return 2
-      }
-      return backtestCommand(
-        {
-          json,
-          home: resolveHome(v.home, env),
-          data: v.data,
-          timeframe: v.timeframe,
-          strategy: v.strategy,
-          params: v.params,
-          instruments: v.instruments,
-          from: v.from,
-          to: v.to,
-          fillModel: v['fill-model'],
-          fees: v.fees,
-          slippageTicks: slippage,
-          squareOff: v['square-off'],
-          capitalInr,
-          seed,
-          out: v.out,
-        },
-        io,
-        log,
-      )
+      const flags = backtestFlags()
+      return flags === undefined ? 2 : backtestCommand(flags, io, log)
     }
     case 'sweep': {
-      const seed = int('seed', v.seed, 42)
-      const capitalInr = int('capital', v.capital, 1_000_000)
+      const flags = backtestFlags()
       const workers = v.workers === undefined ? undefined : int('workers', v.workers, 1)
-      if (seed === undefined || capitalInr === undefined || (v.workers !== undefined && workers === undefined)) return 2
-      return sweepCommand(
-        {
-          json,
-          home: resolveHome(v.home, env),
-          data: v.data,
-          timeframe: v.timeframe,
-          strategy: v.strategy,
-          params: v.params,
-          grid: v.grid,
-          instruments: v.instruments,
-          from: v.from,
-          to: v.to,
-          fillModel: v['fill-model'],
-          fees: v.fees,
-          slippageTicks: v.slippage === undefined ? 0 : Number(v.slippage),
-          squareOff: v['square-off'],
-          capitalInr,
-          seed,
-          out: v.out,
-          rank: v.rank ?? 'netPnl',
-          workers,
-        },
-        io,
-      )
+      if (flags === undefined || (v.workers !== undefined && workers === undefined)) return 2
+      return sweepCommand({ ...flags, grid: v.grid, rank: v.rank ?? 'netPnl', workers }, io)
     }
     case 'import': {
       const [path] = rest

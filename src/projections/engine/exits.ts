@@ -5,6 +5,7 @@ import { istMinuteOfDay, parseHhmm } from '../../domain/time/index.js'
 import { positionKey } from '../positions/index.js'
 import type { TradingState } from '../state/index.js'
 import { pendingQty } from './execution.js'
+import { NO_EVENTS } from './simulatedBroker.js'
 
 // The built-in exits (docs/exits.md): stop loss and take profit against the average entry price, a trailing stop
 // against the best price since entry, the intraday square-off (15:15 IST unless configured), and exit on an
@@ -81,7 +82,7 @@ export const exitDecisions = (
   s: TradingState,
   e: Envelope<TickReceived> | Envelope<BarClosed>,
 ): readonly EventDraft[] => {
-  if (x.tracked.size === 0) return []
+  if (x.tracked.size === 0) return NO_EVENTS
   const key = e.payload.instrumentKey
   const price = e.type === 'TickReceived' ? e.payload.ltpPaise : e.payload.closePaise
   const minute = istMinuteOfDay(e.ts)
@@ -131,5 +132,5 @@ export const exitDecisions = (
       },
     })
   }
-  return out ?? []
+  return out ?? NO_EVENTS
 }

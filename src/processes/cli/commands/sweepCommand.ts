@@ -7,31 +7,15 @@ import { gridCombinations, runSweep } from '../../sweep/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
 import { marketStorePath, packagedSymbolsPath } from '../home.js'
+import type { BacktestOptions } from './backtestCommand.js'
 
 // `bahi sweep --strategy KIND --grid '{"fast":[5,10],"slow":[20,30]}' [--params JSON] --instruments A,B --from D
 //  --to D --out DIR [--rank METRIC] [--workers N] [--json]` (plus the backtest flags): one backtest per combination
 // of the grid (merged over --params), on worker threads using every core, each into DIR/<n>/, ranked by a metric
 // (netPnl by default; any figure of the report, e.g. sharpe, profitFactor).
 
-export interface SweepOptions {
-  readonly json: boolean
-  readonly home: string
-  /** `store` (default) or `synthetic`. */
-  readonly data: string | undefined
-  readonly timeframe: string | undefined
-  readonly strategy: string | undefined
-  readonly params: string | undefined
+export interface SweepOptions extends BacktestOptions {
   readonly grid: string | undefined
-  readonly instruments: string | undefined
-  readonly from: string | undefined
-  readonly to: string | undefined
-  readonly fillModel: string | undefined
-  readonly fees: string | undefined
-  readonly slippageTicks: number
-  readonly squareOff: string | undefined
-  readonly capitalInr: number
-  readonly seed: number
-  readonly out: string | undefined
   readonly rank: string
   readonly workers: number | undefined
 }
