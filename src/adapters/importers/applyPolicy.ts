@@ -26,6 +26,17 @@ export interface PolicyOutcome {
   readonly flagged: readonly RowIssue[]
 }
 
+/** The `reject` policy's verdict on a file with issues (at least one), naming the first and counting the rest. */
+export const policyRejection = (issues: readonly RowIssue[]): PolicyRejection => {
+  const first = issues[0] as RowIssue
+  return {
+    _tag: 'RejectedByPolicy',
+    line: first.line,
+    reason: `${first.kind}: ${first.detail}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
+    issues,
+  }
+}
+
 export const applyPolicy = (
   bars: readonly LineBar[],
   inspection: Inspection,
@@ -33,15 +44,7 @@ export const applyPolicy = (
 ): E.Either<PolicyRejection, PolicyOutcome> => {
   const { issues, flags } = inspection
   if (issues.length === 0) return E.right({ bars, skipped: [], flagged: [] })
-  if (policy === 'reject') {
-    const first = issues[0] as RowIssue
-    return E.left({
-      _tag: 'RejectedByPolicy',
-      line: first.line,
-      reason: `${first.kind}: ${first.detail}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
-      issues,
-    })
-  }
+  if (policy === 'reject') return E.left(policyRejection(issues))
   const kept: BarRow[] = []
   const byLine = new Map<number, RowIssue[]>()
   for (const issue of issues) {

@@ -1,9 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { splitCsvLine } from '../../domain/csv/index.js'
-import type { Timeframe } from '../../domain/events/index.js'
+import { TIMEFRAME_MS, type Timeframe } from '../../domain/events/index.js'
 import { IST_OFFSET_MS, istDateOf, MINUTE_MS } from '../../domain/time/index.js'
-import { TIMEFRAME_MS } from '../marketStore/index.js'
-import { barFromFields, type Roundings } from './barFields.js'
+import { barFromText, type Roundings } from './barFields.js'
 import { type LineBar, type ParsedFile, type ParseFailure, parseFailure } from './importTypes.js'
 import { hmsMs, type ParseContext, resolveKey, textLines } from './parseContext.js'
 
@@ -43,6 +42,23 @@ export const DEFAULT_MAPPING: ColumnMapping = {
   timezone: 'IST',
   label: 'start',
   timeframe: '1m',
+}
+
+/** The `eod-2024-2025` set's header (`date,o,h,l,c,v`, v = 0 for indices): the `eod-csv` preset reads it. */
+export const EOD_CSV_HEADER = 'date,o,h,l,c,v'
+
+/** `eod-csv`: daily bars, IST dates, symbol = the file name (`NIFTY_50.csv`, `RELIANCE.csv`). */
+export const EOD_CSV_MAPPING: ColumnMapping = {
+  date: 'date',
+  open: 'o',
+  high: 'h',
+  low: 'l',
+  close: 'c',
+  volume: 'v',
+  dateFormat: 'YYYY-MM-DD',
+  timezone: 'IST',
+  label: 'start',
+  timeframe: '1d',
 }
 
 const DATE_RE: Record<DateFormat, RegExp> = {
@@ -139,7 +155,7 @@ export const parseGenericCsv = (
       mapping.timeframe === '1d'
         ? Date.parse(`${istDateOf(instant)}T00:00:00Z`) - IST_OFFSET_MS + (9 * 60 + 15) * MINUTE_MS
         : instant - shift
-    const bar = barFromFields(
+    const bar = barFromText(
       lineNo,
       key,
       mapping.timeframe,

@@ -2,21 +2,28 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { extname, join, relative } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
-import { type BarRow, describeMarketStoreError, type InstrumentRow, type MarketStore } from '../marketStore/index.js'
+import {
+  type BarRow,
+  describeMarketStoreError,
+  type InstrumentRow,
+  type MarketStore,
+  type TickRow,
+} from '../marketStore/index.js'
 import type { ImportFormat, RowIssue } from './importTypes.js'
 import { type FileRows, type ParseFileOptions, parseMarketFile } from './parseMarketFile.js'
 import { parseSymbolTable } from './symbolTable.js'
 
 // The thin I/O layer: list the files, read each, parse it (pure), write it in one transaction. A file that cannot
 // be parsed, is rejected by the policy, or fails to write leaves the store as it was and is reported with its
-// file, line and reason; the other files still import.
+// file, line and reason; the other files still import. Symbols resolve through the store's instruments table
+// first (an imported Upstox instrument master), then the symbol table.
 
 export interface FileOutcome {
   readonly file: string
   readonly format: ImportFormat | null
   readonly status: 'imported' | 'rejected'
   readonly rowsRead: number
-  /** Rows handed to the store (bars + instruments) after the policy. */
+  /** Rows handed to the store (bars + instruments + ticks) after the policy. */
   readonly rowsWritten: number
   readonly skipped: readonly RowIssue[]
   readonly flagged: readonly RowIssue[]
@@ -39,7 +46,17 @@ export interface ImportSummary {
   readonly rejected: number
   readonly flagged: number
   readonly floatNoiseRoundings: number
+  /** `imported`/`unchanged`/`conflicting` split by table (a tick file with `--bars` writes ticks and bars). */
+  readonly byTable: Readonly<Record<StoredTable, TableCounts>>
   readonly outcomes: readonly FileOutcome[]
+}
+
+export type StoredTable = 'bars' | 'ticks' | 'instruments'
+
+export interface TableCounts {
+  readonly imported: number
+  readonly unchanged: number
+  readonly conflicting: number
 }
 
 export type ImportPathError =
@@ -140,7 +157,7 @@ export const prepareFile = (path: string, opts: ParseFileOptions, log: Logger): 
       format: rows.format,
       status: 'imported',
       rowsRead: rows.rowsRead,
-      rowsWritten: rows.bars.length + rows.instruments.length,
+      rowsWritten: rows.bars.length + rows.instruments.length + rows.ticks.length,
       skipped: rows.skipped,
       flagged: rows.flagged,
       floatNoiseRoundings: rows.floatNoiseRoundings,
@@ -153,7 +170,10 @@ interface Totals {
   imported: number
   unchanged: number
   conflicting: number
+  byTable?: Record<StoredTable, { imported: number; unchanged: number; conflicting: number }>
 }
+
+const noCounts = (): TableCounts => ({ imported: 0, unchanged: 0, conflicting: 0 })
 
 export const summarise = (outcomes: readonly FileOutcome[], totals: Totals): ImportSummary => {
   let rowsRead = 0
@@ -181,28 +201,30 @@ export const summarise = (outcomes: readonly FileOutcome[], totals: Totals): Imp
     rejected: rejectedRows,
     flagged,
     floatNoiseRoundings: noise,
+    byTable: totals.byTable ?? { bars: noCounts(), ticks: noCounts(), instruments: noCounts() },
     outcomes,
   }
 }
 
-const rangesOf = (bars: readonly BarRow[]): Map<string, [number, number]> => {
-  const out = new Map<string, [number, number]>()
-  for (const b of bars) {
-    const k = `${b.instrumentKey} ${b.timeframe}`
+type Ranges = Map<string, [number, number]>
+
+/** Per series (bars: instrument and timeframe; ticks: instrument), the time range a file covers. */
+const rangesOf = (rows: FileRows): Ranges => {
+  const out: Ranges = new Map()
+  const add = (k: string, t: number) => {
     const r = out.get(k)
-    if (r === undefined) out.set(k, [b.openMs, b.openMs])
+    if (r === undefined) out.set(k, [t, t])
     else {
-      if (b.openMs < r[0]) r[0] = b.openMs
-      if (b.openMs > r[1]) r[1] = b.openMs
+      if (t < r[0]) r[0] = t
+      if (t > r[1]) r[1] = t
     }
   }
+  for (const b of rows.bars) add(`bar ${b.instrumentKey} ${b.timeframe}`, b.openMs)
+  for (const t of rows.ticks) add(`tick ${t.instrumentKey}`, t.lttMs)
   return out
 }
 
-const overlaps = (
-  group: ReadonlyMap<string, [number, number][]>,
-  file: ReadonlyMap<string, [number, number]>,
-): boolean => {
+const overlaps = (group: ReadonlyMap<string, [number, number][]>, file: Ranges): boolean => {
   for (const [k, [lo, hi]] of file) {
     for (const [glo, ghi] of group.get(k) ?? []) if (lo <= ghi && glo <= hi) return true
   }
@@ -212,11 +234,31 @@ const overlaps = (
 /** Rows per transaction when several small files are written together (each file is still all or nothing). */
 export const GROUP_ROWS = 100_000
 
+/** Symbol -> key: the store's instruments first, then the symbol table. */
+const symbolKeysWith = async (
+  store: MarketStore,
+  table: ReadonlyMap<string, string>,
+  log: Logger,
+): Promise<ReadonlyMap<string, string>> => {
+  const stored = await store.instrumentSymbols()
+  if (E.isLeft(stored)) {
+    // Reading the table failed: resolve through the symbol table alone, and say so (files may then be rejected).
+    log.warn({ reason: describeMarketStoreError(stored.left) }, 'instrument symbols not read from the store')
+    return table
+  }
+  if (stored.right.size === 0) return table
+  return new Map([...table, ...stored.right])
+}
+
+type Group = readonly { readonly index: number; readonly rows: FileRows }[]
+
 /**
  * Imports a file or every data file under a directory. Each file is parsed whole first; a file that fails is
  * reported and never reaches the store. Parsed files are written in groups of about `GROUP_ROWS` rows, one
  * transaction per group, so a file is always stored completely or not at all; if a group's write fails, every file
- * of the group is reported rejected and the store is as before the group.
+ * of the group is reported rejected and the store is as before the group. While one group is being written (DuckDB
+ * works on its own threads), the next files are read and parsed: writes stay in file order, one at a time. A file
+ * that brings instruments is written before the next file is parsed, so the symbols it defines resolve at once.
  */
 export const importPath = async (
   store: MarketStore,
@@ -231,52 +273,89 @@ export const importPath = async (
   } catch {
     return E.left({ _tag: 'PathMissing', path })
   }
+  let parseOpts: ParseFileOptions = { ...opts, symbolKeys: await symbolKeysWith(store, opts.symbolKeys, log) }
   const outcomes: FileOutcome[] = []
-  const totals: Totals = { imported: 0, unchanged: 0, conflicting: 0 }
-  let group: { index: number; rows: FileRows }[] = []
-  let groupRows = 0
-  const groupRanges = new Map<string, [number, number][]>()
-  const flush = async () => {
-    if (group.length === 0) return
+  const byTable = { bars: noCounts(), ticks: noCounts(), instruments: noCounts() }
+  const totals: Required<Totals> = { imported: 0, unchanged: 0, conflicting: 0, byTable }
+  const write = async (g: Group): Promise<void> => {
     const bars: BarRow[] = []
     const instruments: InstrumentRow[] = []
-    for (const g of group) {
-      for (const b of g.rows.bars) bars.push(b)
-      for (const i of g.rows.instruments) instruments.push(i)
+    const ticks: TickRow[] = []
+    for (const f of g) {
+      for (const b of f.rows.bars) bars.push(b)
+      for (const i of f.rows.instruments) instruments.push(i)
+      for (const t of f.rows.ticks) ticks.push(t)
     }
-    const written = await store.write({ bars, instruments })
+    const written = await store.write({ bars, instruments, ticks })
     if (E.isLeft(written)) {
       const reason = describeMarketStoreError(written.left)
-      for (const g of group) {
-        const o = outcomes[g.index] as FileOutcome
-        outcomes[g.index] = rejected(o.file, o.format, o.rowsRead, 0, reason)
+      log.warn({ files: g.length, reason }, 'group write failed')
+      for (const f of g) {
+        const o = outcomes[f.index] as FileOutcome
+        outcomes[f.index] = rejected(o.file, o.format, o.rowsRead, 0, reason)
       }
-    } else {
-      const w = written.right
-      totals.imported += w.barsInserted + w.instrumentsInserted
-      totals.unchanged += w.barsUnchanged + (instruments.length - w.instrumentsInserted - w.instrumentsConflicting)
-      totals.conflicting += w.barsConflicting + w.instrumentsConflicting
+      return
     }
-    group = []
-    groupRows = 0
-    groupRanges.clear()
+    const w = written.right
+    const add = (t: StoredTable, c: TableCounts) => {
+      byTable[t] = {
+        imported: byTable[t].imported + c.imported,
+        unchanged: byTable[t].unchanged + c.unchanged,
+        conflicting: byTable[t].conflicting + c.conflicting,
+      }
+      totals.imported += c.imported
+      totals.unchanged += c.unchanged
+      totals.conflicting += c.conflicting
+    }
+    add('bars', { imported: w.barsInserted, unchanged: w.barsUnchanged, conflicting: w.barsConflicting })
+    add('ticks', { imported: w.ticksInserted, unchanged: w.ticksUnchanged, conflicting: w.ticksConflicting })
+    add('instruments', {
+      imported: w.instrumentsInserted,
+      unchanged: instruments.length - w.instrumentsInserted - w.instrumentsConflicting,
+      conflicting: w.instrumentsConflicting,
+    })
+  }
+  // The write in flight; the next one starts when it is done, so groups reach the store in order.
+  let pending: Promise<void> = Promise.resolve()
+  let group: { index: number; rows: FileRows }[] = []
+  let groupRows = 0
+  let groupHasInstruments = false
+  const groupRanges = new Map<string, [number, number][]>()
+  const flush = async (wait: boolean) => {
+    if (group.length > 0) {
+      const g: Group = group
+      pending = pending.then(() => write(g))
+      group = []
+      groupRows = 0
+      groupHasInstruments = false
+      groupRanges.clear()
+    }
+    if (wait) await pending
   }
   for (let i = 0; i < files.length; i++) {
     const file = files[i] as string
-    const p = prepareFile(file, opts, log)
+    const p = prepareFile(file, parseOpts, log)
     outcomes.push(p.outcome)
     if (p.rows !== undefined) {
-      // Two files of one group must not hold the same bar key (one INSERT cannot hold a key twice): a file whose
+      // Two files of one group must not hold the same key (the write refuses a batch that does): a file whose
       // ranges overlap the group's goes into the next group, which then sees the earlier rows in the store.
-      const ranges = rangesOf(p.rows.bars)
-      if (overlaps(groupRanges, ranges)) await flush()
+      const ranges = rangesOf(p.rows)
+      if (overlaps(groupRanges, ranges)) await flush(false)
       for (const [k, r] of ranges) groupRanges.set(k, [...(groupRanges.get(k) ?? []), r])
       group.push({ index: i, rows: p.rows })
       groupRows += p.outcome.rowsWritten
-      if (groupRows >= GROUP_ROWS) await flush()
+      if (p.rows.instruments.length > 0) groupHasInstruments = true
+      if (groupHasInstruments) {
+        await flush(true)
+        parseOpts = { ...parseOpts, symbolKeys: await symbolKeysWith(store, opts.symbolKeys, log) }
+      } else if (groupRows >= GROUP_ROWS) {
+        // Keep at most one group waiting behind the one being written, so memory stays bounded.
+        await pending
+        await flush(false)
+      }
     }
     onProgress?.(i + 1, files.length, relative(path, file) || file)
   }
-  await flush()
+  await flush(true)
   return E.right(summarise(outcomes, totals))
 }

@@ -1,4 +1,5 @@
 import type { BarFlagName, BarRow, InstrumentRow } from '../marketStore/index.js'
+import { TICK_FILE_FORMATS, type TickFileFormat } from '../tickFiles/index.js'
 
 // What a parser returns: rows (each with its source line), the problems it saw on rows that did parse, and
 // counters. A parser never reads files and never throws; a line it cannot read rejects the whole file.
@@ -10,7 +11,9 @@ export type ImportFormat =
   | 'yfinance-csv'
   | 'upstox-candles-json'
   | 'upstox-instruments-json'
+  | 'eod-csv'
   | 'generic-csv'
+  | TickFileFormat
 
 export const IMPORT_FORMATS: readonly ImportFormat[] = [
   'equity-1min-csv',
@@ -19,18 +22,29 @@ export const IMPORT_FORMATS: readonly ImportFormat[] = [
   'yfinance-csv',
   'upstox-candles-json',
   'upstox-instruments-json',
+  'eod-csv',
   'generic-csv',
+  ...TICK_FILE_FORMATS,
 ]
+
+/** True for the formats that hold ticks, not bars (see tickRows.ts). */
+export const isTickFormat = (f: ImportFormat): f is TickFileFormat =>
+  (TICK_FILE_FORMATS as readonly string[]).includes(f)
 
 export interface LineBar extends BarRow {
   /** 1-based line in the source text (for JSON: the candle's index + 1). */
   readonly line: number
 }
 
-/** A row that parsed but looks wrong; the policy decides what happens to it. */
+/**
+ * A row that parsed but looks wrong, or (tick files only) a line that could not be read; the policy decides what
+ * happens to it.
+ */
+export type IssueKind = BarFlagName | 'unreadable'
+
 export interface RowIssue {
   readonly line: number
-  readonly kind: BarFlagName
+  readonly kind: IssueKind
   readonly detail: string
 }
 

@@ -7,7 +7,6 @@ import { parseGenericCsv } from './genericCsv.js'
 import { parseIndex1minTxt } from './index1minTxt.js'
 import { inspectBars } from './inspectBars.js'
 import { detectFormat, parseMarketFile } from './parseMarketFile.js'
-import { parsePaise } from './parsePaise.js'
 import { parseUpstoxCandlesJson } from './upstoxCandlesJson.js'
 import { parseUpstoxInstrumentsJson } from './upstoxInstrumentsJson.js'
 
@@ -21,28 +20,6 @@ const row = (time: string, o: string, h: string, l: string, c: string) =>
   `02-01-2025,${time},${o},${h},${l},${c},1000,0,1,2885,01-01-0001 00:00:00`
 const equityFile = (...rows: string[]) => `\uFEFF${[HEADER, ...rows].join('\r\n')}\r\n`
 const ctx = { symbolKeys, symbolHint: 'RELIANCE' }
-
-describe('parsePaise', () => {
-  it('reads two decimals exactly, without a float in between', () => {
-    expect(parsePaise('1221.25')).toEqual({ paise: 122125, rounded: false })
-    expect(parsePaise('1221.2')).toEqual({ paise: 122120, rounded: false })
-    expect(parsePaise('1221')).toEqual({ paise: 122100, rounded: false })
-    expect(parsePaise('0.05')).toEqual({ paise: 5, rounded: false })
-    expect(parsePaise('1221.2500')).toEqual({ paise: 122125, rounded: false })
-  })
-  it('rounds float noise to the nearest paisa and says so', () => {
-    expect(parsePaise('24876.599609375')).toEqual({ paise: 2487660, rounded: true })
-    expect(parsePaise('24970.30078125')).toEqual({ paise: 2497030, rounded: true })
-    expect(parsePaise('1.005')).toEqual({ paise: 101, rounded: true })
-    expect(parsePaise('1.0049')).toEqual({ paise: 100, rounded: true })
-    expect(parsePaise('1.999')).toEqual({ paise: 200, rounded: true })
-  })
-  it('refuses what is not a number', () => {
-    expect(parsePaise('')).toBeUndefined()
-    expect(parsePaise('12a')).toBeUndefined()
-    expect(parsePaise('abc')).toBeUndefined()
-  })
-})
 
 describe('equity 1-minute CSV', () => {
   it('reads BOM + CRLF, DD-MM-YYYY and IST into start-labelled bars in paise', () => {
@@ -266,6 +243,35 @@ describe('other formats', () => {
     expect(detectFormat('x.txt', 'NIFTY,20221101,09:16,1,1,1,1,0,0\n')).toBe('index-1min-txt')
     expect(detectFormat('x.json', '{"status":"success"}')).toBe('upstox-candles-json')
     expect(detectFormat('x.json', '[{}]')).toBe('upstox-instruments-json')
+    expect(detectFormat('NIFTY_50.csv', 'date,o,h,l,c,v\n')).toBe('eod-csv')
+    expect(detectFormat('2022-11-01.csv', '2022-11-01 09:15:00,18130.7\n')).toBe('nifty-index-1s')
+    expect(detectFormat('k.csv', 'time,instrument_token,trading_symbol,last_price\n')).toBe('kite-futures-ticks')
+    expect(detectFormat('d.csv', 'time,type,ltp,volume,oi\n')).toBe('dhan-futures-ticks')
     expect(detectFormat('x.csv', 'a,b\n')).toBeUndefined()
+  })
+})
+
+describe('eod-csv preset', () => {
+  it('reads date,o,h,l,c,v as daily bars labelled 09:15 IST, symbol from the file name', () => {
+    const r = parseMarketFile('/d/RELIANCE.csv', 'date,o,h,l,c,v\n2024-08-12,1470.0,1473.0,1457.75,1460.6,8184584\n', {
+      policy: 'reject',
+      symbolKeys,
+    })
+    expect(E.isRight(r) && r.right.format).toBe('eod-csv')
+    expect(E.isRight(r) && r.right.bars).toEqual([
+      {
+        line: 2,
+        instrumentKey: RELIANCE,
+        timeframe: '1d',
+        openMs: Date.parse('2024-08-12T09:15:00+05:30'),
+        openPaise: 147000,
+        highPaise: 147300,
+        lowPaise: 145775,
+        closePaise: 146060,
+        volume: 8184584,
+        oi: 0,
+        flags: 0,
+      },
+    ])
   })
 })

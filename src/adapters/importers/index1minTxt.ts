@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { MINUTE_MS } from '../../domain/time/index.js'
-import { barFromFields, type Roundings } from './barFields.js'
+import { barFromText, type Roundings } from './barFields.js'
 import { type LineBar, type ParsedFile, type ParseFailure, parseFailure } from './importTypes.js'
 import { hmsMs, midnightCache, type ParseContext, resolveKey, textLines } from './parseContext.js'
 
@@ -34,7 +34,7 @@ export const parseIndex1minTxt = (text: string, ctx: ParseContext): E.Either<Par
     if (day === undefined) return E.left(parseFailure(lineNo, `invalid date "${f[1]}" (expected YYYYMMDD)`))
     const t = hmsMs(f[2] as string)
     if (t === undefined) return E.left(parseFailure(lineNo, `invalid time "${f[2]}"`))
-    const bar = barFromFields(
+    const bar = barFromText(
       lineNo,
       key,
       '1m',

@@ -46,52 +46,84 @@ const addIssue = (
   flags[i] = (flags[i] as number) | BAR_FLAGS[kind]
 }
 
+/**
+ * Per series (instrument and timeframe), the bar starts seen so far. Files come in time order, so a start above the
+ * series' latest cannot repeat an earlier one and costs one comparison; only a start at or below it (a file out of
+ * order, or a real duplicate) builds the lookup of earlier starts, once.
+ */
+interface SeriesStarts {
+  latest: number
+  readonly opens: number[]
+  readonly lines: number[]
+  byOpen: Map<number, number> | undefined
+}
+
+const firstLineAt = (s: SeriesStarts, openMs: number, line: number): number | undefined => {
+  if (openMs > s.latest) {
+    s.latest = openMs
+    s.opens.push(openMs)
+    s.lines.push(line)
+    if (s.byOpen !== undefined) s.byOpen.set(openMs, line)
+    return undefined
+  }
+  if (s.byOpen === undefined) {
+    s.byOpen = new Map()
+    for (let k = s.opens.length - 1; k >= 0; k--) s.byOpen.set(s.opens[k] as number, s.lines[k] as number)
+  }
+  const first = s.byOpen.get(openMs)
+  if (first === undefined) s.byOpen.set(openMs, line)
+  return first
+}
+
+const hhmm = (m: number): string => `${`${Math.floor(m / 60)}`.padStart(2, '0')}:${`${m % 60}`.padStart(2, '0')}`
+
 export const inspectBars = (bars: readonly LineBar[], opts: InspectOptions): Inspection => {
   const issues: RowIssue[] = []
   const flags = new Int32Array(bars.length)
-  // Per instrument and timeframe, the line of the first bar at each start (numbers, not strings: this is per row).
-  const seen = new Map<string, Map<number, number>>()
-  // Session bounds per IST day number, computed once per day.
+  const seen = new Map<string, SeriesStarts>()
+  // Session bounds per IST day number, computed once per day; the last day is kept at hand.
   const sessions = new Map<number, { open: number; close: number } | null>()
   let lastKey = ''
   let lastTf = ''
-  let starts = new Map<number, number>()
+  let starts: SeriesStarts = { latest: Number.NEGATIVE_INFINITY, opens: [], lines: [], byOpen: undefined }
+  let lastDay = Number.NaN
+  let session: { open: number; close: number } | null = null
   const tick = opts.tickPaise !== undefined && opts.tickPaise > 1 ? opts.tickPaise : 0
   for (let i = 0; i < bars.length; i++) {
     const b = bars[i] as LineBar
-    const add = (kind: BarFlagName, detail: string) => addIssue(issues, flags, i, b.line, kind, detail)
     const { openPaise: o, highPaise: h, lowPaise: l, closePaise: c } = b
     if (l > h || l > Math.min(o, c) || h < Math.max(o, c) || l <= 0) {
-      add('ohlcViolation', `open ${fmt(o)} high ${fmt(h)} low ${fmt(l)} close ${fmt(c)}`)
+      addIssue(issues, flags, i, b.line, 'ohlcViolation', `open ${fmt(o)} high ${fmt(h)} low ${fmt(l)} close ${fmt(c)}`)
     }
     if (b.instrumentKey !== lastKey || b.timeframe !== lastTf) {
       lastKey = b.instrumentKey
       lastTf = b.timeframe
       const series = `${b.instrumentKey} ${b.timeframe}`
       const known = seen.get(series)
-      starts = known ?? new Map<number, number>()
+      starts = known ?? { latest: Number.NEGATIVE_INFINITY, opens: [], lines: [], byOpen: undefined }
       if (known === undefined) seen.set(series, starts)
     }
-    const first = starts.get(b.openMs)
-    if (first !== undefined) add('duplicateTimestamp', `same bar start as line ${first}`)
-    else starts.set(b.openMs, b.line)
+    const first = firstLineAt(starts, b.openMs, b.line)
+    if (first !== undefined) addIssue(issues, flags, i, b.line, 'duplicateTimestamp', `same bar start as line ${first}`)
     if (tick !== 0 && (o % tick !== 0 || h % tick !== 0 || l % tick !== 0 || c % tick !== 0)) {
-      add('offTick', `a price is not a multiple of the ${fmt(tick)} tick`)
+      addIssue(issues, flags, i, b.line, 'offTick', `a price is not a multiple of the ${fmt(tick)} tick`)
     }
     const day = istDayNumber(b.openMs)
-    let s = sessions.get(day)
-    if (s === undefined) {
-      s = sessionBounds(istDateOf(b.openMs), b.openMs, opts.calendar) ?? null
-      sessions.set(day, s)
+    if (day !== lastDay) {
+      let s = sessions.get(day)
+      if (s === undefined) {
+        s = sessionBounds(istDateOf(b.openMs), b.openMs, opts.calendar) ?? null
+        sessions.set(day, s)
+      }
+      lastDay = day
+      session = s
     }
-    if (s === null) add('outsideSession', `${istDateOf(b.openMs)} is not a trading day`)
+    if (session === null)
+      addIssue(issues, flags, i, b.line, 'outsideSession', `${istDateOf(b.openMs)} is not a trading day`)
     else if (b.timeframe !== '1d') {
       const m = istMinuteOfDay(b.openMs)
-      if (m < s.open || m >= s.close) {
-        add(
-          'outsideSession',
-          `bar at ${`${Math.floor(m / 60)}`.padStart(2, '0')}:${`${m % 60}`.padStart(2, '0')} IST is outside the session`,
-        )
+      if (m < session.open || m >= session.close) {
+        addIssue(issues, flags, i, b.line, 'outsideSession', `bar at ${hhmm(m)} IST is outside the session`)
       }
     }
   }

@@ -2,15 +2,17 @@ import { basename, dirname, extname } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
 import { DEFAULT_TICK_PAISE } from '../../domain/money/index.js'
-import type { BarRow, InstrumentRow } from '../marketStore/index.js'
+import type { BarRow, InstrumentRow, TickRow } from '../marketStore/index.js'
+import { detectTickFileFormat, type TickFileFormat } from '../tickFiles/index.js'
 import { applyPolicy, type RowPolicy } from './applyPolicy.js'
 import { DAILY_HEADER, parseDailyCsv } from './dailyCsv.js'
 import { EQUITY_1MIN_HEADER, parseEquity1minCsv } from './equity1minCsv.js'
-import { type ColumnMapping, parseGenericCsv } from './genericCsv.js'
-import type { ImportFormat, ParsedFile, RowIssue } from './importTypes.js'
+import { type ColumnMapping, EOD_CSV_HEADER, EOD_CSV_MAPPING, parseGenericCsv } from './genericCsv.js'
+import { type ImportFormat, isTickFormat, type ParsedFile, type RowIssue } from './importTypes.js'
 import { parseIndex1minTxt } from './index1minTxt.js'
 import { inspectBars } from './inspectBars.js'
 import type { ParseContext } from './parseContext.js'
+import { parseTickRows, type TickFileRejection, type TickFileRows, type TicksToBars } from './tickRows.js'
 import { parseUpstoxCandlesJson } from './upstoxCandlesJson.js'
 import { parseUpstoxInstrumentsJson } from './upstoxInstrumentsJson.js'
 import { parseYfinanceCsv } from './yfinanceCsv.js'
@@ -25,18 +27,14 @@ export interface ParseFileOptions {
   readonly symbolKeys: ReadonlyMap<string, string>
   readonly calendar?: TradingCalendar
   readonly mapping?: ColumnMapping
-  /** Tick for the off-tick check; default 0.05 INR for equities, none for indices. */
+  /** Tick for the off-tick check; default 0.05 INR for equities and futures, none for indices. */
   readonly tickPaise?: number
+  /** Tick files only: also fold the kept ticks into 1-minute bars, stored with them (`bahi import --bars`). */
+  readonly ticksToBars?: TicksToBars
 }
 
 export type FileRejection =
-  | { readonly _tag: 'FileUnparseable'; readonly line: number; readonly reason: string }
-  | {
-      readonly _tag: 'RejectedByPolicy'
-      readonly line: number
-      readonly reason: string
-      readonly issues: readonly RowIssue[]
-    }
+  | TickFileRejection
   | { readonly _tag: 'UnknownFormat'; readonly line: number; readonly reason: string }
 
 export interface FileRows {
@@ -44,6 +42,7 @@ export interface FileRows {
   readonly rowsRead: number
   readonly bars: readonly BarRow[]
   readonly instruments: readonly InstrumentRow[]
+  readonly ticks: readonly TickRow[]
   readonly skipped: readonly RowIssue[]
   readonly flagged: readonly RowIssue[]
   readonly floatNoiseRoundings: number
@@ -58,6 +57,7 @@ export const detectFormat = (fileName: string, text: string): ImportFormat | und
   const first = head.split(/\r?\n/)[0] ?? ''
   if (first === EQUITY_1MIN_HEADER) return 'equity-1min-csv'
   if (first === DAILY_HEADER) return 'daily-csv'
+  if (first === EOD_CSV_HEADER) return 'eod-csv'
   if (first.startsWith('Price,')) return 'yfinance-csv'
   if (INDEX_ROW.test(first)) return 'index-1min-txt'
   const trimmed = head.trimStart()
@@ -65,7 +65,7 @@ export const detectFormat = (fileName: string, text: string): ImportFormat | und
     if (trimmed.startsWith('[')) return 'upstox-instruments-json'
     if (trimmed.startsWith('{')) return 'upstox-candles-json'
   }
-  return undefined
+  return detectTickFileFormat(head)
 }
 
 /** The symbol a file's path suggests: the folder of the equity 1-minute set, the name prefix of the daily set. */
@@ -76,13 +76,19 @@ export const symbolHintOf = (path: string, format: ImportFormat): string | undef
     case 'daily-csv':
       return basename(path).split('_')[0]
     case 'generic-csv':
+    case 'eod-csv':
       return basename(path, extname(path))
     default:
       return undefined
   }
 }
 
-const parseAs = (format: ImportFormat, text: string, ctx: ParseContext, opts: ParseFileOptions) => {
+const parseAs = (
+  format: Exclude<ImportFormat, TickFileFormat>,
+  text: string,
+  ctx: ParseContext,
+  opts: ParseFileOptions,
+) => {
   switch (format) {
     case 'equity-1min-csv':
       return parseEquity1minCsv(text, ctx)
@@ -96,6 +102,10 @@ const parseAs = (format: ImportFormat, text: string, ctx: ParseContext, opts: Pa
       return parseUpstoxCandlesJson(text, ctx)
     case 'upstox-instruments-json':
       return parseUpstoxInstrumentsJson(text)
+    case 'eod-csv':
+      return E.map((p: ParsedFile): ParsedFile => ({ ...p, format: 'eod-csv' }))(
+        parseGenericCsv(text, ctx, EOD_CSV_MAPPING),
+      )
     case 'generic-csv':
       return parseGenericCsv(text, ctx, opts.mapping)
   }
@@ -117,6 +127,21 @@ export const parseMarketFile = (
   if (format === undefined) {
     return E.left({ _tag: 'UnknownFormat', line: 1, reason: 'format not recognised; pass --format' })
   }
+  if (isTickFormat(format)) {
+    const ticks = parseTickRows(format, text, {
+      policy: opts.policy,
+      ...(opts.instrumentKey === undefined ? {} : { instrumentKey: opts.instrumentKey }),
+      ...(opts.tickPaise === undefined ? {} : { tickPaise: opts.tickPaise }),
+      ...(opts.ticksToBars === undefined ? {} : { ticksToBars: opts.ticksToBars }),
+    })
+    return E.map(
+      (t: TickFileRows): FileRows => ({
+        format,
+        instruments: [],
+        ...t,
+      }),
+    )(ticks)
+  }
   const hint = symbolHintOf(path, format)
   const ctx: ParseContext = {
     symbolKeys: opts.symbolKeys,
@@ -134,6 +159,7 @@ export const parseMarketFile = (
     rowsRead: p.rowsRead,
     bars: outcome.right.bars,
     instruments: p.instruments,
+    ticks: [],
     skipped: outcome.right.skipped,
     flagged: outcome.right.flagged,
     floatNoiseRoundings: p.floatNoiseRoundings,

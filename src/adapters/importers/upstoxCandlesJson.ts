@@ -1,8 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
-import type { Timeframe } from '../../domain/events/index.js'
+import { TIMEFRAME_MS, type Timeframe } from '../../domain/events/index.js'
 import { IST_OFFSET_MS, istDateOf, MINUTE_MS } from '../../domain/time/index.js'
-import { TIMEFRAME_MS } from '../marketStore/index.js'
-import { barFromFields, type Roundings } from './barFields.js'
+import { barFromText, type Roundings } from './barFields.js'
 import { type LineBar, type ParsedFile, type ParseFailure, parseFailure } from './importTypes.js'
 import { type ParseContext, resolveKey } from './parseContext.js'
 
@@ -65,7 +64,7 @@ export const parseUpstoxCandlesJson = (text: string, ctx: ParseContext): E.Eithe
   for (let i = candles.length - 1; i >= 0; i--) {
     const c = candles[i] as number[]
     const openMs = timeframe === '1d' ? (instants[i] as number) + (9 * 60 + 15) * MINUTE_MS : (instants[i] as number)
-    const bar = barFromFields(
+    const bar = barFromText(
       i + 1,
       key.right,
       timeframe,

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { InstrumentKey } from '../../domain/ids/index.js'
+import { parsePaise } from '../../domain/money/index.js'
 import type { InstrumentRow } from '../marketStore/index.js'
 import { type ParsedFile, type ParseFailure, parseFailure } from './importTypes.js'
-import { parsePaise } from './parsePaise.js'
 
 // The Upstox instrument master (the BOD JSON, e.g. `NSE.json` / `complete.json` unzipped): an array of objects with
 // `instrument_key, exchange, segment, trading_symbol, name, isin, lot_size, tick_size, instrument_type, expiry,

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
-import { barFromFields, type Roundings } from './barFields.js'
+import { barFromText, type Roundings } from './barFields.js'
 import { type LineBar, type ParsedFile, type ParseFailure, parseFailure } from './importTypes.js'
 import { type ParseContext, resolveKey, textLines } from './parseContext.js'
 
@@ -38,7 +38,7 @@ export const parseYfinanceCsv = (text: string, ctx: ParseContext): E.Either<Pars
     const m = STAMP.exec(f[0] as string)
     const instant = m === null ? Number.NaN : Date.parse(`${m[1]}T${m[2]}${m[3]}`)
     if (Number.isNaN(instant)) return E.left(parseFailure(lineNo, `invalid timestamp "${f[0]}"`))
-    const bar = barFromFields(
+    const bar = barFromText(
       lineNo,
       key.right,
       '1m',

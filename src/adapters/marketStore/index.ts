@@ -1,5 +1,6 @@
 export * from './coverage.js'
 export * from './gaps.js'
+export * from './instrumentSymbols.js'
 export * from './marketReader.js'
 export * from './marketRows.js'
 export * from './marketStoreErrors.js'

@@ -35,7 +35,7 @@ export interface InstrumentRow {
 export interface TickRow {
   readonly instrumentKey: string
   readonly lttMs: number
-  /** Order among ticks with the same last-trade time, from the source. */
+  /** Order among ticks with the same last-trade time in the source (0, 1, …): part of the key. */
   readonly seq: number
   readonly ltpPaise: number
   readonly ltq: number
@@ -59,4 +59,8 @@ export interface WriteResult {
   readonly instrumentsInserted: number
   readonly instrumentsConflicting: number
   readonly ticksInserted: number
+  /** Ticks identical to what was already stored (a re-import). */
+  readonly ticksUnchanged: number
+  /** Ticks whose key was stored with other values; the stored tick was kept. */
+  readonly ticksConflicting: number
 }

@@ -417,6 +417,25 @@ describe('store writes', () => {
     }
   })
 
+  it('keys stay unique without a primary key: a batch holding a key twice is refused whole', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'bahi-market-w-'))
+    const s = right(await openMarketStore(join(d, 'm.duckdb'), log))
+    try {
+      const tick = { instrumentKey: 'NSE_FO|49543', lttMs: t0, seq: 0, ltpPaise: 2597490, ltq: 75, volume: 1, oi: 2 }
+      const twice = await s.write({ bars: [bar(t0 + 60_000, 150000)], ticks: [tick, { ...tick, ltq: 150 }] })
+      expect(E.isLeft(twice) && twice.left.reason).toMatch(/ticks more than once/)
+      expect(right(await s.counts())).toEqual({ bars: 0, instruments: 0, ticks: 0 })
+      right(await s.write({ bars: [bar(t0, 150000)], ticks: [tick] }))
+      // The same keys again, alone and inside a larger batch: never a second row.
+      right(await s.write({ bars: [bar(t0, 150000), bar(t0 + 60_000, 150000)], ticks: [tick, { ...tick, seq: 1 }] }))
+      const rows = right(await s.counts())
+      expect(rows).toEqual({ bars: 2, instruments: 0, ticks: 2 })
+    } finally {
+      s.close()
+      rmSync(d, { recursive: true, force: true })
+    }
+  })
+
   it('first write wins: identical rows are unchanged, differing rows are counted as conflicts and not written', async () => {
     const d = mkdtempSync(join(tmpdir(), 'bahi-market-w-'))
     const s = right(await openMarketStore(join(d, 'm.duckdb'), log))
@@ -437,6 +456,8 @@ describe('store writes', () => {
         instrumentsInserted: 1,
         instrumentsConflicting: 0,
         ticksInserted: 1,
+        ticksUnchanged: 0,
+        ticksConflicting: 0,
       })
       const again = right(
         await s.write({
@@ -445,9 +466,15 @@ describe('store writes', () => {
           ticks: [tick],
         }),
       )
-      expect(again).toMatchObject({ barsInserted: 2, barsUnchanged: 1, instrumentsConflicting: 1, ticksInserted: 0 })
-      const conflict = right(await s.write({ bars: [bar(t0, 150500)] }))
-      expect(conflict).toMatchObject({ barsInserted: 0, barsUnchanged: 0, barsConflicting: 1 })
+      expect(again).toMatchObject({
+        barsInserted: 2,
+        barsUnchanged: 1,
+        instrumentsConflicting: 1,
+        ticksInserted: 0,
+        ticksUnchanged: 1,
+      })
+      const conflict = right(await s.write({ bars: [bar(t0, 150500)], ticks: [{ ...tick, ltpPaise: 150100 }] }))
+      expect(conflict).toMatchObject({ barsInserted: 0, barsUnchanged: 0, barsConflicting: 1, ticksConflicting: 1 })
       const stored = await collect(s, { instrumentKeys: [], timeframe: '1m' })
       expect(stored.map((b) => b.payload.closePaise)).toEqual([150000, 150000, 150000])
       expect(right(await s.counts())).toEqual({ bars: 3, instruments: 1, ticks: 1 })

@@ -7,6 +7,7 @@ import type { TradingCalendar } from '../../domain/calendar/index.js'
 import type { BarClosed, EventDraft, Timeframe } from '../../domain/events/index.js'
 import { type CoverageRow, coverage } from './coverage.js'
 import { type GapOptions, gaps, type InstrumentGaps } from './gaps.js'
+import { instrumentSymbols } from './instrumentSymbols.js'
 import type { MarketBatch, WriteResult } from './marketRows.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { CREATE_STAGING, CREATE_TABLES, TABLES } from './schema.js'
@@ -25,6 +26,8 @@ export interface MarketStore {
   readonly streamBars: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<BarClosed>[]>>>
   readonly coverage: () => Promise<E.Either<MarketStoreError, CoverageRow[]>>
   readonly gaps: (calendar: TradingCalendar, opts?: GapOptions) => Promise<E.Either<MarketStoreError, InstrumentGaps[]>>
+  /** Trading symbol -> instrument key of the stored NSE cash and index instruments (see instrumentSymbols.ts). */
+  readonly instrumentSymbols: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>>
   /** Row counts per table, for checks and reports. */
   readonly counts: () => Promise<E.Either<MarketStoreError, { bars: number; instruments: number; ticks: number }>>
   /** Deletes bars of one instrument and timeframe with start in [fromMs, toMs); returns how many. */
@@ -104,6 +107,7 @@ export const openMarketStore = async (path: string, log: Logger): Promise<E.Eith
     },
     coverage: () => coverage(conn),
     gaps: (calendar, opts) => gaps(conn, calendar, opts),
+    instrumentSymbols: () => instrumentSymbols(conn),
     counts: countsOf(conn),
     deleteBars: deleteBarsOf(conn),
     sealParquet: (dir, beforeDate) => sealParquet(conn, dir, beforeDate),

@@ -1,9 +1,14 @@
 // The market store's tables, in one place. Prices are integer paise, times epoch milliseconds (UTC instants; IST is
-// only how they are read), bars are labelled by their start. Every table has a primary key, and every write inserts only
-// keys not stored yet (`INSERT OR IGNORE` semantics, done as an anti-join, which is much faster here): the first row stored under a key wins, so re-importing the same rows changes nothing, and a
-// row that differs from the stored one under the same key is kept out and counted as a conflict (never overwritten
-// silently). To correct stored data, delete the range first (`deleteBars`), then import again.
-
+// only how they are read), bars are labelled by their start. Every table has a key, and every write inserts only
+// keys not stored yet, as an anti-join against the stored rows: the first row stored under a key wins, so
+// re-importing the same rows changes nothing, and a row that differs from the stored one under the same key is kept
+// out and counted as a conflict (never overwritten silently). To correct stored data, delete the range first
+// (`deleteBars`), then import again.
+//
+// `bars` and `ticks` declare no PRIMARY KEY: DuckDB would maintain an ART index on every insert, which cost about
+// two thirds of the bulk import's write step, while the anti-join already keeps keys unique and `writeBatch`
+// refuses a batch that holds a key twice (tests: marketStore.int.spec.ts, "keys stay unique without a primary
+// key"). Stores created before this (schema 1) keep their primary key; the same writes work on both.
 export const TABLES = {
   instruments: 'instruments',
   bars: 'bars',
@@ -27,7 +32,8 @@ export type BarFlagName = keyof typeof BAR_FLAGS
 export const flagNames = (flags: number): BarFlagName[] =>
   (Object.keys(BAR_FLAGS) as BarFlagName[]).filter((k) => (flags & BAR_FLAGS[k]) !== 0)
 
-export const SCHEMA_VERSION = 1
+/** 2: `bars` and `ticks` without a PRIMARY KEY (uniqueness kept by the writes). */
+export const SCHEMA_VERSION = 2
 
 export const CREATE_TABLES: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ${TABLES.instruments} (
@@ -53,8 +59,7 @@ export const CREATE_TABLES: readonly string[] = [
     close_paise BIGINT NOT NULL,
     volume BIGINT NOT NULL,
     oi BIGINT NOT NULL,
-    flags INTEGER NOT NULL,
-    PRIMARY KEY (instrument_key, timeframe, open_ms)
+    flags INTEGER NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS ${TABLES.ticks} (
     instrument_key VARCHAR NOT NULL,
@@ -63,21 +68,25 @@ export const CREATE_TABLES: readonly string[] = [
     ltp_paise BIGINT NOT NULL,
     ltq BIGINT NOT NULL,
     volume BIGINT,
-    oi BIGINT,
-    PRIMARY KEY (instrument_key, ltt_ms, seq)
+    oi BIGINT
   )`,
 ]
 
-/** Staging tables (TEMP, per connection): the appender fills them, one `INSERT OR IGNORE … SELECT` moves them. */
+/** The key columns of the tables the writes keep unique. */
+export const BAR_KEY = ['instrument_key', 'timeframe', 'open_ms'] as const
+export const TICK_KEY = ['instrument_key', 'ltt_ms', 'seq'] as const
+
+/** Staging tables (TEMP, per connection): the appender fills them, one `INSERT … SELECT … ANTI JOIN` moves them. */
 export const STAGE_BARS = 'stage_bars'
 export const STAGE_INSTRUMENTS = 'stage_instruments'
 export const STAGE_TICKS = 'stage_ticks'
 
 export const CREATE_STAGING: readonly string[] = [
-  // Bars are staged as numbers only (an instrument index, a timeframe index, DOUBLEs that hold integers exactly
-  // below 2^53): strings and BigInts are what make appending slow, so the casts happen inside DuckDB.
+  // Staged as numbers only (an instrument index, a timeframe index, DOUBLEs that hold integers exactly below 2^53):
+  // strings and BigInts are what make appending slow, so the casts happen inside DuckDB.
   `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_BARS} (kid INTEGER, tf INTEGER, open_ms DOUBLE, open_paise DOUBLE,
     high_paise DOUBLE, low_paise DOUBLE, close_paise DOUBLE, volume DOUBLE, oi DOUBLE, flags INTEGER)`,
   `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_INSTRUMENTS} AS SELECT * FROM ${TABLES.instruments} LIMIT 0`,
-  `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_TICKS} AS SELECT * FROM ${TABLES.ticks} LIMIT 0`,
+  `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_TICKS} (kid INTEGER, ltt_ms DOUBLE, seq INTEGER, ltp_paise DOUBLE,
+    ltq DOUBLE, volume DOUBLE, oi DOUBLE)`,
 ]

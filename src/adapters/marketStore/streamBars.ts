@@ -3,14 +3,17 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { BarClosed, EventDraft, Timeframe } from '../../domain/events/index.js'
 import { type InstrumentKey, unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
+import { MINUTE_MS } from '../../domain/time/index.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
 import { barCloseMs, bucketSql } from './timeframes.js'
+import { float64Items, int32Items } from './vectorItems.js'
 
 // The event source for backtests: bars of one or many instruments over [fromMs, toMs) (by bar start), merged in
 // time order by DuckDB (`ORDER BY open_ms, k`, where k is the instrument's position in the sorted key list, so ties at
 // the same instant go by instrument key), read
-// column-wise one DuckDB chunk at a time. `ts` of each bar is its close time (`barCloseMs`).
+// column-wise one DuckDB chunk at a time. `ts` of each bar is its close time (`barCloseMs`). Each column is copied out
+// of the chunk in one typed-array copy (see vectorItems.ts), not value by value.
 
 export interface BarQuery {
   /** Instruments to read; empty means every instrument that has bars of the source timeframe. */
@@ -55,15 +58,15 @@ const selectSql = (q: BarQuery, keys: readonly string[]): string => {
     q.toMs === undefined ? '' : ` AND open_ms < ${Math.trunc(q.toMs)}`,
   ].join('')
   if (source === 'stored') {
-    return `SELECT (list_position(${keyList}, instrument_key) - 1)::DOUBLE AS k, open_ms::DOUBLE, open_paise::DOUBLE,
-      high_paise::DOUBLE, low_paise::DOUBLE, close_paise::DOUBLE, volume::DOUBLE, oi::DOUBLE, flags::DOUBLE
+    return `SELECT (list_position(${keyList}, instrument_key) - 1)::INTEGER AS k, open_ms::DOUBLE, open_paise::DOUBLE,
+      high_paise::DOUBLE, low_paise::DOUBLE, close_paise::DOUBLE, volume::DOUBLE, oi::DOUBLE, flags::INTEGER
       FROM ${TABLES.bars} WHERE timeframe = ${quote(q.timeframe)} AND instrument_key IN (${quoted})${range}
       ORDER BY open_ms, k`
   }
   // The range applies to the 1-minute bars; whole buckets are the caller's business (pass bucket-aligned bounds).
-  return `SELECT (list_position(${keyList}, instrument_key) - 1)::DOUBLE AS k, b::DOUBLE,
+  return `SELECT (list_position(${keyList}, instrument_key) - 1)::INTEGER AS k, b::DOUBLE,
       arg_min(open_paise, open_ms)::DOUBLE, max(high_paise)::DOUBLE, min(low_paise)::DOUBLE,
-      arg_max(close_paise, open_ms)::DOUBLE, sum(volume)::DOUBLE, arg_max(oi, open_ms)::DOUBLE, bit_or(flags)::DOUBLE
+      arg_max(close_paise, open_ms)::DOUBLE, sum(volume)::DOUBLE, arg_max(oi, open_ms)::DOUBLE, bit_or(flags)::INTEGER
       FROM (SELECT *, ${bucketSql(q.timeframe)} AS b FROM ${TABLES.bars}
             WHERE timeframe = '1m' AND instrument_key IN (${quoted})${range})
       GROUP BY instrument_key, b ORDER BY b, k`
@@ -78,12 +81,21 @@ const keysWithBars = async (conn: DuckDBConnection, q: BarQuery): Promise<string
   return reader.getRows().map((r) => String(r[0]))
 }
 
-// Every column is selected as DOUBLE, so these loops only ever see one vector class (monomorphic calls).
-const fill = (v: DuckDBVector, out: Float64Array, n: number): void => {
+// Columns are selected as DOUBLE (times, prices, counts) or INTEGER (key index, flags): NOT NULL in the table, so
+// the chunk's data is the column. The per-value path is kept for a library that hides the typed arrays.
+const doubles = (v: DuckDBVector, n: number): Float64Array => {
+  const items = float64Items(v, n)
+  if (items !== undefined) return items.slice(0, n)
+  const out = new Float64Array(n)
   for (let i = 0; i < n; i++) out[i] = (v.getItem(i) as number | null) ?? 0
+  return out
 }
-const fillInt = (v: DuckDBVector, out: Int32Array, n: number): void => {
+const integers = (v: DuckDBVector, n: number): Int32Array => {
+  const items = int32Items(v, n)
+  if (items !== undefined) return items.slice(0, n)
+  const out = new Int32Array(n)
   for (let i = 0; i < n; i++) out[i] = (v.getItem(i) as number | null) ?? 0
+  return out
 }
 
 async function* batches(
@@ -108,31 +120,25 @@ async function* readBatches(
     const chunk = await result.fetchChunk()
     if (chunk === null || chunk.rowCount === 0) return
     const n = chunk.rowCount
+    const openMs = doubles(chunk.getColumnVector(1), n)
+    const tsMs = new Float64Array(n)
+    if (tf === '1m') for (let i = 0; i < n; i++) tsMs[i] = (openMs[i] as number) + MINUTE_MS
+    else for (let i = 0; i < n; i++) tsMs[i] = barCloseMs(openMs[i] as number, tf)
     const batch: BarBatch = {
       length: n,
       keys,
       timeframe: tf,
-      keyIndex: new Int32Array(n),
-      openMs: new Float64Array(n),
-      tsMs: new Float64Array(n),
-      openPaise: new Float64Array(n),
-      highPaise: new Float64Array(n),
-      lowPaise: new Float64Array(n),
-      closePaise: new Float64Array(n),
-      volume: new Float64Array(n),
-      oi: new Float64Array(n),
-      flags: new Int32Array(n),
+      keyIndex: integers(chunk.getColumnVector(0), n),
+      openMs,
+      tsMs,
+      openPaise: doubles(chunk.getColumnVector(2), n),
+      highPaise: doubles(chunk.getColumnVector(3), n),
+      lowPaise: doubles(chunk.getColumnVector(4), n),
+      closePaise: doubles(chunk.getColumnVector(5), n),
+      volume: doubles(chunk.getColumnVector(6), n),
+      oi: doubles(chunk.getColumnVector(7), n),
+      flags: integers(chunk.getColumnVector(8), n),
     }
-    fillInt(chunk.getColumnVector(0), batch.keyIndex, n)
-    fill(chunk.getColumnVector(1), batch.openMs, n)
-    fill(chunk.getColumnVector(2), batch.openPaise, n)
-    fill(chunk.getColumnVector(3), batch.highPaise, n)
-    fill(chunk.getColumnVector(4), batch.lowPaise, n)
-    fill(chunk.getColumnVector(5), batch.closePaise, n)
-    fill(chunk.getColumnVector(6), batch.volume, n)
-    fill(chunk.getColumnVector(7), batch.oi, n)
-    fillInt(chunk.getColumnVector(8), batch.flags, n)
-    for (let i = 0; i < n; i++) batch.tsMs[i] = barCloseMs(batch.openMs[i] as number, tf)
     yield batch
   }
 }

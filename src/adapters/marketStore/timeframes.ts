@@ -1,19 +1,10 @@
-import type { Timeframe } from '../../domain/events/index.js'
+import { TIMEFRAME_MS, type Timeframe } from '../../domain/events/index.js'
 import { DAY_MS, IST_OFFSET_MS, MINUTE_MS } from '../../domain/time/index.js'
 
 // Session-aligned buckets. Intraday timeframes are anchored at 09:15 IST, not at the clock hour: 1h bars start
 // 09:15, 10:15, … 15:15 (the last one is 15 minutes long). A 1d bar is labelled 09:15 IST of its trading date,
-// whatever the session's hours (Muhurat sessions included), and closes at 15:30 IST: one label per date.
-
-export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
-  '1m': MINUTE_MS,
-  '3m': 3 * MINUTE_MS,
-  '5m': 5 * MINUTE_MS,
-  '15m': 15 * MINUTE_MS,
-  '30m': 30 * MINUTE_MS,
-  '1h': 60 * MINUTE_MS,
-  '1d': DAY_MS,
-}
+// whatever the session's hours (Muhurat sessions included), and closes at 15:30 IST: one label per date. Lengths are
+// the domain's `TIMEFRAME_MS` (label steps; `1d` = 24 h).
 
 /** 09:15 IST as ms after UTC midnight (03:45 UTC). Every intraday timeframe divides a day, so one anchor serves all. */
 export const SESSION_ANCHOR_MS = (9 * 60 + 15) * MINUTE_MS - IST_OFFSET_MS

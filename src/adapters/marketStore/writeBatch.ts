@@ -11,11 +11,14 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import type { BarRow, InstrumentRow, MarketBatch, TickRow, WriteResult } from './marketRows.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
-import { STAGE_BARS, STAGE_INSTRUMENTS, STAGE_TICKS, TABLES } from './schema.js'
+import { BAR_KEY, STAGE_BARS, STAGE_INSTRUMENTS, STAGE_TICKS, TABLES, TICK_KEY } from './schema.js'
+import { float64Items, int32Items } from './vectorItems.js'
 
-// One file's rows go in as one transaction, so a failure leaves the store exactly as it was. The rows are appended
-// column-wise (DuckDB data chunks through the appender, the bulk path) into TEMP staging tables, then moved with
-// `INSERT OR IGNORE … SELECT` inside the transaction: the first row stored under a key wins (see schema.ts).
+// One batch (one file, or a group of whole files) goes in as one transaction, so a failure leaves the store exactly
+// as it was. Bars and ticks are appended column-wise into TEMP staging tables as plain numbers (DuckDB data chunks
+// through the appender, written straight into the vectors' typed arrays), then moved by one set-based
+// `INSERT … SELECT … ANTI JOIN` each: a key already stored is never written again (first write wins, see schema.ts),
+// and the rows it held back are compared with the stored ones to count conflicts.
 
 const CHUNK = 2048
 
@@ -49,73 +52,73 @@ const appendRows = async <R>(
   }
 }
 
-const big = (n: number): bigint => BigInt(n)
-const bigOrNull = (n: number | null): bigint | null => (n === null ? null : BigInt(n))
+/** A numeric staging column: how to read it off a row; `null` only where the staging column is nullable. */
+type NumCol<R> = (r: R) => number | null
 
-const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
+/** Writes `n` values into a vector: straight into its typed array when reachable, else value by value. */
+const fillVector = <R>(v: DuckDBVector, rows: readonly R[], start: number, n: number, col: NumCol<R>): void => {
+  const items = float64Items(v, n) ?? int32Items(v, n)
+  if (items !== undefined) {
+    let nulls = false
+    for (let i = 0; i < n; i++) {
+      const x = col(rows[start + i] as R)
+      if (x === null) nulls = true
+      else items[i] = x
+    }
+    v.flush()
+    if (!nulls) return
+  }
+  // Fallback, and the nulls: `setItem` keeps the validity mask.
+  for (let i = 0; i < n; i++) {
+    const x = col(rows[start + i] as R)
+    if (items === undefined || x === null) v.setItem(i, x)
+  }
+  v.flush()
+}
 
-/**
- * Appends bars column by column straight into DuckDB vectors (no per-value conversion objects): instrument key and
- * timeframe as indexes into small lists, everything else as DOUBLE (exact for integers below 2^53).
- */
-const appendBars = async (
+const appendNumbers = async <R>(
   conn: DuckDBConnection,
-  rows: readonly BarRow[],
-): Promise<{ keys: string[]; tfs: string[] }> => {
-  const keyIndex = new Map<string, number>()
-  const tfIndex = new Map<string, number>()
-  if (rows.length === 0) return { keys: [], tfs: [] }
-  const appender = await conn.createAppender(STAGE_BARS)
+  table: string,
+  types: DuckDBType[],
+  cols: readonly NumCol<R>[],
+  rows: readonly R[],
+): Promise<void> => {
+  if (rows.length === 0) return
+  const appender = await conn.createAppender(table)
   try {
     for (let start = 0; start < rows.length; start += CHUNK) {
       const n = Math.min(CHUNK, rows.length - start)
-      const chunk = DuckDBDataChunk.create(STAGE_BAR_TYPES, n)
-      const v = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((c) => chunk.getColumnVector(c)) as DuckDBVector<number>[]
-      const [vk, vt, vo, vop, vh, vl, vc, vv, voi, vf] = v as [
-        DuckDBVector<number>,
-        DuckDBVector<number>,
-        DuckDBVector<number>,
-        DuckDBVector<number>,
-        DuckDBVector<number>,
-        DuckDBVector<number>,
-        DuckDBVector<number>,
-        DuckDBVector<number>,
-        DuckDBVector<number>,
-        DuckDBVector<number>,
-      ]
-      for (let i = 0; i < n; i++) {
-        const r = rows[start + i] as BarRow
-        let k = keyIndex.get(r.instrumentKey)
-        if (k === undefined) {
-          k = keyIndex.size + 1
-          keyIndex.set(r.instrumentKey, k)
-        }
-        let t = tfIndex.get(r.timeframe)
-        if (t === undefined) {
-          t = tfIndex.size + 1
-          tfIndex.set(r.timeframe, t)
-        }
-        vk.setItem(i, k)
-        vt.setItem(i, t)
-        vo.setItem(i, r.openMs)
-        vop.setItem(i, r.openPaise)
-        vh.setItem(i, r.highPaise)
-        vl.setItem(i, r.lowPaise)
-        vc.setItem(i, r.closePaise)
-        vv.setItem(i, r.volume)
-        voi.setItem(i, r.oi)
-        vf.setItem(i, r.flags)
-      }
-      for (const vec of v) vec.flush()
+      const chunk = DuckDBDataChunk.create(types, n)
+      for (let c = 0; c < cols.length; c++) fillVector(chunk.getColumnVector(c), rows, start, n, cols[c] as NumCol<R>)
       appender.appendDataChunk(chunk)
     }
   } finally {
     appender.closeSync()
   }
-  return { keys: [...keyIndex.keys()], tfs: [...tfIndex.keys()] }
 }
 
+/** Small lists staged as indexes (1-based, for `list_extract`): instrument keys, timeframes. */
+const indexer = () => {
+  const index = new Map<string, number>()
+  return {
+    of: (s: string): number => {
+      let k = index.get(s)
+      if (k === undefined) {
+        k = index.size + 1
+        index.set(s, k)
+      }
+      return k
+    },
+    list: (): string => `[${[...index.keys()].map(quote).join(',')}]`,
+  }
+}
+
+const bigOrNull = (n: number | null): bigint | null => (n === null ? null : BigInt(n))
+
+const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
+
 const STAGE_BAR_TYPES = [INTEGER, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, INTEGER]
+const STAGE_TICK_TYPES = [INTEGER, DOUBLE, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE]
 
 const INSTRUMENT_TYPES = [
   VARCHAR,
@@ -144,17 +147,6 @@ const INSTRUMENT_COLS: readonly Col<InstrumentRow>[] = [
   (r) => bigOrNull(r.strikePaise),
 ]
 
-const TICK_TYPES = [VARCHAR, BIGINT, INTEGER, BIGINT, BIGINT, BIGINT, BIGINT]
-const TICK_COLS: readonly Col<TickRow>[] = [
-  (r) => r.instrumentKey,
-  (r) => big(r.lttMs),
-  (r) => r.seq,
-  (r) => big(r.ltpPaise),
-  (r) => big(r.ltq),
-  (r) => bigOrNull(r.volume),
-  (r) => bigOrNull(r.oi),
-]
-
 const scalar = async (conn: DuckDBConnection, sql: string): Promise<number> => {
   const reader = await conn.runAndReadAll(sql)
   const v = reader.getRows()[0]?.[0]
@@ -173,9 +165,142 @@ const INSTRUMENT_VALUES = [
   'expiry_ms',
   'strike_paise',
 ]
-const BAR_VALUES = ['open_paise', 'high_paise', 'low_paise', 'close_paise', 'volume', 'oi', 'flags']
 
-/** Writes one file's rows atomically. Rows with the same key inside one batch must already be deduplicated. */
+/** How staged rows of one keyed table become real rows: the SELECT that casts them, the key and value columns. */
+interface KeyedMove {
+  readonly table: string
+  readonly stage: string
+  /** Staged key columns, for the duplicate check. */
+  readonly stagedKey: string
+  /** The staged rows as the table's columns. */
+  readonly select: string
+  readonly key: readonly string[]
+  readonly values: readonly string[]
+  /**
+   * The stored rows that could hold the batch's keys: each series' time range (see `seriesFilter`), so zone maps
+   * skip the rest of the table.
+   */
+  readonly storedFilter: string
+  readonly rows: number
+  /** False when the rows are known to hold each key once (times strictly increasing per series). */
+  readonly mayRepeat: boolean
+}
+
+/** Inside the open transaction: inserts the staged rows whose key is not stored; returns [inserted, conflicting]. */
+const moveKeyed = async (conn: DuckDBConnection, m: KeyedMove): Promise<[number, number]> => {
+  if (m.rows === 0) return [0, 0]
+  // Without a primary key nothing else would stop one batch from storing a key twice.
+  if (m.mayRepeat) {
+    const repeated = await scalar(
+      conn,
+      `SELECT count(*) FROM (SELECT 1 FROM ${m.stage} GROUP BY ${m.stagedKey} HAVING count(*) > 1)`,
+    )
+    if (repeated > 0) throw new Error(`the batch holds ${repeated} key(s) of ${m.table} more than once`)
+  }
+  const staged = `(${m.select})`
+  const stored = `(SELECT * FROM ${m.table} WHERE ${m.storedFilter})`
+  // Nothing stored where the batch goes (a first import): a plain insert, no join, nothing to compare.
+  if ((await scalar(conn, `SELECT count(*) FROM ${stored}`)) === 0) {
+    return [(await conn.run(`INSERT INTO ${m.table} ${m.select}`)).rowsChanged, 0]
+  }
+  const inserted = (
+    await conn.run(
+      `INSERT INTO ${m.table} SELECT s.* FROM ${staged} s ANTI JOIN ${stored} b USING (${m.key.join(', ')})`,
+    )
+  ).rowsChanged
+  const conflicting =
+    inserted === m.rows
+      ? 0
+      : await scalar(
+          conn,
+          `SELECT count(*) FROM ${staged} s JOIN ${stored} b USING (${m.key.join(', ')})
+           WHERE ${m.values.map((c) => `s.${c} IS DISTINCT FROM b.${c}`).join(' OR ')}`,
+        )
+  return [inserted, conflicting]
+}
+
+/**
+ * True when every series' times strictly increase through the rows (so no key can repeat); series are runs of rows
+ * with the same `series` value, usually one per file, so a string comparison per row is all it costs.
+ */
+const increasing = <R>(
+  rows: readonly R[],
+  series: (r: R) => string,
+  sameSeries: (a: R, b: R) => boolean,
+  time: (r: R) => number,
+): boolean => {
+  const last = new Map<string, number>()
+  let prev: R | undefined
+  let curLast = Number.NEGATIVE_INFINITY
+  for (const r of rows) {
+    if (prev === undefined || !sameSeries(prev, r)) {
+      if (prev !== undefined) last.set(series(prev), curLast)
+      curLast = last.get(series(r)) ?? Number.NEGATIVE_INFINITY
+    }
+    prev = r
+    const t = time(r)
+    if (t <= curLast) return false
+    curLast = t
+  }
+  return true
+}
+
+const sameBarSeries = (a: BarRow, b: BarRow): boolean =>
+  a.instrumentKey === b.instrumentKey && a.timeframe === b.timeframe
+
+/** Above this many series, the stored side is cut by the batch's overall range instead of one range each. */
+const MAX_SERIES_RANGES = 64
+
+/**
+ * SQL selecting the stored rows in the batch's series and time ranges: one `(columns = values AND time BETWEEN …)`
+ * per series (instrument, and timeframe for bars), or for many series their lists and the overall range.
+ */
+const seriesFilter = <R>(
+  rows: readonly R[],
+  cols: readonly string[],
+  series: (r: R) => readonly string[],
+  sameSeries: (a: R, b: R) => boolean,
+  timeCol: string,
+  time: (r: R) => number,
+): string => {
+  const ranges = new Map<string, { values: readonly string[]; lo: number; hi: number }>()
+  let last: { values: readonly string[]; lo: number; hi: number } | undefined
+  let prev: R | undefined
+  for (const r of rows) {
+    if (prev === undefined || !sameSeries(prev, r)) {
+      const values = series(r)
+      const id = values.join('\u0000')
+      last = ranges.get(id)
+      if (last === undefined) {
+        last = { values, lo: Number.POSITIVE_INFINITY, hi: Number.NEGATIVE_INFINITY }
+        ranges.set(id, last)
+      }
+    }
+    prev = r
+    const t = time(r)
+    const cur = last as { lo: number; hi: number }
+    if (t < cur.lo) cur.lo = t
+    if (t > cur.hi) cur.hi = t
+  }
+  if (ranges.size === 0) return 'false'
+  const all = [...ranges.values()]
+  if (all.length <= MAX_SERIES_RANGES) {
+    return all
+      .map(
+        (x) =>
+          `(${cols.map((c, k) => `${c} = ${quote(x.values[k] as string)}`).join(' AND ')} AND ${timeCol} BETWEEN ${x.lo} AND ${x.hi})`,
+      )
+      .join(' OR ')
+  }
+  const lo = Math.min(...all.map((x) => x.lo))
+  const hi = Math.max(...all.map((x) => x.hi))
+  const lists = cols.map(
+    (c, k) => `list_contains([${[...new Set(all.map((x) => x.values[k] as string))].map(quote).join(',')}], ${c})`,
+  )
+  return `${lists.join(' AND ')} AND ${timeCol} BETWEEN ${lo} AND ${hi}`
+}
+
+/** Writes one batch atomically: all of it, or (on any failure) none of it. */
 export const writeBatch = async (
   conn: DuckDBConnection,
   batch: MarketBatch,
@@ -183,48 +308,97 @@ export const writeBatch = async (
   const bars = batch.bars ?? []
   const instruments = batch.instruments ?? []
   const ticks = batch.ticks ?? []
-  let staged: { keys: string[]; tfs: string[] }
+  const barKeys = indexer()
+  const timeframes = indexer()
+  const tickKeys = indexer()
   try {
     await conn.run(`DELETE FROM ${STAGE_BARS}; DELETE FROM ${STAGE_INSTRUMENTS}; DELETE FROM ${STAGE_TICKS}`)
-    staged = await appendBars(conn, bars)
+    await appendNumbers<BarRow>(
+      conn,
+      STAGE_BARS,
+      STAGE_BAR_TYPES,
+      [
+        (r) => barKeys.of(r.instrumentKey),
+        (r) => timeframes.of(r.timeframe),
+        (r) => r.openMs,
+        (r) => r.openPaise,
+        (r) => r.highPaise,
+        (r) => r.lowPaise,
+        (r) => r.closePaise,
+        (r) => r.volume,
+        (r) => r.oi,
+        (r) => r.flags,
+      ],
+      bars,
+    )
+    await appendNumbers<TickRow>(
+      conn,
+      STAGE_TICKS,
+      STAGE_TICK_TYPES,
+      [
+        (r) => tickKeys.of(r.instrumentKey),
+        (r) => r.lttMs,
+        (r) => r.seq,
+        (r) => r.ltpPaise,
+        (r) => r.ltq,
+        (r) => r.volume,
+        (r) => r.oi,
+      ],
+      ticks,
+    )
     await appendRows(conn, STAGE_INSTRUMENTS, INSTRUMENT_TYPES, INSTRUMENT_COLS, instruments)
-    await appendRows(conn, STAGE_TICKS, TICK_TYPES, TICK_COLS, ticks)
   } catch (e) {
     return E.left({ _tag: 'StoreWriteFailed', reason: `staging: ${reasonOf(e)}` })
   }
-  let minMs = Number.POSITIVE_INFINITY
-  let maxMs = Number.NEGATIVE_INFINITY
-  for (const b of bars) {
-    if (b.openMs < minMs) minMs = b.openMs
-    if (b.openMs > maxMs) maxMs = b.openMs
-  }
-  // The staged rows with their real key columns; the stored side is cut to the batch's time range so DuckDB's
-  // zone maps skip the rest of the table.
-  const stagedBars = `(SELECT list_extract([${staged.keys.map(quote).join(',')}], kid) AS instrument_key,
-      list_extract([${staged.tfs.map(quote).join(',')}], tf) AS timeframe, open_ms::BIGINT AS open_ms,
-      open_paise::BIGINT AS open_paise, high_paise::BIGINT AS high_paise, low_paise::BIGINT AS low_paise,
-      close_paise::BIGINT AS close_paise, volume::BIGINT AS volume, oi::BIGINT AS oi, flags FROM ${STAGE_BARS})`
-  const storedBars = `(SELECT * FROM ${TABLES.bars} WHERE open_ms BETWEEN ${minMs} AND ${maxMs})`
   try {
     await conn.run('BEGIN TRANSACTION')
-    const barsInserted =
-      bars.length === 0
-        ? 0
-        : (
-            await conn.run(
-              `INSERT INTO ${TABLES.bars} SELECT s.* FROM ${stagedBars} s
-               ANTI JOIN ${storedBars} b USING (instrument_key, timeframe, open_ms)`,
-            )
-          ).rowsChanged
-    // Rows that were already there: identical (a re-import) or conflicting (kept out, counted).
-    const barsConflicting =
-      barsInserted === bars.length
-        ? 0
-        : await scalar(
-            conn,
-            `SELECT count(*) FROM ${stagedBars} s JOIN ${storedBars} b USING (instrument_key, timeframe, open_ms)
-             WHERE ${BAR_VALUES.map((c) => `s.${c} <> b.${c}`).join(' OR ')}`,
-          )
+    const [barsInserted, barsConflicting] = await moveKeyed(conn, {
+      table: TABLES.bars,
+      stage: STAGE_BARS,
+      stagedKey: 'kid, tf, open_ms',
+      select: `SELECT list_extract(${barKeys.list()}, kid) AS instrument_key,
+        list_extract(${timeframes.list()}, tf) AS timeframe, open_ms::BIGINT AS open_ms,
+        open_paise::BIGINT AS open_paise, high_paise::BIGINT AS high_paise, low_paise::BIGINT AS low_paise,
+        close_paise::BIGINT AS close_paise, volume::BIGINT AS volume, oi::BIGINT AS oi, flags FROM ${STAGE_BARS}`,
+      key: BAR_KEY,
+      values: ['open_paise', 'high_paise', 'low_paise', 'close_paise', 'volume', 'oi', 'flags'],
+      storedFilter: seriesFilter(
+        bars,
+        ['instrument_key', 'timeframe'],
+        (b) => [b.instrumentKey, b.timeframe],
+        sameBarSeries,
+        'open_ms',
+        (b) => b.openMs,
+      ),
+      rows: bars.length,
+      mayRepeat: !increasing(
+        bars,
+        (b) => `${b.instrumentKey} ${b.timeframe}`,
+        sameBarSeries,
+        (b) => b.openMs,
+      ),
+    })
+    const [ticksInserted, ticksConflicting] = await moveKeyed(conn, {
+      table: TABLES.ticks,
+      stage: STAGE_TICKS,
+      stagedKey: 'kid, ltt_ms, seq',
+      select: `SELECT list_extract(${tickKeys.list()}, kid) AS instrument_key, ltt_ms::BIGINT AS ltt_ms, seq,
+        ltp_paise::BIGINT AS ltp_paise, ltq::BIGINT AS ltq, volume::BIGINT AS volume, oi::BIGINT AS oi
+        FROM ${STAGE_TICKS}`,
+      key: TICK_KEY,
+      values: ['ltp_paise', 'ltq', 'volume', 'oi'],
+      storedFilter: seriesFilter(
+        ticks,
+        ['instrument_key'],
+        (t) => [t.instrumentKey],
+        (a, b) => a.instrumentKey === b.instrumentKey,
+        'ltt_ms',
+        (t) => t.lttMs,
+      ),
+      rows: ticks.length,
+      // Several ticks share a time (seq tells them apart), so only the SQL check can say.
+      mayRepeat: true,
+    })
     const instrumentsConflicting =
       instruments.length === 0
         ? 0
@@ -237,10 +411,6 @@ export const writeBatch = async (
       instruments.length === 0
         ? 0
         : (await conn.run(`INSERT OR IGNORE INTO ${TABLES.instruments} SELECT * FROM ${STAGE_INSTRUMENTS}`)).rowsChanged
-    const ticksInserted =
-      ticks.length === 0
-        ? 0
-        : (await conn.run(`INSERT OR IGNORE INTO ${TABLES.ticks} SELECT * FROM ${STAGE_TICKS}`)).rowsChanged
     await conn.run('COMMIT')
     return E.right({
       barsInserted,
@@ -249,6 +419,8 @@ export const writeBatch = async (
       instrumentsInserted,
       instrumentsConflicting,
       ticksInserted,
+      ticksUnchanged: ticks.length - ticksInserted - ticksConflicting,
+      ticksConflicting,
     })
   } catch (e) {
     try {

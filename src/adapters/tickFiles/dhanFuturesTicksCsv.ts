@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { InstrumentKey } from '../../domain/ids/index.js'
-import type { Paise, PricePaise } from '../../domain/money/index.js'
+import { type FuturesTickColumns, futuresTick, futuresTickText } from './futuresTick.js'
 import { columnIndex } from './headerColumns.js'
-import { linesOf, parseCount, parsePaiseText, parseStamp } from './tickFields.js'
+import { linesOf, parseStamp } from './tickFields.js'
 import {
   type LineProblem,
   NIFTY25DECFUT_KEY,
@@ -30,6 +30,17 @@ const REQUIRED = [
   'ask_price_1',
   'ask_qty_1',
 ] as const
+
+const DHAN_COLUMNS: FuturesTickColumns<(typeof REQUIRED)[number]> = {
+  ltp: 'ltp',
+  volume: 'volume',
+  ltq: 'ltq',
+  oi: 'oi',
+  bidPrice: 'bid_price_1',
+  bidQty: 'bid_qty_1',
+  askPrice: 'ask_price_1',
+  askQty: 'ask_qty_1',
+}
 
 export interface DhanTicksOptions {
   readonly instrumentKey?: InstrumentKey
@@ -70,43 +81,13 @@ export const parseDhanFuturesTicksCsv = (
       reject(`invalid naive IST time "${at('time')}"`)
       continue
     }
-    const ltp = parsePaiseText(at('ltp'))
-    if (ltp === undefined || ltp.paise <= 0) {
-      reject(`invalid ltp "${at('ltp')}"`)
+    const tick = futuresTick(instrumentKey, ts, ts, futuresTickText(at, DHAN_COLUMNS), DHAN_COLUMNS)
+    if (typeof tick === 'string') {
+      reject(tick)
       continue
     }
-    const volume = parseCount(at('volume'))
-    const ltq = parseCount(at('ltq'))
-    const oi = parseCount(at('oi'))
-    if (volume === undefined || ltq === undefined || oi === undefined) {
-      reject('volume, ltq and oi must be whole numbers')
-      continue
-    }
-    if (ltp.rounded) pricesRounded++
-    const bid = parsePaiseText(at('bid_price_1'))
-    const ask = parsePaiseText(at('ask_price_1'))
-    const bidQty = parseCount(at('bid_qty_1'))
-    const askQty = parseCount(at('ask_qty_1'))
-    const payload: TickDraft['payload'] & { -readonly [K in 'bidPaise' | 'askPaise' | 'bidQty' | 'askQty']?: number } =
-      {
-        instrumentKey,
-        ltpPaise: ltp.paise as PricePaise,
-        lttMs: ts,
-        ltq,
-        volume,
-        oi,
-      }
-    if (bid !== undefined && bid.paise > 0 && bidQty !== undefined) {
-      if (bid.rounded) pricesRounded++
-      payload.bidPaise = bid.paise as Paise
-      payload.bidQty = bidQty
-    }
-    if (ask !== undefined && ask.paise > 0 && askQty !== undefined) {
-      if (ask.rounded) pricesRounded++
-      payload.askPaise = ask.paise as Paise
-      payload.askQty = askQty
-    }
-    ticks.push({ type: 'TickReceived', ts, payload })
+    pricesRounded += tick.rounded
+    ticks.push(tick.draft)
     lineNos.push(i + 1)
   }
   return E.right({ format: 'dhan-futures-ticks', rowsRead, ticks, lines: lineNos, rejections, skipped, pricesRounded })

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type InstrumentKey, unsafe } from '../../domain/ids/index.js'
-import type { Paise, PricePaise } from '../../domain/money/index.js'
+import { type FuturesTickColumns, futuresTick, futuresTickText } from './futuresTick.js'
 import { columnIndex } from './headerColumns.js'
-import { linesOf, parseCount, parsePaiseText, parseStamp } from './tickFields.js'
+import { linesOf, parseCount, parseStamp } from './tickFields.js'
 import {
   KITE_SEGMENT_NFO,
   type LineProblem,
@@ -29,6 +29,17 @@ const REQUIRED = [
   'ask_price_1',
   'ask_qty_1',
 ] as const
+
+const KITE_COLUMNS: FuturesTickColumns<(typeof REQUIRED)[number]> = {
+  ltp: 'last_price',
+  volume: 'volume_traded',
+  ltq: 'last_traded_quantity',
+  oi: 'oi',
+  bidPrice: 'bid_price_1',
+  bidQty: 'bid_qty_1',
+  askPrice: 'ask_price_1',
+  askQty: 'ask_qty_1',
+}
 
 export interface KiteTicksOptions {
   /** Overrides the key derived from `instrument_token` (`NSE_FO|<token >> 8>` for NFO tokens). */
@@ -69,18 +80,6 @@ export const parseKiteFuturesTicksCsv = (
       reject(`invalid UTC last_trade_time "${at('last_trade_time')}"`)
       continue
     }
-    const ltp = parsePaiseText(at('last_price'))
-    if (ltp === undefined || ltp.paise <= 0) {
-      reject(`invalid last_price "${at('last_price')}"`)
-      continue
-    }
-    const volume = parseCount(at('volume_traded'))
-    const ltq = parseCount(at('last_traded_quantity'))
-    const oi = parseCount(at('oi'))
-    if (volume === undefined || ltq === undefined || oi === undefined) {
-      reject('volume_traded, last_traded_quantity and oi must be whole numbers')
-      continue
-    }
     let instrumentKey = options.instrumentKey
     if (instrumentKey === undefined) {
       const token = parseCount(at('instrument_token'))
@@ -90,31 +89,13 @@ export const parseKiteFuturesTicksCsv = (
         continue
       }
     }
-    if (ltp.rounded) pricesRounded++
-    const bid = parsePaiseText(at('bid_price_1'))
-    const ask = parsePaiseText(at('ask_price_1'))
-    const bidQty = parseCount(at('bid_qty_1'))
-    const askQty = parseCount(at('ask_qty_1'))
-    const payload: TickDraft['payload'] & { -readonly [K in 'bidPaise' | 'askPaise' | 'bidQty' | 'askQty']?: number } =
-      {
-        instrumentKey,
-        ltpPaise: ltp.paise as PricePaise,
-        lttMs: ltt,
-        ltq,
-        volume,
-        oi,
-      }
-    if (bid !== undefined && bid.paise > 0 && bidQty !== undefined) {
-      if (bid.rounded) pricesRounded++
-      payload.bidPaise = bid.paise as Paise
-      payload.bidQty = bidQty
+    const tick = futuresTick(instrumentKey, ts, ltt, futuresTickText(at, KITE_COLUMNS), KITE_COLUMNS)
+    if (typeof tick === 'string') {
+      reject(tick)
+      continue
     }
-    if (ask !== undefined && ask.paise > 0 && askQty !== undefined) {
-      if (ask.rounded) pricesRounded++
-      payload.askPaise = ask.paise as Paise
-      payload.askQty = askQty
-    }
-    ticks.push({ type: 'TickReceived', ts, payload })
+    pricesRounded += tick.rounded
+    ticks.push(tick.draft)
     lineNos.push(i + 1)
   }
   return E.right({

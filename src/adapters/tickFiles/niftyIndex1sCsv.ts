@@ -1,6 +1,6 @@
 import type { InstrumentKey } from '../../domain/ids/index.js'
-import type { PricePaise } from '../../domain/money/index.js'
-import { linesOf, parsePaiseText, parseStamp } from './tickFields.js'
+import { type PricePaise, parsePaise } from '../../domain/money/index.js'
+import { linesOf, parseStamp } from './tickFields.js'
 import { type LineProblem, NIFTY_50_KEY, type ParsedTicks, type TickDraft } from './tickFileTypes.js'
 
 // `index-1s-2022-11/<YYYY-MM-DD>.csv`: NSE's per-second NIFTY 50 values, no header, `YYYY-MM-DD HH:MM:SS,value`,
@@ -34,7 +34,7 @@ export const parseNiftyIndex1sCsv = (text: string, options: NiftyIndex1sOptions 
       rejections.push({ line: i + 1, reason: `invalid IST timestamp "${line.slice(0, comma)}"` })
       continue
     }
-    const px = parsePaiseText(line.slice(comma + 1))
+    const px = parsePaise(line.slice(comma + 1))
     if (px === undefined || px.paise <= 0) {
       rejections.push({ line: i + 1, reason: `invalid value "${line.slice(comma + 1)}"` })
       continue

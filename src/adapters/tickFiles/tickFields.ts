@@ -1,7 +1,7 @@
 import { IST_OFFSET_MS } from '../../domain/time/index.js'
 
-// Field readers shared by the tick-file parsers: timestamps to epoch ms, INR text to integer paise (float noise
-// rounded to the nearest paisa and reported), whole quantities. Each returns undefined for text it cannot read.
+// Field readers shared by the tick-file parsers: timestamps to epoch ms, whole quantities (prices go through the
+// domain's `parsePaise`). Each returns undefined for text it cannot read.
 
 const STAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
@@ -41,28 +41,6 @@ export const parseStamp = (
   }
   if (offsetMin !== expectOffsetMin) return undefined
   return utc - offsetMin * 60_000
-}
-
-export interface PaiseValue {
-  readonly paise: number
-  /** The text had digits below the paisa (float noise such as `25974.900390625`) and was rounded. */
-  readonly rounded: boolean
-}
-
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)$/
-
-/** INR decimal text to integer paise, rounded half away from zero to the nearest paisa. */
-export const parsePaiseText = (text: string): PaiseValue | undefined => {
-  const s = text.trim()
-  if (!DECIMAL.test(s)) return undefined
-  const x = Number(s) * 100
-  if (!Number.isFinite(x)) return undefined
-  const r = Math.round(Math.abs(x))
-  const paise = x < 0 && r !== 0 ? -r : r
-  // Two decimals in binary floating point are off by ~1e-9 paise at most; anything larger is real noise.
-  const dot = s.indexOf('.')
-  const decimals = dot < 0 ? 0 : s.length - dot - 1
-  return { paise, rounded: decimals > 2 && Math.abs(x - paise) > 1e-6 }
 }
 
 const INT = /^\d+$/

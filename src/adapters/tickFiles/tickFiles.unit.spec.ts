@@ -5,7 +5,7 @@ import { parseDhanFuturesTicksCsv } from './dhanFuturesTicksCsv.js'
 import { parseKiteFuturesTicksCsv, upstoxKeyFromKiteToken } from './kiteFuturesTicksCsv.js'
 import { parseNiftyIndex1sCsv } from './niftyIndex1sCsv.js'
 import { detectTickFileFormat, parseTickFile } from './parseTickFile.js'
-import { parsePaiseText, parseStamp } from './tickFields.js'
+import { parseStamp } from './tickFields.js'
 import { NIFTY_50_KEY, NIFTY25DECFUT_KEY } from './tickFileTypes.js'
 
 // Hand-written lines in each format (made-up values; the real files are checked in tests/marketData).
@@ -29,15 +29,6 @@ describe('field readers', () => {
     expect(parseStamp('2025-12-29 07:17:02', 'UTC', 0)).toBeUndefined()
     expect(parseStamp('2025-02-30 10:00:00', 'IST', 'none')).toBeUndefined()
     expect(parseStamp('garbage', 'IST', 'none')).toBeUndefined()
-  })
-
-  it('rounds float noise to the nearest paisa and says so; exact decimals are not rounding', () => {
-    expect(parsePaiseText('25974.900390625')).toEqual({ paise: 2597490, rounded: true })
-    expect(parsePaiseText('100.19921875')).toEqual({ paise: 10020, rounded: true })
-    expect(parsePaiseText('18130.7')).toEqual({ paise: 1813070, rounded: false })
-    expect(parsePaiseText('1221.2500')).toEqual({ paise: 122125, rounded: false })
-    expect(parsePaiseText('')).toBeUndefined()
-    expect(parsePaiseText('1,5')).toBeUndefined()
   })
 })
 

@@ -1,25 +1,14 @@
 import type { Session } from '../../domain/calendar/index.js'
-import type { BarClosed, EventDraft, Timeframe } from '../../domain/events/index.js'
+import { type BarClosed, type EventDraft, SESSION_BUCKET_MS, type Timeframe } from '../../domain/events/index.js'
 import type { InstrumentKey } from '../../domain/ids/index.js'
 import type { PricePaise } from '../../domain/money/index.js'
-import { DAY_MS, IST_OFFSET_MS, istDateOf, MINUTE_MS } from '../../domain/time/index.js'
+import { DAY_MS, IST_OFFSET_MS, istDateOf } from '../../domain/time/index.js'
 
 // One open bar of one timeframe for one instrument, kept as a mutable record of numbers, and the session bounds it
 // is aligned to. Shared by the streaming aggregator (ticks -> 1m -> higher timeframes) and by `resampleBars`, so a
 // higher timeframe built live and one resampled later from stored bars are the same fold.
 
 export type BarDraft = EventDraft<BarClosed>
-
-/** Bucket length in ms; `1d` is the whole session (its bucket ends at the session close). */
-export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
-  '1m': MINUTE_MS,
-  '3m': 3 * MINUTE_MS,
-  '5m': 5 * MINUTE_MS,
-  '15m': 15 * MINUTE_MS,
-  '30m': 30 * MINUTE_MS,
-  '1h': 60 * MINUTE_MS,
-  '1d': Number.POSITIVE_INFINITY,
-}
 
 /** The day's normal-market bounds as epoch ms, or undefined when the market is closed that day. */
 export interface SessionBounds {
@@ -72,7 +61,7 @@ export interface Bucket {
 
 export const createBucket = (timeframe: Timeframe): Bucket => ({
   timeframe,
-  tfMs: TIMEFRAME_MS[timeframe],
+  tfMs: SESSION_BUCKET_MS[timeframe],
   active: false,
   day: -1,
   index: -1,

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
-import type { BarClosed, Timeframe } from '../../domain/events/index.js'
+import { type BarClosed, SESSION_BUCKET_MS, type Timeframe } from '../../domain/events/index.js'
 import type { InstrumentKey } from '../../domain/ids/index.js'
 import {
   addBarToBucket,
@@ -10,7 +10,6 @@ import {
   createSessionCache,
   istDay,
   type SessionLookup,
-  TIMEFRAME_MS,
 } from './barBucket.js'
 
 // Batch resampling of finished bars to a higher timeframe aligned to the session open (09:15 anchor, not the clock
@@ -37,8 +36,8 @@ export interface ResampleError {
 /** True when `to` buckets are unions of whole `from` buckets (every session is a whole number of minutes). */
 export const canResample = (from: Timeframe, to: Timeframe): boolean => {
   if (to === '1d') return true
-  const f = TIMEFRAME_MS[from]
-  const t = TIMEFRAME_MS[to]
+  const f = SESSION_BUCKET_MS[from]
+  const t = SESSION_BUCKET_MS[to]
   return t >= f && t % f === 0
 }
 
@@ -110,7 +109,7 @@ export const resampleBars = (
       bar.oi ?? -1,
       out,
     )
-    const barEnd = Math.min(bar.openMs + TIMEFRAME_MS[from], session.closeMs)
+    const barEnd = Math.min(bar.openMs + SESSION_BUCKET_MS[from], session.closeMs)
     if (barEnd >= b.endMs) closeBucket(bar.instrumentKey, b, out)
   }
   for (const [key, s] of series) closeBucket(key, s.bucket, out)

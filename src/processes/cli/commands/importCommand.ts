@@ -12,15 +12,20 @@ import {
   loadSymbolTable,
   ROW_POLICIES,
   type RowPolicy,
+  type TicksToBars,
 } from '../../../adapters/importers/index.js'
-import { describeMarketStoreError, openMarketStore } from '../../../adapters/marketStore/index.js'
+import { type BarRow, describeMarketStoreError, openMarketStore } from '../../../adapters/marketStore/index.js'
+import type { TradingCalendar } from '../../../domain/calendar/index.js'
 import { InstrumentKey } from '../../../domain/ids/index.js'
+import { barsFromTicks } from '../../../projections/bars/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { marketStorePath } from '../home.js'
 
-// `bahi import <path> [--format F] [--instrument KEY] [--policy reject|skip|flag] [--home DIR] [--json]`
-// Imports a file, or every .csv/.txt/.json file under a directory, into `<home>/market/market.duckdb`. Each file is
-// stored completely or not at all. Progress goes to stderr; the summary (or, with --json, one JSON object) to stdout.
+// `bahi import <path> [--format F] [--instrument KEY] [--policy reject|skip|flag] [--bars] [--home DIR] [--json]`
+// Imports a file, or every .csv/.txt/.json file under a directory, into `<home>/market/market.duckdb`: bars, an
+// Upstox instrument master, or ticks. Each file is stored completely or not at all. With `--bars`, a tick file's
+// ticks are also folded into 1-minute bars by the live aggregator (the same fold the market-data node runs) and
+// stored with them. Progress goes to stderr; the summary (or, with --json, one JSON object) to stdout.
 // Exit 0 when every file imported, 1 when some file was rejected, 2 for bad usage or a missing path.
 
 export interface ImportOptions {
@@ -38,11 +43,35 @@ export interface ImportOptions {
   readonly calendar?: string
   /** For `--format generic-csv`. */
   readonly mapping?: ColumnMapping
+  /** Tick files: also store the 1-minute bars folded from their ticks. */
+  readonly bars?: boolean
   /** `bar` redraws one stderr line, `lines` prints every 10 %, `none` is quiet; default `bar` on a TTY. */
   readonly progress?: 'bar' | 'lines' | 'none'
 }
 
 const MAX_LISTED = 20
+
+/** The aggregator's 1-minute bars of one tick file, as store rows (flags 0: they are built in session). */
+const ticksToBarsWith =
+  (calendar: TradingCalendar): TicksToBars =>
+  (ticks) =>
+    barsFromTicks(
+      ticks.map((t) => t.payload),
+      { sessionOn: calendar.sessionOn, timeframes: ['1m'] },
+    ).map(
+      (d): BarRow => ({
+        instrumentKey: d.payload.instrumentKey,
+        timeframe: d.payload.timeframe,
+        openMs: d.payload.openMs,
+        openPaise: d.payload.openPaise,
+        highPaise: d.payload.highPaise,
+        lowPaise: d.payload.lowPaise,
+        closePaise: d.payload.closePaise,
+        volume: d.payload.volume,
+        oi: d.payload.oi ?? 0,
+        flags: 0,
+      }),
+    )
 
 const progressReporter = (mode: 'bar' | 'lines' | 'none', io: CliIo) => {
   let lastTenth = -1
@@ -114,6 +143,7 @@ export const importCommand = async (o: ImportOptions, io: CliIo, log: Logger): P
         ...(o.format === undefined ? {} : { format: o.format as ImportFormat }),
         ...(o.instrument === undefined ? {} : { instrumentKey: o.instrument }),
         ...(o.mapping === undefined ? {} : { mapping: o.mapping }),
+        ...(o.bars === true ? { ticksToBars: ticksToBarsWith(calendar.right) } : {}),
       },
       log.child({ component: 'import' }),
       progressReporter(o.progress ?? (process.stderr.isTTY ? 'bar' : 'none'), io),
@@ -143,6 +173,7 @@ export const importCommand = async (o: ImportOptions, io: CliIo, log: Logger): P
       rejected: s.rejected,
       flagged: s.flagged,
       floatNoiseRoundings: s.floatNoiseRoundings,
+      byTable: s.byTable,
       errors,
       issues,
     }
@@ -150,6 +181,7 @@ export const importCommand = async (o: ImportOptions, io: CliIo, log: Logger): P
       `imported ${o.path} into ${storePath} (policy ${policy})`,
       `files: ${s.files} (${s.filesImported} imported, ${s.filesRejected} rejected)`,
       `rows: ${s.rowsRead} read, ${s.imported} new, ${s.unchanged} already stored, ${s.conflicting} conflicting (kept as stored)`,
+      `new rows by table: ${s.byTable.bars.imported} bars, ${s.byTable.ticks.imported} ticks, ${s.byTable.instruments.imported} instruments`,
       `rows left out: ${s.rejected}; flagged: ${s.flagged}; float-noise roundings: ${s.floatNoiseRoundings}`,
       ...errors.slice(0, MAX_LISTED).map((e) => `  rejected ${e.file}:${e.line}: ${e.reason}`),
       ...(errors.length > MAX_LISTED ? [`  … and ${errors.length - MAX_LISTED} more rejected files (see --json)`] : []),

@@ -1,0 +1,28 @@
+import type { DuckDBConnection } from '@duckdb/node-api'
+import * as E from 'fp-ts/lib/Either.js'
+import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
+import { TABLES } from './schema.js'
+
+// Symbol -> instrument key from the instruments table (filled by importing an Upstox instrument master), so that
+// files named by symbol resolve without a hand-kept table. Only NSE cash and index instruments: the data sets are
+// NSE's, and a derivative's trading symbol (`NIFTY25DECFUT`) names one contract, never a file's stock. If NSE_EQ and
+// NSE_INDEX both claim a symbol, the equity wins.
+
+export const instrumentSymbols = async (
+  conn: DuckDBConnection,
+): Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>> => {
+  try {
+    const reader = await conn.runAndReadAll(
+      `SELECT trading_symbol, instrument_key FROM ${TABLES.instruments}
+       WHERE segment IN ('NSE_EQ', 'NSE_INDEX')
+       ORDER BY segment = 'NSE_EQ', instrument_key`,
+    )
+    const out = new Map<string, string>()
+    for (const [symbol, key] of reader.getRows()) {
+      if (typeof symbol === 'string' && typeof key === 'string') out.set(symbol, key)
+    }
+    return E.right(out)
+  } catch (e) {
+    return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
+  }
+}
