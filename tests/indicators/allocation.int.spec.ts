@@ -1,4 +1,4 @@
-import { getHeapStatistics } from 'node:v8'
+import { GCProfiler, getHeapStatistics } from 'node:v8'
 import { describe, expect, it } from 'vitest'
 import {
   Adx,
@@ -17,19 +17,24 @@ import {
 } from '../../src/domain/indicators/index.js'
 
 // "No allocation per update", measured: after a warm-up (so the JIT has compiled the code), 1,000,000 bars of
-// update + peek must not grow the V8 heap by more than 1 byte per bar on average. One boxed double is 16 bytes and
-// the smallest object more, so any per-bar allocation fails this by an order of magnitude. A garbage collection in
-// the window would hide growth, so a measurement only counts if the heap did not shrink; three tries are allowed.
-// (It reads the V8 heap, hence it lives here with the I/O tests rather than beside the pure code.)
+// update + peek must allocate less than 1 byte per bar on the V8 heap on average. One boxed double is 16 bytes and
+// the smallest object more, so any per-bar allocation fails this by an order of magnitude. The count includes what
+// garbage collections in the window freed (`allocatedBy`): the heap's growth alone is hidden by a collection, which
+// once let a Supertrend that allocated 32 bytes a bar pass as 2.6. (It reads the V8 heap, hence it lives here with
+// the I/O tests rather than beside the pure code.)
 //
-// Known gap: Supertrend measures about 2.6 bytes per bar (a number boxed every few bars somewhere in its optimised
-// code; moving its state into a typed array did not change it). It allocates no objects of its own, but until the
-// cause is found its bound here is 4 bytes per bar, not 1.
+// The bars are whole numbers (rupees, and for Supertrend also integer paise, which is what the engine passes), so a
+// price passed to a call V8 did not inline is a small integer and is not boxed: this measures what an indicator
+// allocates itself. Fractional prices (988.95) are another matter: whether V8 boxes a double at a call boundary
+// depends on its inlining decisions, which move with machine load (seen: 0.0006 bytes a bar alone, 47 in a loaded
+// full run of the same code), so they are not asserted here; supertrend.ts explains how it avoids the boxing.
 
 const N = 1_000_000
 const WARM = 200_000
 
 const bar = (i: number) => 1000 + ((i * 7) % 23) - 11
+/** Prices in integer paise: 98,895 to 1,00,765. */
+const paiseBar = (i: number) => 98_900 + ((i * 7) % 23) * 85 - 5
 
 const cases: readonly [string, () => (i: number) => void][] = [
   [
@@ -121,6 +126,17 @@ const cases: readonly [string, () => (i: number) => void][] = [
       )(new Supertrend(10, 3)),
   ],
   [
+    'Supertrend (prices in paise)',
+    () =>
+      (
+        (o) => (i: number) =>
+          void (
+            o.update(paiseBar(i) + 235, paiseBar(i) - 190, paiseBar(i)).value +
+            o.peek(paiseBar(i) + 305, paiseBar(i) - 95, paiseBar(i)).value
+          )
+      )(new Supertrend(10, 3)),
+  ],
+  [
     'Obv',
     () =>
       (
@@ -138,20 +154,37 @@ const cases: readonly [string, () => (i: number) => void][] = [
   ],
 ]
 
-const BOUND: Readonly<Record<string, number>> = { Supertrend: 4 }
+/**
+ * Bytes allocated on the V8 heap while `run` runs: the growth of the used heap plus what every garbage collection in
+ * between freed (the GC profiler reports each collection synchronously, with the used heap before and after it).
+ */
+const allocatedBy = (run: () => void): number => {
+  const profiler = new GCProfiler()
+  profiler.start()
+  const before = getHeapStatistics().used_heap_size
+  run()
+  const after = getHeapStatistics().used_heap_size
+  const { statistics } = profiler.stop()
+  const freed = statistics.reduce(
+    (a, gc) => a + gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize,
+    0,
+  )
+  return after - before + freed
+}
 
 describe('no allocation per update', () => {
-  it.each(cases)('%s: update + peek grow the heap by less than 1 byte per bar (see BOUND)', (name, make) => {
-    const bound = BOUND[name] ?? 1
+  it.each(cases)('%s: update + peek allocate less than 1 byte per bar', (_name, make) => {
     const step = make()
     for (let i = 0; i < WARM; i++) step(i)
-    let best = Number.POSITIVE_INFINITY
-    for (let attempt = 0; attempt < 3 && !(best < bound); attempt++) {
-      const before = getHeapStatistics().used_heap_size
-      for (let i = 0; i < N; i++) step(WARM + i)
-      const grown = getHeapStatistics().used_heap_size - before
-      if (grown >= 0) best = Math.min(best, grown / N)
+    const perBar: number[] = []
+    // The best of three windows: the first can still include late compilation (on-stack replacement).
+    for (let attempt = 0; attempt < 3 && !(Math.min(...perBar) < 1); attempt++) {
+      perBar.push(
+        allocatedBy(() => {
+          for (let i = 0; i < N; i++) step(WARM + i)
+        }) / N,
+      )
     }
-    expect(best).toBeLessThan(bound)
+    expect(Math.min(...perBar), `bytes per bar: ${perBar.map((b) => b.toFixed(3)).join(', ')}`).toBeLessThan(1)
   })
 })

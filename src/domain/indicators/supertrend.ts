@@ -1,5 +1,5 @@
-import { Atr, type AtrState } from './atr.js'
-import { decodeNumber, encodeNumber, type JsonNumber } from './jsonState.js'
+import type { AtrState } from './atr.js'
+import { checkPeriod, decodeNumber, encodeNumber, type JsonNumber } from './jsonState.js'
 
 /** A Supertrend reading. Objects handed out by {@link Supertrend} are reused: copy the fields you keep. */
 export interface SupertrendValue {
@@ -21,6 +21,14 @@ export interface SupertrendState {
   readonly direction: number
 }
 
+/** A class, so that readings have a map of their own (see the comment in {@link Supertrend}). */
+class Reading implements SupertrendValue {
+  value = Number.NaN
+  direction = 0
+  upper = Number.NaN
+  lower = Number.NaN
+}
+
 /**
  * Supertrend as TradingView's `ta.supertrend(factor, atrPeriod)` defines it. ATR is Wilder's with the first bar's
  * range as its first true range (`Atr` with `firstBarRange`), so the first value is at input index `period - 1`.
@@ -32,22 +40,35 @@ export interface SupertrendState {
  * `update`/`peek` write into result objects owned by the instance (overwritten by the next call of the same method).
  */
 export class Supertrend {
+  readonly period: number
   readonly multiplier: number
-  private atr: Atr
+  // Nothing here allocates per bar (tests/indicators/allocation.int.spec.ts); three precautions, each worth 16 bytes
+  // a bar or more when missing. A call V8 does not inline boxes every double it is passed or returns, and `update` +
+  // `peek` are more code than V8 inlines into one caller; so the ATR is kept here rather than in an `Atr` (whose
+  // `update` returns a double), and the bar and its ATR reach the private steps through fields, which V8 overwrites
+  // in place, not as arguments. And the readings are `Reading` instances: as object literals, whose map V8 shares
+  // with other objects of the same shape, every store into `value` boxed a new number when the code was loaded as
+  // separate modules (vitest, tsx), though not in a single bundle.
+  /** The previous bar's close (the ATR's; the bands use it only once warm, when it is also theirs). */
+  private prevClose = Number.NaN
+  /** True ranges seen, up to `period`. */
+  private count = 0
+  /** The sum of the true ranges while seeding, then the ATR. */
+  private atr = 0
   private upper = Number.NaN
   private lower = Number.NaN
-  private prevClose = Number.NaN
   private direction = 0
-  private readonly out: SupertrendValue = { value: Number.NaN, direction: 0, upper: Number.NaN, lower: Number.NaN }
-  private readonly preview: SupertrendValue = { value: Number.NaN, direction: 0, upper: Number.NaN, lower: Number.NaN }
+  /** The bar `step` works on, and its ATR (scratch, not state: never serialized). */
+  private high = Number.NaN
+  private low = Number.NaN
+  private close = Number.NaN
+  private barAtr = Number.NaN
+  private readonly out: SupertrendValue = new Reading()
+  private readonly preview: SupertrendValue = new Reading()
 
   constructor(period = 10, multiplier = 3) {
+    this.period = checkPeriod('Supertrend', period)
     this.multiplier = multiplier
-    this.atr = new Atr(period, { firstBarRange: true })
-  }
-
-  get period(): number {
-    return this.atr.period
   }
 
   get value(): Readonly<SupertrendValue> {
@@ -59,69 +80,114 @@ export class Supertrend {
   }
 
   update(high: number, low: number, close: number): Readonly<SupertrendValue> {
-    const atr = this.atr.update(high, low, close)
-    const out = this.out
-    if (Number.isNaN(atr)) {
-      out.value = out.upper = out.lower = Number.NaN
-      out.direction = 0
-      return out
-    }
-    this.compute(high, low, close, atr, out)
-    this.upper = out.upper
-    this.lower = out.lower
-    this.direction = out.direction
-    this.prevClose = close
-    return out
+    this.high = high
+    this.low = low
+    this.close = close
+    this.step(true, this.out)
+    return this.out
   }
 
   peek(high: number, low: number, close: number): Readonly<SupertrendValue> {
-    const atr = this.atr.peek(high, low, close)
-    const p = this.preview
-    if (Number.isNaN(atr)) {
-      p.value = p.upper = p.lower = Number.NaN
-      p.direction = 0
-      return p
-    }
-    this.compute(high, low, close, atr, p)
-    return p
+    this.high = high
+    this.low = low
+    this.close = close
+    this.step(false, this.preview)
+    return this.preview
   }
 
-  /** The bands and direction for a bar with a known ATR, into `out`; reads the committed state only. */
-  private compute(high: number, low: number, close: number, atr: number, out: SupertrendValue): void {
+  /** The bar in `high`/`low`/`close` into `out`; with `commit` false it reads the committed state only. */
+  private step(commit: boolean, out: SupertrendValue): void {
+    const pc = this.prevClose
+    this.stepAtr(commit)
+    const atr = this.barAtr
+    if (Number.isNaN(atr)) {
+      out.value = out.upper = out.lower = Number.NaN
+      out.direction = 0
+      return
+    }
+    const high = this.high
+    const low = this.low
+    const close = this.close
     const hl2 = (high + low) / 2
-    out.upper = hl2 + this.multiplier * atr
-    out.lower = hl2 - this.multiplier * atr
-    if (this.direction === 0) {
-      out.direction = -1
-    } else {
+    let upper = hl2 + this.multiplier * atr
+    let lower = hl2 - this.multiplier * atr
+    let direction = -1
+    const was = this.direction
+    if (was !== 0) {
       const pl = this.lower
       const pu = this.upper
-      const pc = this.prevClose
-      if (!(out.lower > pl || pc < pl)) out.lower = pl
-      if (!(out.upper < pu || pc > pu)) out.upper = pu
-      out.direction = this.direction === -1 ? (close > out.upper ? 1 : -1) : close < out.lower ? -1 : 1
+      if (!(lower > pl || pc < pl)) lower = pl
+      if (!(upper < pu || pc > pu)) upper = pu
+      direction = was === -1 ? (close > upper ? 1 : -1) : close < lower ? -1 : 1
     }
-    out.value = out.direction === 1 ? out.lower : out.upper
+    out.upper = upper
+    out.lower = lower
+    out.direction = direction
+    out.value = direction === 1 ? lower : upper
+    if (commit) {
+      this.upper = upper
+      this.lower = lower
+      this.direction = direction
+    }
+  }
+
+  /** The bar's ATR into `barAtr` (NaN while warming); with `commit`, the ATR's state moves on to the bar. */
+  private stepAtr(commit: boolean): void {
+    const high = this.high
+    const low = this.low
+    const pc = this.prevClose
+    // The true range, written out rather than a call to `trueRange` that returns a double.
+    let tr = high - low
+    if (!Number.isNaN(pc)) tr = Math.max(tr, Math.abs(high - pc), Math.abs(low - pc))
+    const n = this.period
+    let count = this.count
+    let acc = this.atr
+    let atr = Number.NaN
+    if (count >= n) {
+      acc = (acc * (n - 1) + tr) / n
+      atr = acc
+    } else {
+      acc += tr
+      if (++count === n) {
+        acc /= n
+        atr = acc
+      }
+    }
+    if (commit) {
+      this.prevClose = this.close
+      this.count = count
+      this.atr = acc
+    }
+    this.barAtr = atr
   }
 
   toJSON(): SupertrendState {
     return {
       kind: 'supertrend',
       multiplier: this.multiplier,
-      atr: this.atr.toJSON(),
+      atr: {
+        kind: 'atr',
+        period: this.period,
+        firstBarRange: true,
+        prevClose: encodeNumber(this.prevClose),
+        count: this.count,
+        atr: encodeNumber(this.atr),
+      },
       upper: encodeNumber(this.upper),
       lower: encodeNumber(this.lower),
-      prevClose: encodeNumber(this.prevClose),
+      // The bands' previous close is recorded only once they exist (as it was when an `Atr` held the ATR's own).
+      prevClose: encodeNumber(this.direction === 0 ? Number.NaN : this.prevClose),
       direction: this.direction,
     }
   }
 
   static fromJSON(s: SupertrendState): Supertrend {
     const o = new Supertrend(s.atr.period, s.multiplier)
-    o.atr = Atr.fromJSON(s.atr)
+    o.prevClose = decodeNumber(s.atr.prevClose)
+    o.count = s.atr.count
+    o.atr = decodeNumber(s.atr.atr)
     o.upper = decodeNumber(s.upper)
     o.lower = decodeNumber(s.lower)
-    o.prevClose = decodeNumber(s.prevClose)
     o.direction = s.direction
     if (o.direction !== 0) {
       o.out.upper = o.upper

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { Atr } from './atr.js'
 import { Supertrend } from './supertrend.js'
 
 describe('Supertrend', () => {
@@ -28,5 +29,21 @@ describe('Supertrend', () => {
     const p = s.peek(10, 8, 8.5)
     expect(p.direction).toBe(-1)
     expect(s.value.direction).toBe(1)
+  })
+
+  it('keeps its ATR exactly as an Atr with firstBarRange would, and snapshots it in the same form', () => {
+    const s = new Supertrend(3, 2)
+    const atr = new Atr(3, { firstBarRange: true })
+    const states: unknown[][] = []
+    for (let i = 0; i < 12; i++) {
+      const c = 100 + ((i * 37) % 11) * 0.35
+      s.update(c + 0.8, c - 0.65, c)
+      atr.update(c + 0.8, c - 0.65, c)
+      states.push([s.toJSON().atr, atr.toJSON()])
+    }
+    for (const [mine, theirs] of states) expect(mine).toEqual(theirs)
+    // While warming the bands have no previous close; once warm it is the last close.
+    expect(new Supertrend(3, 2).toJSON().prevClose).toBeNull()
+    expect(s.toJSON().prevClose).toBe(s.toJSON().atr.prevClose)
   })
 })

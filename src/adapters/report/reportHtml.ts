@@ -1,0 +1,102 @@
+import { equityChart } from './equityChart.js'
+import { escapeHtml as esc } from './escapeHtml.js'
+import { formatInr } from './formatInr.js'
+import { monthlyHeatmap } from './monthlyHeatmap.js'
+import type { ReportData, ReportTrade } from './reportData.js'
+
+// The self-contained report.html: inline CSS and SVG, no script, font or request to anywhere, so it opens offline
+// and can be archived with the journal. Every string from the run (ids, reasons, params) is escaped. A long run's
+// trades are all in report.json; the page lists the first and last TRADES_SHOWN / 2, so 5,000 trades do not make a
+// megabyte of HTML, and sums them up per strategy and instrument instead.
+
+/** At most this many trades are listed on the page. */
+export const TRADES_SHOWN = 200
+
+const TRADE_HEAD =
+  '<tr><th>#</th><th>entry (IST)</th><th>exit (IST)</th><th>strategy</th><th>instrument</th><th>side</th><th>qty</th><th>entry price</th><th>exit price</th><th>net PnL</th><th>fees</th><th>entry reason</th><th>exit reason</th></tr>'
+
+const signClass = (v: number) => (v < 0 ? 'neg' : 'pos')
+
+const tradeRow = (t: ReportTrade, n: number) =>
+  `<tr><td>${n}</td><td>${esc(t.entryTime)}</td><td>${esc(t.exitTime)}</td><td>${esc(t.strategyId)}</td><td>${esc(t.instrumentKey)}</td><td>${esc(t.side)}</td><td>${t.qty}</td><td>${t.entryPrice.toFixed(2)}</td><td>${t.exitPrice.toFixed(2)}</td><td class="${signClass(t.netPnl)}">${esc(formatInr(t.netPnl, 2))}</td><td>${esc(formatInr(t.fees, 2))}</td><td>${esc(t.entryReason)}</td><td>${esc(t.exitReason)}</td></tr>`
+
+const tradesSection = (trades: readonly ReportTrade[]): string => {
+  const count = trades.length.toLocaleString('en-IN')
+  if (trades.length <= TRADES_SHOWN) {
+    return `<h2>Trades (${count})</h2><table class="trades">${TRADE_HEAD}${trades.map((t, i) => tradeRow(t, i + 1)).join('\n')}</table>`
+  }
+  const half = TRADES_SHOWN / 2
+  const first = trades.slice(0, half).map((t, i) => tradeRow(t, i + 1))
+  const last = trades.slice(-half).map((t, i) => tradeRow(t, trades.length - half + i + 1))
+  const skipped = (trades.length - TRADES_SHOWN).toLocaleString('en-IN')
+  return `<h2>Trades (${count})</h2><p class="note">Showing the first ${half} and the last ${half} of ${count} trades; all of them, with their reasons, are in report.json.</p>
+<table class="trades">${TRADE_HEAD}${first.join('\n')}
+<tr class="gap"><td colspan="13">… ${skipped} trades not shown …</td></tr>
+${last.join('\n')}</table>`
+}
+
+interface Breakdown {
+  strategyId: string
+  instrumentKey: string
+  trades: number
+  wins: number
+  netPnl: number
+  fees: number
+}
+
+const breakdownSection = (trades: readonly ReportTrade[]): string => {
+  const by = new Map<string, Breakdown>()
+  for (const t of trades) {
+    const key = `${t.strategyId}\u0000${t.instrumentKey}`
+    let b = by.get(key)
+    if (b === undefined) {
+      b = { strategyId: t.strategyId, instrumentKey: t.instrumentKey, trades: 0, wins: 0, netPnl: 0, fees: 0 }
+      by.set(key, b)
+    }
+    b.trades++
+    if (t.netPnl > 0) b.wins++
+    b.netPnl += t.netPnl
+    b.fees += t.fees
+  }
+  const rows = [...by.values()]
+    .sort((a, b) => a.strategyId.localeCompare(b.strategyId) || a.instrumentKey.localeCompare(b.instrumentKey))
+    .map(
+      (b) =>
+        `<tr><td>${esc(b.strategyId)}</td><td>${esc(b.instrumentKey)}</td><td>${b.trades}</td><td class="${signClass(b.netPnl)}">${esc(formatInr(b.netPnl, 2))}</td><td>${((b.wins / b.trades) * 100).toFixed(1)}%</td><td>${esc(formatInr(b.fees, 2))}</td></tr>`,
+    )
+  return `<h2>By strategy and instrument</h2><table class="breakdown"><tr><th>strategy</th><th>instrument</th><th>trades</th><th>net PnL</th><th>win rate</th><th>fees</th></tr>${rows.join('')}</table>`
+}
+
+const CSS = `body{font:14px system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}table{border-collapse:collapse;margin:1em 0}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:left}th{background:#f3f3f3}.neg{color:#b00020}.pos{color:#00695c}
+small,.note{color:#666}section{margin-bottom:2em}.trades td{white-space:nowrap}.trades td:nth-last-child(-n+2){white-space:normal;min-width:18em}
+.gap td{text-align:center;color:#666;background:#fafafa}.heatmap td{text-align:right;min-width:4.5em}.heatmap .total{font-weight:600;border-left:2px solid #999}
+.hm-empty{background:#fff}.chart{max-width:1000px;display:block}.chart .plot{fill:#fafafa;stroke:#ccc}.chart .grid{stroke:#e4e4e4}
+.chart .ytick{font-size:11px;text-anchor:end;dominant-baseline:middle;fill:#555}.chart .xtick{font-size:11px;text-anchor:middle;fill:#555}
+.chart .panel{font-size:12px;fill:#333}.chart .equity{fill:none;stroke:#1565c0;stroke-width:1.5}.chart .drawdown{fill:none;stroke:#b00020;stroke-width:1}.chart .dd-fill{fill:rgba(176,0,32,.18)}
+.chart .hover{fill:transparent}.chart .hover:hover{fill:rgba(0,0,0,.06)}`
+
+export const renderReportHtml = (r: ReportData): string => {
+  const metricRows = Object.entries(r.metrics)
+    .filter(([k]) => k !== 'monthlyReturnsPct')
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(String(v))}</td></tr>`)
+    .join('')
+  const runRows = Object.entries(r.run)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`)
+    .join('')
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title>
+<style>${CSS}</style></head>
+<body><h1>${esc(r.title)}</h1>
+<section><h2>Run</h2><table>${runRows}</table></section>
+<section><h2>Performance</h2><table>${metricRows}</table><ul>${r.conventions.map((c) => `<li>${esc(c)}</li>`).join('')}</ul></section>
+<section><h2>Equity and drawdown (INR)</h2><p class="note">Points are spaced by trading time; hover for the values.</p>
+${equityChart(
+  r.equity.map(([t]) => t),
+  r.equity.map(([, v]) => v),
+)}</section>
+<section><h2>Monthly returns</h2>${monthlyHeatmap(r.metrics.monthlyReturnsPct)}</section>
+<section>${breakdownSection(r.trades)}</section>
+<section>${tradesSection(r.trades)}</section></body></html>
+`
+}
