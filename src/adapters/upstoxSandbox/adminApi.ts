@@ -8,6 +8,7 @@ import { type ApiReply, ERR, errorReply, success } from './restEnvelope.js'
 //   POST   /_sandbox/market/step              {"ticks": n}  advance the market n ticks (4 ticks = 1 minute)
 //   POST   /_sandbox/faults/http              {"kind":"status","status":429|500|503,"count":n,"path"?}
 //                                             {"kind":"delay","ms":n,"count":n,"path"?}  {"kind":"drop","count":n}
+//                                             "after":true on delay/drop: handle first, then delay/drop the response
 //   POST   /_sandbox/faults/feed              {"action":"close","code":1000|1006} | {"action":"silence","on":bool}
 //                                             | {"action":"malformed","count":n}
 //   POST   /_sandbox/faults/expire-tokens     every token issued so far expires now
@@ -31,6 +32,7 @@ export const decodeHttpFault = (u: unknown): HttpFault | undefined => {
   const path = typeof u.path === 'string' ? u.path : undefined
   if (count === undefined) return undefined
   const at = path === undefined ? {} : { path }
+  const after = u.after === true ? { after: true } : {}
   switch (u.kind) {
     case 'status': {
       const status = posInt(u.status, 599)
@@ -38,10 +40,10 @@ export const decodeHttpFault = (u: unknown): HttpFault | undefined => {
     }
     case 'delay': {
       const ms = posInt(u.ms, 600_000)
-      return ms === undefined ? undefined : { kind: 'delay', ms, count, ...at }
+      return ms === undefined ? undefined : { kind: 'delay', ms, count, ...at, ...after }
     }
     case 'drop':
-      return { kind: 'drop', count, ...at }
+      return { kind: 'drop', count, ...at, ...after }
     default:
       return undefined
   }

@@ -1,11 +1,18 @@
 // Faults injected on demand (the admin endpoints under `/_sandbox/faults` or the programmatic API): HTTP errors,
 // slow or dropped responses, and on the WebSockets silence, malformed frames and closes. HTTP faults are one-shot
-// rules consumed by the next matching requests; the socket faults are state the feeds read.
+// rules consumed by the next matching requests; the socket faults are state the feeds read. A `delay` or `drop` with
+// `after` handles the request first and then delays or drops the response: the order exists, the client never hears.
 
 export type HttpFault =
   | { readonly kind: 'status'; readonly status: number; readonly count: number; readonly path?: string }
-  | { readonly kind: 'delay'; readonly ms: number; readonly count: number; readonly path?: string }
-  | { readonly kind: 'drop'; readonly count: number; readonly path?: string }
+  | {
+      readonly kind: 'delay'
+      readonly ms: number
+      readonly count: number
+      readonly path?: string
+      readonly after?: boolean
+    }
+  | { readonly kind: 'drop'; readonly count: number; readonly path?: string; readonly after?: boolean }
 
 interface ActiveFault {
   readonly fault: HttpFault

@@ -7,7 +7,7 @@ import type { TradingCalendar } from '../../domain/calendar/index.js'
 import { DEFAULT_SYNTHETIC_INSTRUMENTS, type SyntheticInstrument } from '../synthetic/index.js'
 import { handleAdmin } from './adminApi.js'
 import { DEMO_USER, type SandboxUser } from './demoUser.js'
-import { createFaults } from './faults.js'
+import { createFaults, type HttpFault } from './faults.js'
 import { type FeedProtoError, loadFeedResponseType } from './feedProto.js'
 import { bearer, createFeedUpgrade, MARKET_FEED_PATH, PORTFOLIO_FEED_PATH } from './feedUpgrade.js'
 import { instrumentMasterRow } from './instrumentMaster.js'
@@ -167,6 +167,9 @@ export const startUpstoxSandbox = async (
     return n
   }
 
+  /** Faults that strike after the request was handled (`after: true`): the response is delayed or dropped. */
+  const afterFaults = new WeakMap<IncomingMessage, HttpFault>()
+
   const authError = (c: TokenCheck): ApiReply | undefined =>
     c._tag === 'Valid'
       ? undefined
@@ -224,7 +227,8 @@ export const startUpstoxSandbox = async (
     }
 
     const fault = faults.takeHttp(url.pathname)
-    if (fault !== undefined) {
+    if (fault !== undefined && fault.kind !== 'status' && fault.after === true) afterFaults.set(req, fault)
+    else if (fault !== undefined) {
       if (fault.kind === 'drop') {
         req.socket.destroy()
         return 'handled'
@@ -281,7 +285,13 @@ export const startUpstoxSandbox = async (
     const startedMs = o.clock.nowMs()
     const path = (req.url ?? '/').split('?')[0]
     route(req, res, startedMs).then(
-      (reply) => {
+      async (reply) => {
+        const after = afterFaults.get(req)
+        if (after?.kind === 'drop') {
+          req.socket.destroy()
+          return
+        }
+        if (after?.kind === 'delay') await sleep(after.ms)
         if (reply !== 'handled') send(res, reply)
         log.debug({ method: req.method, path, status: res.statusCode }, 'request')
       },
