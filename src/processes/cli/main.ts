@@ -11,7 +11,9 @@ import {
   dataSealCommand,
   demoCommand,
   explainCommand,
+  fetchHistoryCommand,
   importCommand,
+  loginCommand,
   replayCommand,
   sandboxCommand,
   sweepCommand,
@@ -34,7 +36,7 @@ commands:
   sweep                         backtests over a grid of params on every core, ranked
       --grid '{"fast":[5,10],"slow":[20,30]}' [--rank METRIC] [--workers N] + the backtest flags
   import <path>                 import market data files (or a directory of them) into the market store
-      [--format F] [--instrument KEY] [--policy reject|skip|flag]
+      [--format F] [--instrument KEY] [--policy reject|skip|flag] [--bars]   (--bars: tick files also give 1m bars)
   data coverage                 instruments, date ranges and bar counts in the market store
   data gaps [--instrument KEY] [--from D] [--to D]   missing trading days and minutes against the NSE calendar
   data seal [--before D]        seal finished days into Parquet (<home>/market/sealed) for reader processes
@@ -44,9 +46,15 @@ commands:
       [--snapshot]              write a snapshot of the rebuilt state (later replays fold only the tail)
       [--no-snapshots]          ignore stored snapshots and fold from seq 1
   explain <journal> <seq|orderId>   the chain of causes of an event or order
-  sandbox [--port P] [--speed X] [--seed N] [--from YYYY-MM-DD]
+  login                         print the Upstox authorization URL (needs UPSTOX_CLIENT_ID, UPSTOX_REDIRECT_URI)
+      [--code C]                exchange the code from the redirect for a token, stored encrypted under <home>/upstox
+      [--status]                whether a token is stored and when it expires (03:30 IST the day after issue)
+  fetch-history --instrument KEY --from D --to D [--interval 1minute|3minute|5minute|15minute|30minute|1hour|day]
+                                page through Upstox historical candles into the market store (UPSTOX_BASE_URL)
+  sandbox [--port P] [--speed X] [--seed N] [--from YYYY-MM-DD] [--data synthetic|store|PATH]
                                 an Upstox-compatible local exchange on 127.0.0.1 (REST, market feed, portfolio
-                                stream) replaying the synthetic market; prints credentials and a ready token
+                                stream) replaying the synthetic market, the sealed market store, or a file/directory
+                                of bars; prints credentials and a ready token
 
 common options:
   --home DIR    data directory (default: $BAHI_HOME, else ~/.bahi)
@@ -153,6 +161,7 @@ export const runCli = async (
           ...(v.format === undefined ? {} : { format: v.format }),
           ...(v.instrument === undefined ? {} : { instrument: v.instrument }),
           ...(v.policy === undefined ? {} : { policy: v.policy }),
+          ...(v.bars === true ? { bars: true } : {}),
         },
         io,
         log,
@@ -181,6 +190,32 @@ export const runCli = async (
       io.err(`bahi data: expected "coverage", "gaps" or "seal"\n\n${USAGE}`)
       return 2
     }
+    case 'login':
+      return loginCommand(
+        {
+          home: resolveHome(v.home, env),
+          json,
+          status: v.status === true,
+          ...(v.code === undefined ? {} : { code: v.code }),
+        },
+        io,
+        log,
+        env,
+      )
+    case 'fetch-history':
+      return fetchHistoryCommand(
+        {
+          home: resolveHome(v.home, env),
+          json,
+          ...(v.instrument === undefined ? {} : { instrument: v.instrument }),
+          ...(v.from === undefined ? {} : { from: v.from }),
+          ...(v.to === undefined ? {} : { to: v.to }),
+          ...(v.interval === undefined ? {} : { interval: v.interval }),
+        },
+        io,
+        log,
+        env,
+      )
     case 'sandbox': {
       const port = v.port === undefined ? 0 : Number(v.port)
       const speed = v.speed === undefined ? undefined : Number(v.speed)
@@ -193,6 +228,7 @@ export const runCli = async (
           seed,
           ...(speed === undefined ? {} : { speed }),
           ...(v.from === undefined ? {} : { from: v.from }),
+          ...(v.data === undefined ? {} : { data: v.data, home: resolveHome(v.home, env) }),
         },
         io,
         log,
@@ -265,9 +301,13 @@ const parse = (argv: readonly string[]) =>
       format: { type: 'string' },
       instrument: { type: 'string' },
       policy: { type: 'string' },
+      bars: { type: 'boolean' },
       rank: { type: 'string' },
       workers: { type: 'string' },
       speed: { type: 'string' },
+      code: { type: 'string' },
+      status: { type: 'boolean' },
+      interval: { type: 'string' },
     },
   })
 

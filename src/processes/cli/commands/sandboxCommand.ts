@@ -2,9 +2,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeCalendarLoadError, loadCalendar } from '../../../adapters/calendar/index.js'
 import { describeSandboxStartError, startUpstoxSandbox } from '../../../adapters/upstoxSandbox/index.js'
+import { istMidnight } from '../../../domain/time/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
+import { type SandboxMarketData, sandboxMarketFromFiles, sandboxMarketFromStore } from './sandboxMarketData.js'
 
-// `bahi sandbox`: the Upstox-compatible local exchange on 127.0.0.1, replaying the seeded synthetic NSE market. It
+// `bahi sandbox`: the Upstox-compatible local exchange on 127.0.0.1, replaying the seeded synthetic NSE market (or,
+// with --data, the market store's sealed bars or a file/directory of recorded bars). It
 // prints what a client needs to connect (with --json, one JSON line) and serves until SIGINT or SIGTERM.
 
 export interface SandboxOptions {
@@ -17,6 +20,10 @@ export interface SandboxOptions {
   readonly from?: string
   readonly historyDays?: number
   readonly seed?: number
+  /** `synthetic` (default), `store` (the sealed 1-minute bars under `home`), or a file or directory of bars. */
+  readonly data?: string
+  /** The data directory, for `--data store`. */
+  readonly home?: string
   /** Stops the server when it settles (tests); otherwise SIGINT/SIGTERM do. */
   readonly until?: Promise<unknown>
 }
@@ -38,6 +45,24 @@ export const sandboxCommand = async (o: SandboxOptions, io: CliIo, log: Logger):
     io.err(`bahi sandbox: ${describeCalendarLoadError(calendar.left)}`)
     return 2
   }
+  let recorded: SandboxMarketData | undefined
+  const data = o.data ?? 'synthetic'
+  if (data !== 'synthetic') {
+    const fromMs = o.from === undefined ? undefined : istMidnight(o.from)
+    if (o.from !== undefined && fromMs === undefined) {
+      io.err(`bahi sandbox: --from must be YYYY-MM-DD, got "${o.from}"`)
+      return 2
+    }
+    const loaded =
+      data === 'store'
+        ? await sandboxMarketFromStore(o.home ?? '.', fromMs)
+        : sandboxMarketFromFiles(data, calendar.right, fromMs)
+    if (E.isLeft(loaded)) {
+      io.err(`bahi sandbox: --data ${data}: ${loaded.left}`)
+      return 2
+    }
+    recorded = loaded.right
+  }
   const started = await startUpstoxSandbox({
     calendar: calendar.right,
     log,
@@ -45,8 +70,16 @@ export const sandboxCommand = async (o: SandboxOptions, io: CliIo, log: Logger):
     host: o.host ?? '127.0.0.1',
     port: o.port,
     ...(speed > 0 ? { speed } : {}),
-    ...(o.from === undefined ? {} : { from: o.from }),
+    ...(o.from === undefined || recorded !== undefined ? {} : { from: o.from }),
     ...(o.historyDays === undefined ? {} : { historyDays: o.historyDays }),
+    // Recorded data may hold fewer sessions than the history asked for: the last one is always the replay day.
+    ...(recorded === undefined
+      ? {}
+      : {
+          days: recorded.days,
+          instruments: recorded.instruments,
+          historyDays: Math.min(o.historyDays ?? 5, Math.max(0, recorded.sessions - 1)),
+        }),
     ...(o.seed === undefined ? {} : { seed: o.seed }),
   })
   if (E.isLeft(started)) {
@@ -63,9 +96,11 @@ export const sandboxCommand = async (o: SandboxOptions, io: CliIo, log: Logger):
     accessToken: s.issueAccessToken(),
     replayDate: s.market.replayDate(),
     speed,
+    data,
+    instruments: s.market.instruments.map((i) => i.instrumentKey),
   }
   printResult(io, o.json, info, [
-    `bahi sandbox: Upstox-compatible exchange on ${s.baseUrl}, replaying ${info.replayDate} at ${speed > 0 ? `${speed}x` : 'manual steps'}`,
+    `bahi sandbox: Upstox-compatible exchange on ${s.baseUrl}, replaying ${info.replayDate} (${data}) at ${speed > 0 ? `${speed}x` : 'manual steps'}`,
     `  baseUrl       ${info.baseUrl}`,
     `  clientId      ${info.clientId}`,
     `  clientSecret  ${info.clientSecret}`,
