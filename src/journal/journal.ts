@@ -66,6 +66,11 @@ export interface Journal extends JournalReader {
    * group-committed: one write and one fsync serve all of them. Resolved in call order.
    */
   readonly append: (drafts: readonly EventDraft[], opts?: AppendOptions) => Promise<E.Either<JournalError, AppendAck>>
+  /**
+   * Makes every append so far durable (fsync). A journal that syncs each commit has nothing left to do; one opened to
+   * sync on demand (a backtest's) is durable once this resolves. A failure here fails every later append.
+   */
+  readonly sync: () => Promise<E.Either<JournalError, void>>
   /** Records a named position (e.g. a read model's last applied seq), durably. */
   readonly setCheckpoint: (name: string, seq: number) => Promise<E.Either<JournalError, void>>
 }

@@ -138,6 +138,11 @@ export class SegmentEncoder {
     return this.dict.size
   }
 
+  /** A key already in the dictionary was checked when it went in: the regex runs once per key, not per event. */
+  private knownKey(key: string): boolean {
+    return this.dict.has(key) || InstrumentKey.is(key)
+  }
+
   private keyId(key: string): number {
     const id = this.dict.get(key)
     if (id !== undefined) return id
@@ -219,7 +224,7 @@ export class SegmentEncoder {
       }
       presence |= 1 << b
     }
-    if (!InstrumentKey.is(p.instrumentKey)) return `instrumentKey "${p.instrumentKey}" is not an instrument key`
+    if (!this.knownKey(p.instrumentKey)) return `instrumentKey "${p.instrumentKey}" is not an instrument key`
     const keyId = this.keyId(p.instrumentKey)
     let at = this.header(KIND_TICK, d, seq, corr, 3 + 8 * 9)
     const v = this.out.view
@@ -249,7 +254,7 @@ export class SegmentEncoder {
     if (!isSafeNonNeg(p.openMs)) return `openMs ${p.openMs} is not a whole number of epoch milliseconds`
     if (!isSafeNonNeg(p.volume)) return `volume ${p.volume} is not a non-negative whole number`
     if (p.oi !== undefined && !isSafeNonNeg(p.oi)) return `oi ${p.oi} is not a non-negative whole number`
-    if (!InstrumentKey.is(p.instrumentKey)) return `instrumentKey "${p.instrumentKey}" is not an instrument key`
+    if (!this.knownKey(p.instrumentKey)) return `instrumentKey "${p.instrumentKey}" is not an instrument key`
     const keyId = this.keyId(p.instrumentKey)
     const at = this.header(KIND_BAR, d, seq, corr, 4 + 8 * 7)
     const v = this.out.view
@@ -274,24 +279,35 @@ export class SegmentEncoder {
   private encodeJson(d: EventDraft, seq: number, corr: Uint8Array | undefined): string | undefined {
     const codec = CODEC_BY_TYPE.get(d.type)
     if (codec === undefined) return `unknown event type "${d.type}"`
-    const check = codec.decode({ type: d.type, payload: d.payload })
-    if (E.isLeft(check)) return reportErrors(check.left)
-    // Check what will be read back, not just the object: JSON turns NaN and Infinity into null (and cannot hold a
-    // BigInt or a cycle), and an event that fails its codec on read would make every later read of the journal fail.
+    // What will be read back must pass the codec, not just the object: JSON turns NaN, Infinity and holes into null
+    // (and cannot hold a BigInt or a cycle), and an event that fails its codec on read would make every later read
+    // of the journal fail. The fast path: the object passes the codec's guard and its text holds no `null`, so the
+    // text reads back as the same values (no codec here converts on decode). Otherwise the text is parsed back and
+    // decoded, and a refusal is worded from whichever check failed.
     let text: string
     try {
       text = JSON.stringify(d.payload)
     } catch (e) {
-      return `payload is not JSON: ${(e as Error).message}`
+      const check = codec.decode({ type: d.type, payload: d.payload })
+      return E.isLeft(check) ? reportErrors(check.left) : `payload is not JSON: ${(e as Error).message}`
     }
-    const reread = codec.decode({ type: d.type, payload: JSON.parse(text) })
-    if (E.isLeft(reread)) return `payload does not survive JSON: ${reportErrors(reread.left)}`
-    const json = utf8.encode(text)
-    let at = this.header(KIND_JSON, d, seq, corr, 1 + json.length)
+    const wrapped = { type: d.type, payload: d.payload }
+    if (text === undefined || text.includes('null') || !codec.is(wrapped)) {
+      const reread = codec.decode({ type: d.type, payload: text === undefined ? undefined : JSON.parse(text) })
+      if (E.isLeft(reread)) {
+        const check = codec.decode(wrapped)
+        return E.isLeft(check)
+          ? reportErrors(check.left)
+          : `payload does not survive JSON: ${reportErrors(reread.left)}`
+      }
+    }
+    // Straight into the buffer: TextEncoder would allocate the bytes first and then copy them.
+    const jsonBytes = Buffer.byteLength(text, 'utf8')
+    let at = this.header(KIND_JSON, d, seq, corr, 1 + jsonBytes)
     this.out.view.setUint8(at, TYPE_ID.get(d.type)!)
     at += 1
-    this.out.buf.set(json, at)
-    this.seal(at + json.length)
+    this.out.buf.write(text, at, jsonBytes, 'utf8')
+    this.seal(at + jsonBytes)
     return undefined
   }
 }

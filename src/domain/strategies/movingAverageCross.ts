@@ -27,6 +27,8 @@ interface CrossState<A> {
   readonly byInstrument: Record<string, Averages<A>>
 }
 
+const inr = (paise: number): string => (paise / 100).toFixed(2)
+
 interface Average {
   update(x: number): number
 }
@@ -66,14 +68,13 @@ const crossStrategy = <A extends Average, J>(
       const prev = a.prevDiff
       a.prevDiff = diff
       if (Number.isNaN(diff) || Number.isNaN(prev)) return undefined
-      const f = (fast / 100).toFixed(2)
-      const sl = (slow / 100).toFixed(2)
+      // The reason's text is built only when there is a signal: formatting on every bar costs more than the averages.
       if (prev <= 0 && diff > 0 && ctx.positionQty <= 0) {
         return {
           intent: 'LONG',
           qty: p.qty,
           confidence: 1,
-          reason: `fast ${label}(${p.fast}) ${f} crossed above slow ${label}(${p.slow}) ${sl}`,
+          reason: `fast ${label}(${p.fast}) ${inr(fast)} crossed above slow ${label}(${p.slow}) ${inr(slow)}`,
           metadata: { fast, slow },
         }
       }
@@ -82,7 +83,7 @@ const crossStrategy = <A extends Average, J>(
           intent: p.allowShort ? 'SHORT' : 'FLAT',
           ...(p.allowShort ? { qty: p.qty } : {}),
           confidence: 1,
-          reason: `fast ${label}(${p.fast}) ${f} crossed below slow ${label}(${p.slow}) ${sl}`,
+          reason: `fast ${label}(${p.fast}) ${inr(fast)} crossed below slow ${label}(${p.slow}) ${inr(slow)}`,
           metadata: { fast, slow },
         }
       }

@@ -6,7 +6,7 @@ import { type NoManifest, noManifest, runCascade } from './cascade.js'
 
 // The batch driver: inputs as fast as the source gives them (a backtest), each input's cascade stepped at once, and
 // the journal written in large group-committed batches. Decisions have no effects outside the engine here (the
-// broker is the in-loop simulator), so nothing waits for durability except the end of the run.
+// broker is the in-loop simulator), so nothing waits for durability except the end of the run (`journal.sync()`).
 
 export interface BatchRunOptions {
   readonly journal: Journal
@@ -66,6 +66,11 @@ export const runBatch = async (o: BatchRunOptions): Promise<E.Either<JournalErro
   for (const p of inFlight.splice(0)) {
     const r = await p
     if (E.isLeft(r)) failure ??= r.left
+  }
+  // A journal opened to sync on demand (a backtest's) is made durable once, here, instead of at every batch.
+  if (failure === undefined) {
+    const synced = await o.journal.sync()
+    if (E.isLeft(synced)) failure = synced.left
   }
   return failure ? E.left(failure) : E.right({ inputs, events, lastSeq: nextSeq - 1 })
 }

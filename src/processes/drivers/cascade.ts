@@ -10,6 +10,19 @@ import type { Engine, EngineState } from '../../projections/index.js'
 /** Guards against a decider loop (a decision that always causes another): a bug, so it throws. */
 const MAX_CASCADE = 10_000
 
+/**
+ * The draft numbered, as a fresh object of one of a few fixed shapes: a literal is several times cheaper than a
+ * spread on the hot path (every bar of a backtest passes here), and the caller's draft is never mutated.
+ */
+const numbered = (d: EventDraft, seq: number): Envelope => {
+  const { causationId, correlationId } = d
+  if (causationId === undefined && correlationId === undefined)
+    return { seq, ts: d.ts, type: d.type, payload: d.payload } as Envelope
+  if (correlationId === undefined) return { seq, ts: d.ts, type: d.type, payload: d.payload, causationId } as Envelope
+  if (causationId === undefined) return { seq, ts: d.ts, type: d.type, payload: d.payload, correlationId } as Envelope
+  return { seq, ts: d.ts, type: d.type, payload: d.payload, causationId, correlationId } as Envelope
+}
+
 export const runCascade = (
   engine: Engine,
   state: EngineState,
@@ -19,10 +32,10 @@ export const runCascade = (
 ): number => {
   let seq = firstSeq
   const start = out.length
-  out.push({ ...input, seq } as Envelope)
+  out.push(numbered(input, seq))
   for (let i = start; i < out.length; i++) {
     const { decisions } = engine.step(state, out[i]!)
-    for (const d of decisions) out.push({ ...d, seq: ++seq } as Envelope)
+    for (const d of decisions) out.push(numbered(d, ++seq))
     if (out.length - start > MAX_CASCADE) {
       throw new Error(`decision cascade from seq ${firstSeq} exceeded ${MAX_CASCADE} events: a decider loops`)
     }

@@ -159,6 +159,17 @@ export const createEngine = (config: EngineConfig): Engine => {
 
   const simulated = (s: EngineState): boolean => s.trading.run?.broker !== 'upstox'
 
+  // `positionKey` builds a new string on each call, and a bar asks once per strategy: memoised per engine (it is a
+  // pure function of its arguments, so this changes no result).
+  const positionKeys = new Map<string, Map<string, string>>()
+  const positionKeyOf = (strategyId: string, instrumentKey: string): string => {
+    let byInstrument = positionKeys.get(strategyId)
+    if (byInstrument === undefined) positionKeys.set(strategyId, (byInstrument = new Map()))
+    let key = byInstrument.get(instrumentKey)
+    if (key === undefined) byInstrument.set(instrumentKey, (key = positionKey(strategyId, instrumentKey)))
+    return key
+  }
+
   const onPrice = (
     s: EngineState,
     e: Envelope<TickReceived> | Envelope<BarClosed>,
@@ -184,7 +195,7 @@ export const createEngine = (config: EngineConfig): Engine => {
       const ctx = {
         strategyId: inst.strategyId,
         instrumentKey,
-        positionQty: s.trading.portfolio.positions.get(positionKey(inst.strategyId, instrumentKey))?.qty ?? 0,
+        positionQty: s.trading.portfolio.positions.get(positionKeyOf(inst.strategyId, instrumentKey))?.qty ?? 0,
         ts: e.ts,
       }
       const sig =

@@ -14,6 +14,7 @@ import { NO_EVENTS } from './simulatedBroker.js'
 // then asks for the order that flattens the position.
 
 export const DEFAULT_SQUARE_OFF = '15:15'
+const DEFAULT_SQUARE_OFF_MINUTE = 15 * 60 + 15
 
 interface Tracked {
   readonly strategyId: StrategyId
@@ -32,6 +33,8 @@ export const createExitState = (): ExitState => ({ tracked: new Map() })
 /** Minutes after IST midnight of the strategy's square-off, or undefined when switched off. */
 export const squareOffMinute = (exits: ExitConfig | undefined): number | undefined => {
   const at = exits?.squareOff ?? DEFAULT_SQUARE_OFF
+  // Asked on every price event of an open position: the usual answer costs no parse.
+  if (at === DEFAULT_SQUARE_OFF) return DEFAULT_SQUARE_OFF_MINUTE
   if (at === 'off') return undefined
   const secs = parseHhmm(at)
   return secs === undefined ? undefined : secs / 60
@@ -61,7 +64,9 @@ export const evolveExits = (x: ExitState, s: TradingState, e: Envelope, qtyBefor
       if (x.tracked.size === 0) return x
       const key = e.payload.instrumentKey
       const price = e.type === 'TickReceived' ? e.payload.ltpPaise : e.payload.closePaise
-      for (const [k, t] of x.tracked) {
+      // Keys, then a lookup: destructuring `[k, t]` entries would allocate an array per position on every price.
+      for (const k of x.tracked.keys()) {
+        const t = x.tracked.get(k)!
         if (t.instrumentKey !== key) continue
         const qty = s.portfolio.positions.get(k)?.qty ?? 0
         if (qty > 0 ? price > t.best : qty < 0 && price < t.best) t.best = price
@@ -76,6 +81,9 @@ export const evolveExits = (x: ExitState, s: TradingState, e: Envelope, qtyBefor
 const pct = (n: number) => `${Math.round(n * 100) / 100}%`
 const inr = (p: number) => (p / 100).toFixed(2)
 
+/** The exits a price can fire (the opposing signal fires from a signal, not a price). */
+type PriceExit = Extract<ExitKind, 'stop-loss' | 'trailing-stop' | 'take-profit' | 'square-off'>
+
 /** The exits that fire at this price event. */
 export const exitDecisions = (
   x: ExitState,
@@ -85,41 +93,54 @@ export const exitDecisions = (
   if (x.tracked.size === 0) return NO_EVENTS
   const key = e.payload.instrumentKey
   const price = e.type === 'TickReceived' ? e.payload.ltpPaise : e.payload.closePaise
-  const minute = istMinuteOfDay(e.ts)
+  let minute = -1
   let out: EventDraft[] | undefined
-  for (const [k, t] of x.tracked) {
+  for (const k of x.tracked.keys()) {
+    const t = x.tracked.get(k)!
     if (t.instrumentKey !== key) continue
     const pos = s.portfolio.positions.get(k)
     if (pos === undefined || pos.qty === 0) continue
-    // An exit already asked for (or any order that flattens) is working: do not ask again.
-    if (pos.qty + pendingQty(s, t.strategyId, t.instrumentKey) === 0) continue
     const cfg = s.strategies.get(t.strategyId)?.exits
     const long = pos.qty > 0
     const entry = pos.costPaise / pos.qty
     const move = ((price - entry) / entry) * 100 * (long ? 1 : -1)
     const fromBest = ((price - t.best) / t.best) * 100 * (long ? 1 : -1)
-    let fired: { exit: ExitKind; reason: string } | undefined
-    if (cfg?.stopLossPct !== undefined && -move >= cfg.stopLossPct) {
-      fired = {
-        exit: 'stop-loss',
-        reason: `${inr(price)} is ${pct(-move)} against the ${inr(entry)} entry (stop ${pct(cfg.stopLossPct)})`,
-      }
-    } else if (cfg?.trailingStopPct !== undefined && -fromBest >= cfg.trailingStopPct) {
-      fired = {
-        exit: 'trailing-stop',
-        reason: `${inr(price)} is ${pct(-fromBest)} off the best ${inr(t.best)} (trail ${pct(cfg.trailingStopPct)})`,
-      }
-    } else if (cfg?.takeProfitPct !== undefined && move >= cfg.takeProfitPct) {
-      fired = {
-        exit: 'take-profit',
-        reason: `${inr(price)} is ${pct(move)} beyond the ${inr(entry)} entry (target ${pct(cfg.takeProfitPct)})`,
-      }
-    } else {
+    // Which exit fires is plain arithmetic on every price of an open position; the order book scan and the reason's
+    // text are paid for only when one does.
+    let exit: PriceExit | undefined
+    if (cfg?.stopLossPct !== undefined && -move >= cfg.stopLossPct) exit = 'stop-loss'
+    else if (cfg?.trailingStopPct !== undefined && -fromBest >= cfg.trailingStopPct) exit = 'trailing-stop'
+    else if (cfg?.takeProfitPct !== undefined && move >= cfg.takeProfitPct) exit = 'take-profit'
+    else {
       const sq = squareOffMinute(cfg)
-      if (sq !== undefined && minute >= sq)
-        fired = { exit: 'square-off', reason: `intraday square-off at ${cfg?.squareOff ?? DEFAULT_SQUARE_OFF} IST` }
+      if (sq !== undefined) {
+        if (minute < 0) minute = istMinuteOfDay(e.ts)
+        if (minute >= sq) exit = 'square-off'
+      }
     }
-    if (fired === undefined) continue
+    if (exit === undefined) continue
+    // An exit already asked for (or any order that flattens) is working: do not ask again.
+    if (pos.qty + pendingQty(s, t.strategyId, t.instrumentKey) === 0) continue
+    let reason: string
+    switch (exit) {
+      case 'stop-loss':
+        reason = `${inr(price)} is ${pct(-move)} against the ${inr(entry)} entry (stop ${pct(cfg!.stopLossPct!)})`
+        break
+      case 'trailing-stop':
+        reason = `${inr(price)} is ${pct(-fromBest)} off the best ${inr(t.best)} (trail ${pct(cfg!.trailingStopPct!)})`
+        break
+      case 'take-profit':
+        reason = `${inr(price)} is ${pct(move)} beyond the ${inr(entry)} entry (target ${pct(cfg!.takeProfitPct!)})`
+        break
+      case 'square-off':
+        reason = `intraday square-off at ${cfg?.squareOff ?? DEFAULT_SQUARE_OFF} IST`
+        break
+      default: {
+        const never: never = exit
+        throw new Error(`unhandled exit ${String(never)}`)
+      }
+    }
+    const fired = { exit, reason }
     ;(out ??= []).push({
       type: 'ExitTriggered',
       ts: e.ts,

@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as E from 'fp-ts/lib/Either.js'
+import pino from 'pino'
+import { barDrafts, openMarketStore } from '../src/adapters/marketStore/index.js'
+import type { BarClosed, Envelope, EventDraft } from '../src/domain/events/index.js'
+import type { InstrumentKey } from '../src/domain/ids/index.js'
+import { type BacktestSpec, backtestHeader, runBacktest } from '../src/processes/backtest/index.js'
+import { runCascade } from '../src/processes/drivers/index.js'
+import { createBuiltinEngine } from '../src/processes/engine/index.js'
+import { DEFAULT_SIMULATOR_CONFIG } from '../src/projections/index.js'
+
+// End-to-end backtest throughput on the real 5-stock 1-minute set (issue 4): store -> sma-cross -> risk -> simulated
+// broker -> projections -> journal, and the parts on their own so the figure can be read: streaming bars out of the
+// store, and the engine with no journal. Needs the data (NSE_DATA_DIR, default ../shared/data/nse); imports it into
+// a temporary store with the CLI first. Peak RSS is the whole process's. Figures vary with load (2 shared cores).
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, '..', '..')
+const data = process.env.NSE_DATA_DIR ?? path.resolve(root, '..', 'shared', 'data', 'nse')
+const equity = path.join(data, 'equity-1min-2025')
+if (!fs.existsSync(equity)) {
+  process.stderr.write(`backtest bench: skipped, no real data at ${equity} (set NSE_DATA_DIR)\n`)
+  process.exit(0)
+}
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bahi-bench-bt-'))
+const home = path.join(work, 'home')
+const imported = spawnSync(
+  process.execPath,
+  [path.join(root, 'dist', 'src', 'processes', 'cli', 'main.js'), 'import', equity, '--home', home, '--json'],
+  { encoding: 'utf8' },
+)
+if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`)
+const log = pino({ level: 'warn' })
+const opened = await openMarketStore(path.join(home, 'market', 'market.duckdb'), log)
+if (E.isLeft(opened)) throw new Error(`store: ${opened.left._tag}`)
+const store = opened.right
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+const best = (xs: number[]) => Math.max(...xs)
+const query = { instrumentKeys: [], timeframe: '1m' as const }
+
+const spec = (journalDir: string, instruments: readonly InstrumentKey[]): BacktestSpec => ({
+  runId: 'bench',
+  journalDir,
+  startedMs: Date.UTC(2025, 0, 1, 3, 30),
+  seed: 1,
+  capitalPaise: 100_000_000,
+  strategy: { kind: 'sma-cross', params: { fast: 10, slow: 30, qty: 10 }, exits: {} },
+  instruments,
+  simulator: DEFAULT_SIMULATOR_CONFIG,
+  limits: { maxOrdersPerSecond: 10 },
+  data: { bench: true },
+  codeVersion: 'bench',
+})
+
+// 1. Streaming out of the store into drafts (what the engine is fed).
+const streamRates: number[] = []
+let inMemory: EventDraft<BarClosed>[][] = []
+for (let r = 0; r < REPEATS; r++) {
+  const t0 = performance.now()
+  const s = await store.streamBarBatches(query)
+  if (E.isLeft(s)) throw new Error(s.left._tag)
+  const chunks: EventDraft<BarClosed>[][] = []
+  for await (const b of s.right) chunks.push(barDrafts(b))
+  streamRates.push(chunks.reduce((n, c) => n + c.length, 0) / ((performance.now() - t0) / 1000))
+  inMemory = chunks
+}
+const bars = inMemory.reduce((n, c) => n + c.length, 0)
+const instruments = [...new Set(inMemory.flat().map((b) => b.payload.instrumentKey))].sort()
+
+// 2. The engine alone over bars in memory: no store, no journal.
+const engineRates: number[] = []
+let events = 0
+for (let r = 0; r < REPEATS; r++) {
+  const engine = createBuiltinEngine()
+  const state = engine.initialState()
+  const out: Envelope[] = []
+  let seq = 1
+  events = 0
+  const t0 = performance.now()
+  for (const d of backtestHeader(spec('', instruments))) seq = runCascade(engine, state, d, seq, out)
+  for (const chunk of inMemory) {
+    for (const d of chunk) seq = runCascade(engine, state, d, seq, out)
+    events += out.length
+    out.length = 0
+  }
+  engineRates.push(bars / ((performance.now() - t0) / 1000))
+}
+
+// 3. End to end: store -> engine -> journal, as `bahi backtest` runs it (without the report).
+const e2eRates: number[] = []
+for (let r = 0; r < REPEATS; r++) {
+  const s = await store.streamBars(query)
+  if (E.isLeft(s)) throw new Error(s.left._tag)
+  const t0 = performance.now()
+  const ran = await runBacktest(spec(path.join(work, `run-${r}`), instruments), createBuiltinEngine(), s.right, log)
+  if (E.isLeft(ran)) throw new Error(ran.left)
+  e2eRates.push(ran.right.bars / ((performance.now() - t0) / 1000))
+  fs.rmSync(path.join(work, `run-${r}`), { recursive: true, force: true })
+}
+store.close()
+fs.rmSync(work, { recursive: true, force: true })
+const peakMb = process.resourceUsage().maxRSS / 1024
+
+process.stdout.write(`backtest throughput, sma-cross(10,30) on ${fmt(bars)} real 1-minute bars of ${instruments.length} stocks (${fmt(events)} events), best of ${REPEATS}:
+| stage | bars/s |
+| --- | --- |
+| store -> drafts (DuckDB stream) | ${fmt(best(streamRates))} |
+| engine only (bars in memory, no journal) | ${fmt(best(engineRates))} |
+| end to end: store -> engine -> journal | ${fmt(best(e2eRates))} |
+peak RSS of the whole bench process: ${fmt(peakMb)} MB
+all runs: stream ${streamRates.map(fmt).join(' / ')}; engine ${engineRates.map(fmt).join(' / ')}; e2e ${e2eRates.map(fmt).join(' / ')}
+`)
