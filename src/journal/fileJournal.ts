@@ -239,6 +239,13 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
       const group = queue
       queue = []
       let result: E.Either<JournalError, void> = E.right(undefined)
+      // Appends queued before an earlier group failed must not be written after it: their seqs follow the lost ones.
+      if (failure) {
+        groupBuffer.pos = 0
+        for (const p of group) p.resolve(E.left(failure))
+        flushing = false
+        return
+      }
       try {
         let i = 0
         while (i < group.length) {

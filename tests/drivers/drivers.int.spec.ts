@@ -136,6 +136,24 @@ describe('live driver', () => {
     expect(effects).not.toContain('OrderFilled')
   })
 
+  it('steps each input as it arrives, without waiting for the previous cascade to be durable', async () => {
+    // given a live driver over a fresh journal
+    const { journal } = tempJournal()
+    const engine = streakEngine()
+    const driver = createLiveDriver({ journal, engine, state: engine.initialState() })
+    // when the whole session is handed over without awaiting anything
+    const pending = session.map((input) => driver.handle(input))
+    // then the state has already folded every input (and its decisions), before a single fsync has resolved
+    const steppedSeq = driver.state().trading.lastSeq
+    const results = await Promise.all(pending)
+    await journal.close()
+    const journalled = results.flatMap((r) => (E.isRight(r) ? r.right : []))
+    expect(journalled.length).toBeGreaterThan(session.length)
+    expect(steppedSeq).toBe(journalled.at(-1)!.seq)
+    // and the cascades are numbered back to back in call order
+    expect(journalled.map((e) => e.seq)).toEqual(journalled.map((_, i) => i + 1))
+  })
+
   it('halts after a failed append: later inputs are refused and no effect runs', async () => {
     const { journal } = tempJournal()
     const engine = streakEngine()

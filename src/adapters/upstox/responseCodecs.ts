@@ -21,6 +21,9 @@ export type PlacedOrderV2 = t.TypeOf<typeof PlacedOrderV2>
 
 export const OrderIdData = t.type({ order_id: t.string })
 
+/** The feed authorize endpoints: a single-use wss URL. */
+export const FeedAuthorizeData = t.type({ authorized_redirect_uri: t.string })
+
 export const OrderRow = t.type({
   order_id: t.string,
   status: t.string,

@@ -7,6 +7,7 @@ import type { ApiGroup, RateLimiter } from './rateLimiter.js'
 import {
   CandlesData,
   ErrorEnvelope,
+  FeedAuthorizeData,
   OrderHistoryRow,
   OrderIdData,
   OrderRow,
@@ -191,6 +192,25 @@ export const createUpstoxRest = (d: UpstoxRestDeps) => {
       E.map((r: { data: t.TypeOf<C> }) => r.data)(await call({ ...spec, codec: successOf(spec.codec) })())
 
   return {
+    /** A single-use URL for the V3 market-data WebSocket (the feed client asks before every connect). */
+    authorizeMarketFeed: () =>
+      data({
+        method: 'GET',
+        path: '/v3/feed/market-data-feed/authorize',
+        group: 'standard',
+        auth: 'token',
+        codec: FeedAuthorizeData,
+      }),
+    /** A single-use URL for the portfolio stream (order updates). */
+    authorizePortfolioFeed: () =>
+      data({
+        method: 'GET',
+        path: '/v2/feed/portfolio-stream-feed/authorize',
+        query: { update_types: 'order' },
+        group: 'standard',
+        auth: 'token',
+        codec: FeedAuthorizeData,
+      }),
     placeOrder: (body: PlaceOrderBody) =>
       data({ method: 'POST', path: '/v2/order/place', body, group: 'order', auth: 'token', codec: PlacedOrderV2 }),
     cancelOrder: (orderId: string) =>

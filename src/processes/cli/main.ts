@@ -15,10 +15,11 @@ import {
   importCommand,
   loginCommand,
   replayCommand,
+  runCommand,
   sandboxCommand,
   sweepCommand,
 } from './commands/index.js'
-import { resolveHome } from './home.js'
+import { packagedSymbolsPath, resolveHome } from './home.js'
 
 // The `bahi` command line: the composition root for every command. It alone reads argv and the environment and
 // creates the root logger (JSON lines on stderr; level from BAHI_LOG_LEVEL, default warn).
@@ -51,6 +52,10 @@ commands:
       [--status]                whether a token is stored and when it expires (03:30 IST the day after issue)
   fetch-history --instrument KEY --from D --to D [--interval 1minute|3minute|5minute|15minute|30minute|1hour|day]
                                 page through Upstox historical candles into the market store (UPSTOX_BASE_URL)
+  run --strategy KIND [--params JSON] --instruments A,B   paper trading on the Upstox market feed (UPSTOX_BASE_URL,
+                                a token from bahi login); journal under <home>/journals, verified at the end
+      [--live]                  place real orders through the Upstox adapter instead of the simulated broker
+      [--feed-mode full|ltpc] [--square-off HH:MM|off] [--capital INR] [--limits JSON] [--duration SECONDS] [--out DIR]
   sandbox [--port P] [--speed X] [--seed N] [--from YYYY-MM-DD] [--data synthetic|store|PATH]
                                 an Upstox-compatible local exchange on 127.0.0.1 (REST, market feed, portfolio
                                 stream) replaying the synthetic market, the sealed market store, or a file/directory
@@ -216,6 +221,44 @@ export const runCli = async (
         log,
         env,
       )
+    case 'run': {
+      const capitalInr = int('capital', v.capital, 1_000_000)
+      if (capitalInr === undefined) return 2
+      const json_ = (flag: string, text: string | undefined): { ok: true; value: unknown } | { ok: false } => {
+        if (text === undefined) return { ok: true, value: undefined }
+        try {
+          return { ok: true, value: JSON.parse(text) }
+        } catch (e) {
+          io.err(`bahi run: --${flag} is not JSON: ${(e as Error).message}`)
+          return { ok: false }
+        }
+      }
+      const params = json_('params', v.params)
+      const limits = json_('limits', v.limits)
+      if (!params.ok || !limits.ok) return 2
+      const duration = v.duration === undefined ? undefined : Number(v.duration)
+      return runCommand(
+        {
+          home: resolveHome(v.home, env),
+          json,
+          codeVersion: codeVersion(),
+          live: v.live === true,
+          capitalInr,
+          symbolsPath: packagedSymbolsPath(),
+          ...(v.strategy === undefined ? {} : { strategy: v.strategy }),
+          ...(params.value === undefined ? {} : { params: params.value }),
+          ...(limits.value === undefined ? {} : { limits: limits.value }),
+          ...(v.instruments === undefined ? {} : { instruments: v.instruments }),
+          ...(v['feed-mode'] === undefined ? {} : { feedMode: v['feed-mode'] }),
+          ...(v['square-off'] === undefined ? {} : { squareOff: v['square-off'] }),
+          ...(duration === undefined ? {} : { durationSeconds: duration }),
+          ...(v.out === undefined ? {} : { out: v.out }),
+        },
+        io,
+        log,
+        env,
+      )
+    }
     case 'sandbox': {
       const port = v.port === undefined ? 0 : Number(v.port)
       const speed = v.speed === undefined ? undefined : Number(v.speed)
@@ -308,6 +351,10 @@ const parse = (argv: readonly string[]) =>
       code: { type: 'string' },
       status: { type: 'boolean' },
       interval: { type: 'string' },
+      live: { type: 'boolean' },
+      'feed-mode': { type: 'string' },
+      limits: { type: 'string' },
+      duration: { type: 'string' },
     },
   })
 

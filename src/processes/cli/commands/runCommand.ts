@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import { describeCalendarLoadError, loadCalendar } from '../../../adapters/calendar/index.js'
+import { loadSymbolTable } from '../../../adapters/importers/index.js'
+import { DEFAULT_SYNTHETIC_INSTRUMENTS } from '../../../adapters/synthetic/index.js'
+import {
+  createUpstoxBroker,
+  describeUpstoxConfigError,
+  loadUpstoxConfig,
+  storedToken,
+} from '../../../adapters/upstox/index.js'
+import {
+  createMarketFeedClient,
+  describeFeedError,
+  type FeedMode,
+  loadMarketFeedProto,
+} from '../../../adapters/upstoxFeed/index.js'
+import { ExitConfig, type StrategyParams } from '../../../domain/events/index.js'
+import { InstrumentKey } from '../../../domain/ids/index.js'
+import { inrToPaise } from '../../../domain/money/index.js'
+import { RiskLimits } from '../../../domain/risk/index.js'
+import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
+import { DEFAULT_SIMULATOR_CONFIG, positionKey } from '../../../projections/index.js'
+import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
+import { verifyJournal } from '../../replay/index.js'
+import { createTradingSession, feedAuthorizer, sessionHeader } from '../../runner/index.js'
+import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
+import { journalsDir } from '../home.js'
+
+// `bahi run`: paper or live trading on the Upstox market feed. Paper (the default) fills in the engine's simulated
+// broker against the live ticks; `--live` places real orders through the Upstox adapter. Either way the session is a
+// journal that `bahi replay --verify` re-derives. Point it at the local exchange with UPSTOX_BASE_URL (bahi sandbox)
+// and a token from `bahi login`. It runs until SIGINT/SIGTERM or `--duration`, then records RunEnded, verifies the
+// journal and prints a summary.
+
+export interface RunOptions {
+  readonly home: string
+  readonly json: boolean
+  readonly codeVersion: string
+  readonly strategy?: string
+  /** Already parsed JSON. */
+  readonly params?: unknown
+  readonly instruments?: string
+  readonly live: boolean
+  readonly feedMode?: string
+  readonly capitalInr: number
+  readonly squareOff?: string
+  /** Risk limits as JSON (`RiskLimits`); default an order rate of 10/s. */
+  readonly limits?: unknown
+  readonly durationSeconds?: number
+  readonly out?: string
+  readonly symbolsPath: string
+  /** Stops the session when it settles (tests); otherwise SIGINT/SIGTERM or the duration do. */
+  readonly until?: Promise<unknown>
+}
+
+const describeErrors = (errs: readonly { message?: string | undefined; context: readonly { key: string }[] }[]) =>
+  errs
+    .map(
+      (x) =>
+        x.message ??
+        `${x.context
+          .map((c) => c.key)
+          .filter(Boolean)
+          .join('.')} is invalid`,
+    )
+    .join('; ')
+
+export const runCommand = async (
+  o: RunOptions,
+  io: CliIo,
+  log: Logger,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ExitCode> => {
+  const fail = (msg: string, code: ExitCode = 2): ExitCode => {
+    io.err(`bahi run: ${msg}`)
+    return code
+  }
+  // ---- what to run -------------------------------------------------------------------------------------------
+  const strategies = builtinEngineConfig.strategies
+  const kinds = [...strategies.keys()].join(', ')
+  if (o.strategy === undefined) return fail(`--strategy is required (one of: ${kinds})`)
+  const def = strategies.get(o.strategy)
+  if (def === undefined) return fail(`unknown strategy "${o.strategy}" (known: ${kinds})`)
+  const params = def.params.decode(o.params ?? {})
+  if (E.isLeft(params)) return fail(`bad --params for ${o.strategy}: ${describeErrors(params.left)}`)
+  const exits = ExitConfig.decode(o.squareOff === undefined ? {} : { squareOff: o.squareOff })
+  if (E.isLeft(exits)) return fail(`--square-off must be HH:MM or off, got ${o.squareOff}`)
+  const limits = RiskLimits.decode(o.limits ?? { maxOrdersPerSecond: 10 })
+  if (E.isLeft(limits)) return fail(`bad --limits: ${describeErrors(limits.left)}`)
+  const modeFlag = o.feedMode ?? 'full'
+  if (modeFlag !== 'full' && modeFlag !== 'ltpc') return fail(`--feed-mode must be full or ltpc, got ${o.feedMode}`)
+  const feedMode: FeedMode = modeFlag
+  if (o.durationSeconds !== undefined && !(o.durationSeconds > 0))
+    return fail(`--duration must be a positive number of seconds, got ${o.durationSeconds}`)
+  const capitalPaise = inrToPaise(o.capitalInr)
+  if (!Number.isSafeInteger(capitalPaise) || capitalPaise <= 0) return fail(`--capital ${o.capitalInr} is not usable`)
+  const symbols = loadSymbolTable(o.symbolsPath)
+  if (E.isLeft(symbols)) return fail(`symbol table ${o.symbolsPath}: ${JSON.stringify(symbols.left)}`)
+  const wanted = (o.instruments ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (wanted.length === 0) return fail('--instruments is required: trading symbols or instrument keys, comma-separated')
+  const instruments: InstrumentKey[] = []
+  const unknown: string[] = []
+  for (const w of wanted) {
+    const key = InstrumentKey.is(w)
+      ? w
+      : (symbols.right.get(w.toUpperCase()) ??
+        DEFAULT_SYNTHETIC_INSTRUMENTS.find((i) => i.symbol === w.toUpperCase())?.instrumentKey)
+    if (key === undefined || !InstrumentKey.is(key)) unknown.push(w)
+    else instruments.push(key)
+  }
+  if (unknown.length > 0) return fail(`unknown instrument(s) ${unknown.join(', ')}: use instrument keys`)
+
+  // ---- the outside world -------------------------------------------------------------------------------------
+  const config = loadUpstoxConfig(o.home, env)
+  if (E.isLeft(config)) return fail(describeUpstoxConfigError(config.left))
+  const calendar = loadCalendar()
+  if (E.isLeft(calendar)) return fail(describeCalendarLoadError(calendar.left))
+  const proto = await loadMarketFeedProto()
+  if (E.isLeft(proto)) return fail(describeFeedError(proto.left), 1)
+  const nowMs = () => Date.now()
+  const broker = createUpstoxBroker({
+    config: config.right,
+    log,
+    nowMs,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    token: storedToken(o.home, env, nowMs),
+  })
+  const mode = o.live ? 'live' : 'paper'
+  const stamp = new Date(nowMs()).toISOString().replace(/[-:]/g, '').slice(0, 15)
+  const runId = `${mode}-${stamp}-${randomBytes(3).toString('hex')}`
+  const dir = o.out ?? join(journalsDir(o.home), runId)
+  if (existsSync(dir)) return fail(`${dir} exists: a session writes a new journal (resuming one is not supported yet)`)
+  const opened = openFileJournal(dir, { log: log.child({ component: 'journal' }) })
+  if (E.isLeft(opened)) return fail(describeJournalError(opened.left), 1)
+  const journal = opened.right
+  const engine = createBuiltinEngine()
+  const session = createTradingSession({
+    journal,
+    engine,
+    state: engine.initialState(),
+    calendar: calendar.right,
+    ...(o.live ? { broker } : {}),
+    log: log.child({ component: 'session' }),
+    nowMs,
+  })
+  const strategy = { kind: o.strategy, params: params.right as StrategyParams, exits: exits.right }
+  for (const d of sessionHeader({
+    runId,
+    mode,
+    startedMs: nowMs(),
+    capitalPaise,
+    codeVersion: o.codeVersion,
+    strategy,
+    instruments,
+    limits: limits.right,
+    simulator: DEFAULT_SIMULATOR_CONFIG,
+    data: { feed: config.right.baseUrl, mode: feedMode },
+  })) {
+    const r = await session.handle(d)
+    if (E.isLeft(r)) {
+      await journal.close()
+      return fail(`journal: ${JSON.stringify(r.left)}`, 1)
+    }
+  }
+  let feedFailure: string | undefined
+  let stop: (why: string) => void = () => {}
+  const stopped = new Promise<string>((resolve) => {
+    stop = resolve
+  })
+  const feed = createMarketFeedClient({
+    authorize: feedAuthorizer(broker, 'market'),
+    feedType: proto.right,
+    log: log.child({ component: 'feed' }),
+    onTicks: session.onTicks,
+    onStatus: (s) => {
+      io.err(`run: feed ${s.status}${s.reason === undefined ? '' : ` (${s.reason})`}`)
+      void session.handle({ type: 'FeedStatusChanged', ts: nowMs(), payload: s })
+      if (s.status === 'closed' && feed.lastError() !== undefined) {
+        feedFailure = describeFeedError(feed.lastError()!)
+        stop('feed closed')
+      }
+    },
+  })
+  const subscribed = feed.subscribe(instruments, feedMode)
+  if (E.isLeft(subscribed)) {
+    await journal.close()
+    return fail(`cannot subscribe: ${subscribed.left.requested} keys in ${feedMode} (limit ${subscribed.left.limit})`)
+  }
+  feed.start()
+  session.start()
+  io.err(`run: ${mode} ${o.strategy} on ${wanted.join(', ')}; journal ${dir} (Ctrl-C to stop)`)
+  const onSignal = () => stop('stopped by signal')
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const timer =
+    o.durationSeconds === undefined ? undefined : setTimeout(() => stop('duration over'), o.durationSeconds * 1000)
+  void o.until?.then(() => stop('stopped'))
+  const reason = await stopped
+  if (timer !== undefined) clearTimeout(timer)
+  process.off('SIGINT', onSignal)
+  process.off('SIGTERM', onSignal)
+  await feed.close()
+  const ended = await session.stop(runId, reason)
+  await journal.close()
+  if (E.isLeft(ended)) return fail(`the session halted: ${JSON.stringify(ended.left)}`, 1)
+  // ---- the audit -----------------------------------------------------------------------------------------------
+  const reader = openJournalReader(dir)
+  if (E.isLeft(reader)) return fail(describeJournalError(reader.left), 1)
+  const verified = await verifyJournal(reader.right, createBuiltinEngine())
+  await reader.right.close()
+  if (E.isLeft(verified)) return fail(verified.left, 1)
+  const state = verified.right.state
+  const c = session.counters()
+  const positions = instruments.map((k) => ({
+    instrumentKey: k,
+    qty: state.trading.portfolio.positions.get(positionKey(`${o.strategy}.1`, k))?.qty ?? 0,
+  }))
+  const summary = {
+    runId,
+    mode,
+    reason,
+    journal: dir,
+    ticks: c.ticks,
+    bars: c.bars,
+    events: verified.right.events,
+    orders: state.trading.orderCount,
+    ordersPlaced: c.ordersPlaced,
+    brokerErrors: c.brokerErrors,
+    positions,
+    realizedPnl: state.trading.portfolio.realizedPaise / 100,
+    fees: state.trading.portfolio.feesPaise / 100,
+    verify: { divergences: verified.right.divergence === undefined ? 0 : 1 },
+    ...(feedFailure === undefined ? {} : { feedFailure }),
+  }
+  printResult(io, o.json, summary, [
+    `bahi run: ${mode} session ${runId} ended (${reason})`,
+    `  ticks ${c.ticks}, bars ${c.bars}, events ${verified.right.events}, orders ${state.trading.orderCount}${o.live ? ` (${c.ordersPlaced} placed on Upstox, ${c.brokerErrors} broker errors)` : ''}`,
+    `  positions: ${positions.map((p) => `${p.instrumentKey} ${p.qty}`).join(', ')}`,
+    `  realized PnL ${summary.realizedPnl.toFixed(2)} INR, fees ${summary.fees.toFixed(2)} INR`,
+    ...(feedFailure === undefined ? [] : [`  the feed stopped: ${feedFailure}`]),
+    `  audit replay: ${verified.right.events} events, ${summary.verify.divergences} divergences`,
+    `  journal: ${dir}`,
+  ])
+  return feedFailure === undefined && verified.right.divergence === undefined ? 0 : 1
+}

@@ -1,0 +1,3 @@
+export * from './feedAuthorize.js'
+export * from './sessionHeader.js'
+export * from './tradingSession.js'
