@@ -47,6 +47,8 @@ export interface TradingSessionOptions {
   readonly pollMs?: number
   /** How long after a minute ends its bar waits for a late tick before the feed's clock closes it; default 2000. */
   readonly barGraceMs?: number
+  /** How long `stop()` keeps polling for the last working orders; default 5000 ms. */
+  readonly settleMs?: number
   /** Estimate Upstox charges on live fills from the dated table (Upstox's trade rows carry none); default true. */
   readonly estimateCharges?: boolean
   /** Called with each durable cascade (input first): for progress displays and latency probes. */
@@ -216,13 +218,20 @@ export const createTradingSession = (o: TradingSessionOptions) => {
     }
   }
 
+  /** Placements and cancels in flight, so `stop()` can wait for the venue's answers. */
+  const brokerCalls = new Set<Promise<void>>()
+  const track = (p: Promise<void>): void => {
+    brokerCalls.add(p)
+    void p.finally(() => brokerCalls.delete(p))
+  }
+
   const effects = (decisions: readonly Envelope[]): void => {
     for (const d of decisions) {
       if (d.type === 'OrderRequested') requests.set(d.payload.orderId, d.payload)
       const broker = o.broker
       if (broker === undefined) continue
-      if (d.type === 'OrderSubmitted' && d.payload.venue === 'upstox') void place(broker, d.payload.orderId)
-      else if (d.type === 'OrderCancelRequested') void cancel(broker, d.payload.orderId)
+      if (d.type === 'OrderSubmitted' && d.payload.venue === 'upstox') track(place(broker, d.payload.orderId))
+      else if (d.type === 'OrderCancelRequested') track(cancel(broker, d.payload.orderId))
     }
   }
 
@@ -290,9 +299,21 @@ export const createTradingSession = (o: TradingSessionOptions) => {
      */
     stop: async (runId: string, reason: string): Promise<E.Either<SessionError, void>> => {
       if (timer !== undefined) clearInterval(timer)
-      await poll()
       if (serverTs > 0) closeBars(bars.flush(serverTs))
-      while (inFlight.size > 0) await Promise.all([...inFlight])
+      // Settle with the venue: every placement answered, then polled until no order is working (or the time is up:
+      // what is still working then stays so in the journal, and the venue has the rest).
+      const settleBy = o.nowMs() + (o.settleMs ?? 5000)
+      for (;;) {
+        while (inFlight.size > 0 || brokerCalls.size > 0) await Promise.all([...inFlight, ...brokerCalls])
+        if (o.broker === undefined || failure !== undefined) break
+        if (tracked.size === 0 || [...tracked.values()].every((t) => t.done)) break
+        if (o.nowMs() >= settleBy) {
+          log.warn({ working: [...tracked.values()].filter((t) => !t.done).length }, 'orders still working at stop')
+          break
+        }
+        await poll()
+        await new Promise((r) => setTimeout(r, Math.min(o.pollMs ?? 1000, 200)))
+      }
       if (failure !== undefined) return E.left(failure)
       const ended = await handle({ type: 'RunEnded', ts: o.nowMs(), payload: { runId, reason } })
       if (E.isLeft(ended)) return ended
