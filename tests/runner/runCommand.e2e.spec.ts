@@ -68,6 +68,31 @@ describe('bahi run against the sandbox', () => {
     return parseJsonOut<RunSummary>(r)
   }
 
+  it('refuses bad input with the flag and the reason, before connecting to anything', async () => {
+    const cases: [readonly string[], RegExp][] = [
+      [['--instruments', 'RELIANCE'], /--strategy is required \(one of: .*sma-cross/],
+      [['--strategy', 'nope', '--instruments', 'RELIANCE'], /unknown strategy "nope"/],
+      [
+        ['--strategy', 'streak', '--params', '{"bars":"x"}', '--instruments', 'RELIANCE'],
+        /bad --params for streak: bars/,
+      ],
+      [['--strategy', 'streak', '--params', '{bars', '--instruments', 'RELIANCE'], /--params is not JSON/],
+      [['--strategy', 'streak'], /--instruments is required/],
+      [['--strategy', 'streak', '--instruments', 'NOSUCH'], /unknown instrument\(s\) NOSUCH/],
+      [['--strategy', 'streak', '--instruments', 'RELIANCE', '--limits', '{"maxOrdersPerSecond":-1}'], /bad --limits/],
+      [
+        ['--strategy', 'streak', '--instruments', 'RELIANCE', '--feed-mode', 'depth'],
+        /--feed-mode must be full or ltpc/,
+      ],
+    ]
+    for (const [args, message] of cases) {
+      const r = await bahi(['run', ...args], env)
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(message)
+    }
+    expect(h.sandbox.openSockets().market).toBe(0)
+  }, 120_000)
+
   it('paper: trades on the live feed with the simulated broker; nothing reaches the venue', async () => {
     const s = await run([])
     expect(s.mode).toBe('paper')

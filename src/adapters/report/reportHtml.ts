@@ -76,10 +76,38 @@ small,.note{color:#666}section{margin-bottom:2em}.trades td{white-space:nowrap}.
 .chart .panel{font-size:12px;fill:#333}.chart .equity{fill:none;stroke:#1565c0;stroke-width:1.5}.chart .drawdown{fill:none;stroke:#b00020;stroke-width:1}.chart .dd-fill{fill:rgba(176,0,32,.18)}
 .chart .hover{fill:transparent}.chart .hover:hover{fill:rgba(0,0,0,.06)}`
 
+const rupees = (v: number) => formatInr(v, 2)
+const percent = (v: number) => `${v.toFixed(2)}%`
+const ratio = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : String(v))
+
+/** The performance figures as a reader expects them: labelled and formatted; keys not listed show as they are. */
+const METRICS: Readonly<Record<string, readonly [string, (v: number) => string]>> = {
+  startEquity: ['Start equity', rupees],
+  endEquity: ['End equity', rupees],
+  netPnl: ['Net PnL (after fees)', rupees],
+  totalReturnPct: ['Total return', percent],
+  cagrPct: ['CAGR', percent],
+  sharpe: ['Sharpe (daily returns, annualised)', ratio],
+  sortino: ['Sortino (daily returns, annualised)', ratio],
+  maxDrawdown: ['Max drawdown', rupees],
+  maxDrawdownPct: ['Max drawdown (% of peak)', percent],
+  closedTrades: ['Closed trades', (v) => v.toLocaleString('en-IN')],
+  winRatePct: ['Win rate', percent],
+  profitFactor: ['Profit factor', ratio],
+  expectancy: ['Expectancy per trade', rupees],
+  exposurePct: ['Exposure (time in the market)', percent],
+  fees: ['Fees and charges', rupees],
+}
+
 export const renderReportHtml = (r: ReportData): string => {
   const metricRows = Object.entries(r.metrics)
     .filter(([k]) => k !== 'monthlyReturnsPct')
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(String(v))}</td></tr>`)
+    .map(([k, v]) => {
+      const known = METRICS[k]
+      const label = known?.[0] ?? k
+      const text = known !== undefined && typeof v === 'number' ? known[1](v) : String(v)
+      return `<tr><th>${esc(label)}</th><td>${esc(text)}</td></tr>`
+    })
     .join('')
   const runRows = Object.entries(r.run)
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`)

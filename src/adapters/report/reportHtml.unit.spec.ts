@@ -50,6 +50,31 @@ describe('report page', () => {
     ])
   })
 
+  it('lists the performance figures labelled and formatted, and an unknown one as it is', () => {
+    const html = renderReportHtml(
+      report({
+        metrics: {
+          netPnl: -246_178.72,
+          winRatePct: 13.7763,
+          sharpe: -30.0701,
+          closedTrades: 4711,
+          someNewFigure: 7,
+          monthlyReturnsPct: {},
+        },
+      }),
+    )
+    const rows = [...html.matchAll(/<tr><th>([^<]*)<\/th><td>([^<]*)<\/td><\/tr>/g)].map((m) => [m[1], m[2]])
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['Net PnL (after fees)', '-₹2,46,178.72'],
+        ['Win rate', '13.78%'],
+        ['Sharpe (daily returns, annualised)', '-30.07'],
+        ['Closed trades', '4,711'],
+        ['someNewFigure', '7'],
+      ]),
+    )
+  })
+
   it('labels the y axis in INR and the shared x axis with the months of the run', () => {
     const html = renderReportHtml(report())
     const y = texts(html, 'ytick')

@@ -85,3 +85,19 @@ export const paramsWithDefaults = <P extends t.Props>(props: P, defaults: t.Type
     (a) => a,
   )
 }
+
+/**
+ * Decode errors of params (or any configuration) as one line: each error's own message where the codec gave one
+ * (`paramsWithDefaults` names unknown fields), else the path of the field that failed.
+ */
+export const describeParamsErrors = (errs: t.Errors): string =>
+  errs
+    .map(
+      (x) =>
+        x.message ??
+        `${x.context
+          .map((c) => c.key)
+          .filter(Boolean)
+          .join('.')} is invalid`,
+    )
+    .join('; ')

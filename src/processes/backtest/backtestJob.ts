@@ -24,7 +24,7 @@ import {
 } from '../../domain/events/index.js'
 import { InstrumentKey } from '../../domain/ids/index.js'
 import { inrToPaise } from '../../domain/money/index.js'
-import type { StrategyRegistry } from '../../domain/strategies/index.js'
+import { describeParamsErrors, type StrategyRegistry } from '../../domain/strategies/index.js'
 import { istInstant } from '../../domain/time/index.js'
 import { describeJournalError, openJournalReader } from '../../journal/index.js'
 import {
@@ -97,18 +97,6 @@ export interface BacktestOutcome {
   readonly metrics: PerformanceMetrics
 }
 
-const paramErrors = (errs: readonly { message?: string | undefined; context: readonly { key: string }[] }[]) =>
-  errs
-    .map(
-      (x) =>
-        x.message ??
-        `${x.context
-          .map((c) => c.key)
-          .filter(Boolean)
-          .join('.')} is invalid`,
-    )
-    .join('; ')
-
 /** Checks a request; every refusal names the flag and why. */
 export const planBacktest = (r: BacktestRequest, strategies: StrategyRegistry): E.Either<string, BacktestPlan> => {
   const kinds = [...strategies.keys()]
@@ -116,7 +104,7 @@ export const planBacktest = (r: BacktestRequest, strategies: StrategyRegistry): 
   const def = strategies.get(r.strategy)
   if (def === undefined) return E.left(`unknown strategy "${r.strategy}" (known: ${kinds.join(', ')})`)
   const params = def.params.decode(r.params ?? {})
-  if (E.isLeft(params)) return E.left(`bad --params for ${r.strategy}: ${paramErrors(params.left)}`)
+  if (E.isLeft(params)) return E.left(`bad --params for ${r.strategy}: ${describeParamsErrors(params.left)}`)
   if (r.from === undefined || r.to === undefined) return E.left('--from and --to (YYYY-MM-DD) are required')
   const startedMs = istInstant(r.from, '09:00')
   if (startedMs === undefined || istInstant(r.to, '00:00') === undefined) {

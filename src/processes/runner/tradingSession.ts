@@ -10,7 +10,7 @@ import {
 import type { TickPayload } from '../../adapters/upstoxFeed/index.js'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
 import { equityCharges, scheduleOn, UPSTOX_EQUITY_SCHEDULES } from '../../domain/charges/index.js'
-import type { Envelope, EventDraft, OrderRequested } from '../../domain/events/index.js'
+import type { Envelope, EventDraft, FeedStatusChanged, OrderRequested } from '../../domain/events/index.js'
 import { type OrderId, unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
 import { istDateOf, MINUTE_MS } from '../../domain/time/index.js'
@@ -31,7 +31,8 @@ import { createLiveDriver, type NoManifest } from '../drivers/index.js'
 //                      `barGraceMs` past the minute (a tick later than that is counted late, not put in the bar);
 //                      the minute in which the session first sees an instrument trade gets no bar unless that trade
 //                      opened the minute (the session missed whatever traded before it)
-//   broker reports     the wall clock when they arrived (OrderAccepted/Rejected/Updated/Filled/Cancelled)
+//   broker reports     when they arrived by the feed's clock (the wall clock before the first frame):
+//                      OrderAccepted/Rejected/Updated/Filled/Cancelled, and a kill switch the session engages
 // Replaying the journal re-derives every decision from these inputs; nothing here is re-run on replay.
 
 export interface TradingSessionOptions {
@@ -80,6 +81,13 @@ export const createTradingSession = (o: TradingSessionOptions) => {
   let failure: SessionError | undefined
   let polling = false
   let timer: ReturnType<typeof setInterval> | undefined
+  /** The feed's server time (the exchange's clock; a replaying sandbox's market time), 0 before the first frame. */
+  let serverTs = 0
+  /**
+   * The time of inputs that are not market data (broker reports, the end of the run): the feed's clock once there is
+   * one, so a session's days and its daily risk counters follow one clock even against a replaying sandbox.
+   */
+  const eventTime = (): number => (serverTs > 0 ? serverTs : o.nowMs())
   const counters = {
     ticks: 0,
     staleSnapshots: 0,
@@ -119,7 +127,7 @@ export const createTradingSession = (o: TradingSessionOptions) => {
     const seq = latestSeq.get(orderId)
     void handle({
       ...(e as EventDraft),
-      ts: o.nowMs(),
+      ts: eventTime(),
       correlationId: orderId,
       ...(seq === undefined ? {} : { causationId: unsafe.seq(seq) }),
     })
@@ -129,7 +137,7 @@ export const createTradingSession = (o: TradingSessionOptions) => {
     if (e.type !== 'OrderFilled' || o.estimateCharges === false) return e
     const req = requests.get(e.payload.orderId)
     const first = (tracked.get(e.payload.orderId)?.filledQty ?? 0) === 0
-    const fees = equityCharges(scheduleOn(UPSTOX_EQUITY_SCHEDULES, istDateOf(o.nowMs())), {
+    const fees = equityCharges(scheduleOn(UPSTOX_EQUITY_SCHEDULES, istDateOf(eventTime())), {
       side: e.payload.side,
       product: req?.product ?? 'I',
       valuePaise: e.payload.fillQty * e.payload.fillPricePaise,
@@ -169,7 +177,7 @@ export const createTradingSession = (o: TradingSessionOptions) => {
       brokerFailed(orderId, e, 'place')
       void handle({
         type: 'KillSwitchEngaged',
-        ts: o.nowMs(),
+        ts: eventTime(),
         correlationId: orderId,
         payload: {
           scope: 'instrument',
@@ -251,7 +259,6 @@ export const createTradingSession = (o: TradingSessionOptions) => {
     }
   }
 
-  let serverTs = 0
   const seenLive = new Set<string>()
   /** The feed client's `onTicks`: each tick after the bars it closes (they ended before it). */
   const onTicks = (
@@ -289,6 +296,10 @@ export const createTradingSession = (o: TradingSessionOptions) => {
     /** Operator commands and configuration (RunStarted first for a new journal). */
     handle,
     onTicks,
+    /** The feed client's `onStatus`: every transition journalled, on the session's clock. */
+    onFeedStatus: (payload: FeedStatusChanged['payload']): void => {
+      void handle({ type: 'FeedStatusChanged', ts: eventTime(), payload })
+    },
     /** Starts polling the venue for the reports of working orders (live). */
     start: (): void => {
       if (o.broker !== undefined) timer = setInterval(() => void poll(), o.pollMs ?? 1000)
@@ -315,7 +326,7 @@ export const createTradingSession = (o: TradingSessionOptions) => {
         await new Promise((r) => setTimeout(r, Math.min(o.pollMs ?? 1000, 200)))
       }
       if (failure !== undefined) return E.left(failure)
-      const ended = await handle({ type: 'RunEnded', ts: o.nowMs(), payload: { runId, reason } })
+      const ended = await handle({ type: 'RunEnded', ts: eventTime(), payload: { runId, reason } })
       if (E.isLeft(ended)) return ended
       return o.journal.sync()
     },

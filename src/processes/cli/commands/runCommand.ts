@@ -22,6 +22,7 @@ import { ExitConfig, type StrategyParams } from '../../../domain/events/index.js
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { inrToPaise } from '../../../domain/money/index.js'
 import { RiskLimits } from '../../../domain/risk/index.js'
+import { describeParamsErrors } from '../../../domain/strategies/index.js'
 import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
 import { DEFAULT_SIMULATOR_CONFIG, positionKey } from '../../../projections/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
@@ -57,18 +58,6 @@ export interface RunOptions {
   readonly until?: Promise<unknown>
 }
 
-const describeErrors = (errs: readonly { message?: string | undefined; context: readonly { key: string }[] }[]) =>
-  errs
-    .map(
-      (x) =>
-        x.message ??
-        `${x.context
-          .map((c) => c.key)
-          .filter(Boolean)
-          .join('.')} is invalid`,
-    )
-    .join('; ')
-
 export const runCommand = async (
   o: RunOptions,
   io: CliIo,
@@ -86,11 +75,11 @@ export const runCommand = async (
   const def = strategies.get(o.strategy)
   if (def === undefined) return fail(`unknown strategy "${o.strategy}" (known: ${kinds})`)
   const params = def.params.decode(o.params ?? {})
-  if (E.isLeft(params)) return fail(`bad --params for ${o.strategy}: ${describeErrors(params.left)}`)
+  if (E.isLeft(params)) return fail(`bad --params for ${o.strategy}: ${describeParamsErrors(params.left)}`)
   const exits = ExitConfig.decode(o.squareOff === undefined ? {} : { squareOff: o.squareOff })
   if (E.isLeft(exits)) return fail(`--square-off must be HH:MM or off, got ${o.squareOff}`)
   const limits = RiskLimits.decode(o.limits ?? { maxOrdersPerSecond: 10 })
-  if (E.isLeft(limits)) return fail(`bad --limits: ${describeErrors(limits.left)}`)
+  if (E.isLeft(limits)) return fail(`bad --limits: ${describeParamsErrors(limits.left)}`)
   const modeFlag = o.feedMode ?? 'full'
   if (modeFlag !== 'full' && modeFlag !== 'ltpc') return fail(`--feed-mode must be full or ltpc, got ${o.feedMode}`)
   const feedMode: FeedMode = modeFlag
@@ -181,7 +170,7 @@ export const runCommand = async (
     onTicks: session.onTicks,
     onStatus: (s) => {
       io.err(`run: feed ${s.status}${s.reason === undefined ? '' : ` (${s.reason})`}`)
-      void session.handle({ type: 'FeedStatusChanged', ts: nowMs(), payload: s })
+      session.onFeedStatus(s)
       if (s.status === 'closed' && feed.lastError() !== undefined) {
         feedFailure = describeFeedError(feed.lastError()!)
         stop('feed closed')
