@@ -436,6 +436,39 @@ describe('store writes', () => {
     }
   })
 
+  it('a batch of files out of time order is stored; a key repeated anywhere in it, even far apart, is refused', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'bahi-market-w-'))
+    const s = right(await openMarketStore(join(d, 'm.duckdb'), log))
+    const m = (k: number) => t0 + k * 60_000
+    try {
+      // Two "files" written later day first: disjoint runs, so no SQL duplicate check is needed.
+      right(await s.write({ bars: [bar(m(10), 1), bar(m(11), 2), bar(m(0), 3), bar(m(1), 4)] }))
+      // Runs whose ranges overlap but share no key: the SQL check runs and finds no repeat.
+      right(await s.write({ bars: [bar(m(20), 5), bar(m(22), 6), bar(m(21), 7)] }))
+      // A key repeated across runs that are not adjacent.
+      const twice = await s.write({
+        bars: [bar(m(30), 8), bar(m(32), 9), bar(m(40), 10), bar(m(31), 11), bar(m(32), 12)],
+      })
+      expect(E.isLeft(twice) && twice.left.reason).toMatch(/bars more than once/)
+      // Where one run ends on the key the next run starts with.
+      const edge = await s.write({ bars: [bar(m(50), 13), bar(m(52), 14), bar(m(52), 15), bar(m(53), 16)] })
+      expect(E.isLeft(edge) && edge.left.reason).toMatch(/bars more than once/)
+      const stored = await collect(s, { instrumentKeys: [], timeframe: '1m' })
+      expect(stored.map((b) => [b.payload.openMs, b.payload.closePaise])).toEqual([
+        [m(0), 3],
+        [m(1), 4],
+        [m(10), 1],
+        [m(11), 2],
+        [m(20), 5],
+        [m(21), 7],
+        [m(22), 6],
+      ])
+    } finally {
+      s.close()
+      rmSync(d, { recursive: true, force: true })
+    }
+  })
+
   it('first write wins: identical rows are unchanged, differing rows are counted as conflicts and not written', async () => {
     const d = mkdtempSync(join(tmpdir(), 'bahi-market-w-'))
     const s = right(await openMarketStore(join(d, 'm.duckdb'), log))
