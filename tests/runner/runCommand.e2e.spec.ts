@@ -124,4 +124,22 @@ describe('bahi run against the sandbox', () => {
       .reduce((n, p) => n + Number(p.quantity), 0)
     expect(s.positions).toEqual([{ instrumentKey: RELIANCE, qty: venueNet }])
   }, 90_000)
+
+  // Last: it expires the token every other test logged in with.
+  it('ends with exit 1 and says why when the token stops working mid-session', async () => {
+    const running = bahi(
+      ['run', '--strategy', 'streak', '--instruments', 'RELIANCE', '--duration', '40', '--json'],
+      env,
+      60_000,
+    )
+    for (let i = 0; i < 400 && h.sandbox.openSockets().market === 0; i++) await new Promise((r) => setTimeout(r, 25))
+    expect(h.sandbox.openSockets().market).toBe(1)
+    h.sandbox.expireTokens()
+    const r = await running
+    expect(r.code).toBe(1)
+    const s = parseJsonOut<RunSummary & { feedFailure?: string; reason: string }>(r)
+    expect(s.reason).toBe('feed closed')
+    expect(s.feedFailure).toMatch(/unauthorized|expired/)
+    expect(s.verify.divergences).toBe(0)
+  }, 90_000)
 })

@@ -159,6 +159,7 @@ export const runCommand = async (
     }
   }
   let feedFailure: string | undefined
+  let closing = false
   let stop: (why: string) => void = () => {}
   const stopped = new Promise<string>((resolve) => {
     stop = resolve
@@ -171,7 +172,8 @@ export const runCommand = async (
     onStatus: (s) => {
       io.err(`run: feed ${s.status}${s.reason === undefined ? '' : ` (${s.reason})`}`)
       session.onFeedStatus(s)
-      if (s.status === 'closed' && feed.lastError() !== undefined) {
+      // Closed without our asking: the client gave up (an expired or refused token), and so does the session.
+      if (s.status === 'closed' && !closing && feed.lastError() !== undefined) {
         feedFailure = describeFeedError(feed.lastError()!)
         stop('feed closed')
       }
@@ -195,6 +197,7 @@ export const runCommand = async (
   if (timer !== undefined) clearTimeout(timer)
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
+  closing = true
   await feed.close()
   const ended = await session.stop(runId, reason)
   await journal.close()
