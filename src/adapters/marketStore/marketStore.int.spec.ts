@@ -87,6 +87,52 @@ describe('market store on the real equity 1-minute set', () => {
     expect(right(await store.counts()).bars).toBe(260_625)
   })
 
+  itWithNseData(
+    'in small groups (series split across transactions, later groups taking the anti-join) the same bars are stored',
+    async () => {
+      const small = right(await openMarketStore(join(dir, 'small', 'market.duckdb'), log))
+      try {
+        // 40k rows: seven groups, most of the five series cut between two of them (their files come day first).
+        const s = right(await importPath(small, equityDir(), opts, log, undefined, { groupRows: 40_000 }))
+        expect(s).toMatchObject({ filesImported: 695, imported: 260_625, unchanged: 0, conflicting: 0 })
+        const again = right(await importPath(small, equityDir(), opts, log, undefined, { groupRows: 40_000 }))
+        expect(again).toMatchObject({ imported: 0, unchanged: 260_625, conflicting: 0 })
+        const q: BarQuery = { instrumentKeys: Object.values(SYMBOLS), timeframe: '1m' }
+        const [a, b] = [await collect(small, q), await collect(store, q)]
+        expect(a).toHaveLength(260_625)
+        expect(a).toEqual(b)
+      } finally {
+        small.close()
+      }
+    },
+    120_000,
+  )
+
+  itWithNseData(
+    'files of one import that hold the same keys go to separate transactions: the later ones compare',
+    async () => {
+      const twice = join(dir, 'twice', 'RELIANCE')
+      mkdirSync(twice, { recursive: true })
+      const original = readFileSync(join(equityDir(), 'RELIANCE', '02-01-2025.csv'), 'utf8')
+      writeFileSync(join(twice, '02-01-2025.csv'), original)
+      writeFileSync(join(twice, '02-01-2025-copy.csv'), original)
+      // The same day again with one volume changed (line 3, the 09:16 bar): a conflict, kept out.
+      const lines = original.split('\r\n')
+      const f = (lines[2] as string).split(',')
+      f[6] = String(Number(f[6]) + 1)
+      lines[2] = f.join(',')
+      writeFileSync(join(twice, '02-01-2025-edited.csv'), lines.join('\r\n'))
+      const own = right(await openMarketStore(join(dir, 'twice', 'market.duckdb'), log))
+      try {
+        const s = right(await importPath(own, join(dir, 'twice'), opts, log))
+        expect(s).toMatchObject({ files: 3, filesImported: 3, imported: 375, unchanged: 749, conflicting: 1 })
+        expect(right(await own.counts()).bars).toBe(375)
+      } finally {
+        own.close()
+      }
+    },
+  )
+
   itWithNseData('imports one file on its own (375 bars), into a fresh store', async () => {
     const one = right(await openMarketStore(join(dir, 'one', 'market.duckdb'), log))
     try {
