@@ -6,7 +6,7 @@ import {
   loadSymbolTable,
   parseMarketFile,
 } from '../../../adapters/importers/index.js'
-import { describeMarketStoreError, openMarketReader } from '../../../adapters/marketStore/index.js'
+import { type BarRow, describeMarketStoreError, openMarketReader } from '../../../adapters/marketStore/index.js'
 import type { SyntheticInstrument } from '../../../adapters/synthetic/index.js'
 import type { BarDays } from '../../../adapters/upstoxSandbox/index.js'
 import type { TradingCalendar } from '../../../domain/calendar/index.js'
@@ -30,15 +30,8 @@ export interface SandboxMarketData {
   readonly bars: number
 }
 
-interface Bar {
-  readonly instrumentKey: string
-  readonly openMs: number
-  readonly openPaise: number
-  readonly highPaise: number
-  readonly lowPaise: number
-  readonly closePaise: number
-  readonly volume: number
-}
+/** What the replay needs of a stored or parsed bar. */
+type Bar = Pick<BarRow, 'instrumentKey' | 'openMs' | 'openPaise' | 'highPaise' | 'lowPaise' | 'closePaise' | 'volume'>
 
 /** 1-minute bars -> sessions (by IST date, oldest first) and one replay instrument per key. */
 export const sandboxMarketFromBars = (bars: readonly Bar[]): E.Either<string, SandboxMarketData> => {
