@@ -19,6 +19,26 @@ import { describeFeedError, type FeedError, isFinalFeedError } from './feedError
 
 export type FeedStatusPayload = FeedStatusChanged['payload']
 
+/** What a caller of either stream client may tune about its connection; the client fills in the defaults. */
+export interface FeedConnectionOptions {
+  /** Returns a fresh single-use wss URL; called before every connect. */
+  readonly authorize: () => Promise<E.Either<FeedError, string>>
+  readonly log: Logger
+  /** Name in `FeedStatusChanged.feed`; each client has its own default. */
+  readonly feed?: string
+  /** No frame and no pong for this long: the socket counts as silent and is replaced. Default 15 s. */
+  readonly silenceMs?: number
+  /** Client ping period; default 5 s. */
+  readonly pingMs?: number
+  /** A connection up this long resets the backoff; default 10 s. */
+  readonly stableMs?: number
+  readonly backoff?: BackoffPolicy
+  /** Jitter source; default Math.random. */
+  readonly random?: () => number
+  readonly nowMs?: () => number
+  readonly onStatus?: (s: FeedStatusPayload) => void
+}
+
 export interface FeedSocketOptions {
   /** The stream's name in `FeedStatusChanged.feed`. */
   readonly feed: string

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import type { Logger } from 'pino'
 import type protobuf from 'protobufjs'
 import type { InstrumentKey } from '../../domain/ids/index.js'
-import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js'
+import { DEFAULT_BACKOFF } from './backoff.js'
 import { createFeedDecoder, type FeedDecodeError, type FeedFrameKind, type TickPayload } from './feedDecoder.js'
-import type { FeedError } from './feedErrors.js'
 import { FEED_MODE_LIMITS, type FeedMode, feedRequestFrames } from './feedRequests.js'
-import { createFeedSocket, type FeedSocketCounters, type FeedStatusPayload } from './feedSocket.js'
+import { createFeedSocket, type FeedConnectionOptions, type FeedSocketCounters } from './feedSocket.js'
 
 // The Upstox V3 market-data client: our own `ws` + protobufjs client over the authorized URL (not the SDK's
 // streamer; see UPSTOX.md for its faults). It keeps a registry of subscriptions (key -> mode), sends them after
@@ -20,31 +18,16 @@ export interface FeedFrameInfo {
   readonly currentTs: number
 }
 
-export interface MarketFeedClientOptions {
-  /** Returns a fresh authorized wss URL (`GET /v3/feed/market-data-feed/authorize`); called before every connect. */
-  readonly authorize: () => Promise<E.Either<FeedError, string>>
-  /** `FeedResponse` from the SDK's proto (`loadMarketFeedProto`). */
+export interface MarketFeedClientOptions extends FeedConnectionOptions {
+  /** `FeedResponse` from the SDK's proto (`loadMarketFeedProto`). `authorize` asks
+   * `GET /v3/feed/market-data-feed/authorize`; `feed` defaults to `upstox-market`. */
   readonly feedType: protobuf.Type
-  readonly log: Logger
-  /** Name in `FeedStatusChanged.feed`; default `upstox-market`. */
-  readonly feed?: string
-  /** No frame and no pong for this long: the socket counts as silent and is replaced. Default 15 s. */
-  readonly silenceMs?: number
-  /** Client ping period; default 5 s. */
-  readonly pingMs?: number
-  /** A connection up this long resets the backoff; default 10 s. */
-  readonly stableMs?: number
-  readonly backoff?: BackoffPolicy
-  /** Jitter source; default Math.random. */
-  readonly random?: () => number
-  readonly nowMs?: () => number
   readonly guid?: () => string
   /**
    * Ticks of one frame. `initial_feed` frames are the snapshot sent after every (re)subscription: their ticks may
    * repeat the last trade already seen, so a consumer that counts trades deduplicates them (same `lttMs`).
    */
   readonly onTicks?: (ticks: readonly TickPayload[], frame: FeedFrameInfo) => void
-  readonly onStatus?: (s: FeedStatusPayload) => void
   /** `market_info` frames: segment -> status (`NORMAL_OPEN`, `NORMAL_CLOSE`, ...). */
   readonly onMarketInfo?: (segmentStatus: Readonly<Record<string, string>>) => void
 }

@@ -1,13 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import type { Logger } from 'pino'
 import type { OrderUpdated } from '../../domain/events/index.js'
 import { OrderId } from '../../domain/ids/index.js'
 import { inrToPaise } from '../../domain/money/index.js'
 import { mapUpstoxStatus, type OrderStatus } from '../../domain/orders/index.js'
-import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js'
-import type { FeedError } from './feedErrors.js'
-import { createFeedSocket, type FeedSocketCounters, type FeedStatusPayload } from './feedSocket.js'
+import { DEFAULT_BACKOFF } from './backoff.js'
+import { createFeedSocket, type FeedConnectionOptions, type FeedSocketCounters } from './feedSocket.js'
 
 // The Upstox portfolio stream: JSON text messages (`{"update_type":"order", ...the order book row}`), validated
 // with io-ts, over the same self-healing socket as the market feed. Order updates become `OrderUpdated`-shaped
@@ -49,19 +47,9 @@ export interface PortfolioOrderUpdate {
   readonly averagePricePaise: number | undefined
 }
 
-export interface PortfolioStreamClientOptions {
-  /** A fresh authorized URL (`GET /v2/feed/portfolio-stream-feed/authorize?update_types=order`). */
-  readonly authorize: () => Promise<E.Either<FeedError, string>>
-  readonly log: Logger
-  readonly feed?: string
-  readonly silenceMs?: number
-  readonly pingMs?: number
-  readonly stableMs?: number
-  readonly backoff?: BackoffPolicy
-  readonly random?: () => number
-  readonly nowMs?: () => number
+/** `authorize` asks `GET /v2/feed/portfolio-stream-feed/authorize?update_types=order`. */
+export interface PortfolioStreamClientOptions extends FeedConnectionOptions {
   readonly onOrderUpdate?: (u: PortfolioOrderUpdate) => void
-  readonly onStatus?: (s: FeedStatusPayload) => void
 }
 
 export interface PortfolioStreamCounters extends FeedSocketCounters {
