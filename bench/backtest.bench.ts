@@ -5,11 +5,12 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import pino from 'pino'
-import { barDrafts, openMarketStore } from '../src/adapters/marketStore/index.js'
-import type { BarClosed, Envelope, EventDraft } from '../src/domain/events/index.js'
+import { type BarBatch, openMarketStore } from '../src/adapters/marketStore/index.js'
+import type { Envelope } from '../src/domain/events/index.js'
 import type { InstrumentKey } from '../src/domain/ids/index.js'
+import { openFileJournal } from '../src/journal/index.js'
 import { type BacktestSpec, backtestHeader, runBacktest } from '../src/processes/backtest/index.js'
-import { runCascade } from '../src/processes/drivers/index.js'
+import { runBarCascade, runCascade } from '../src/processes/drivers/index.js'
 import { createBuiltinEngine } from '../src/processes/engine/index.js'
 import { DEFAULT_SIMULATOR_CONFIG } from '../src/projections/index.js'
 
@@ -58,24 +59,32 @@ const spec = (journalDir: string, instruments: readonly InstrumentKey[]): Backte
   codeVersion: 'bench',
 })
 
-// 1. Streaming out of the store into drafts (what the engine is fed).
+// 1. Streaming out of the store as columns (what `bahi backtest` reads), and as drafts (the old input, for contrast).
 const streamRates: number[] = []
-let inMemory: EventDraft<BarClosed>[][] = []
+const draftRates: number[] = []
+let inMemory: BarBatch[] = []
 for (let r = 0; r < REPEATS; r++) {
-  const t0 = performance.now()
+  let t0 = performance.now()
   const s = await store.streamBarBatches(query)
   if (E.isLeft(s)) throw new Error(s.left._tag)
-  const chunks: EventDraft<BarClosed>[][] = []
-  for await (const b of s.right) chunks.push(barDrafts(b))
+  const chunks: BarBatch[] = []
+  for await (const b of s.right) chunks.push(b)
   streamRates.push(chunks.reduce((n, c) => n + c.length, 0) / ((performance.now() - t0) / 1000))
   inMemory = chunks
+  t0 = performance.now()
+  const d = await store.streamBars(query)
+  if (E.isLeft(d)) throw new Error(d.left._tag)
+  let n = 0
+  for await (const c of d.right) n += c.length
+  draftRates.push(n / ((performance.now() - t0) / 1000))
 }
 const bars = inMemory.reduce((n, c) => n + c.length, 0)
-const instruments = [...new Set(inMemory.flat().map((b) => b.payload.instrumentKey))].sort()
+const instruments = [...new Set(inMemory.flatMap((b) => [...b.keyIndex].map((k) => b.keys[k]!)))].sort()
 
-// 2. The engine alone over bars in memory: no store, no journal.
+// 2. The engine alone over the columns in memory: no store, no journal.
 const engineRates: number[] = []
 let events = 0
+const runEvents: Envelope[] = []
 for (let r = 0; r < REPEATS; r++) {
   const engine = createBuiltinEngine()
   const state = engine.initialState()
@@ -85,17 +94,44 @@ for (let r = 0; r < REPEATS; r++) {
   const t0 = performance.now()
   for (const d of backtestHeader(spec('', instruments))) seq = runCascade(engine, state, d, seq, out)
   for (const chunk of inMemory) {
-    for (const d of chunk) seq = runCascade(engine, state, d, seq, out)
+    for (let i = 0; i < chunk.length; i++) seq = runBarCascade(engine, state, chunk, i, seq, out)
     events += out.length
+    if (r === REPEATS - 1) for (const e of out) runEvents.push(e)
     out.length = 0
   }
   engineRates.push(bars / ((performance.now() - t0) / 1000))
 }
 
-// 3. End to end: store -> engine -> journal, as `bahi backtest` runs it (without the report).
+// 3. The journal alone, on the run's own events: the bars, and the decisions (renumbered, causation dropped, since
+// on their own their causes are not in the journal). Together with 1 and 2 this is the cost model of the figure.
+const journalOnly = async (envs: readonly Envelope[]): Promise<number> => {
+  const dir = path.join(work, 'journal-only')
+  const j = openFileJournal(dir, { log, durability: 'sync' })
+  if (E.isLeft(j)) throw new Error(j.left._tag)
+  const t0 = performance.now()
+  for (let i = 0; i < envs.length; i += 16_384) {
+    const a = await j.right.append(envs.slice(i, i + 16_384))
+    if (E.isLeft(a)) throw new Error(a.left._tag)
+  }
+  await j.right.sync()
+  const s = (performance.now() - t0) / 1000
+  await j.right.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+  return envs.length / s
+}
+const barEvents = runEvents.filter((e) => e.type === 'BarClosed')
+const decisionEvents = runEvents.filter((e) => e.type !== 'BarClosed').map(({ causationId: _c, ...e }) => e as Envelope)
+const journalBarRates: number[] = []
+const journalDecisionRates: number[] = []
+for (let r = 0; r < REPEATS; r++) {
+  journalBarRates.push(await journalOnly(barEvents))
+  journalDecisionRates.push(await journalOnly(decisionEvents))
+}
+
+// 4. End to end: store -> engine -> journal, as `bahi backtest` runs it (without the report).
 const e2eRates: number[] = []
 for (let r = 0; r < REPEATS; r++) {
-  const s = await store.streamBars(query)
+  const s = await store.streamBarBatches(query)
   if (E.isLeft(s)) throw new Error(s.left._tag)
   const t0 = performance.now()
   const ran = await runBacktest(spec(path.join(work, `run-${r}`), instruments), createBuiltinEngine(), s.right, log)
@@ -110,9 +146,12 @@ const peakMb = process.resourceUsage().maxRSS / 1024
 process.stdout.write(`backtest throughput, sma-cross(10,30) on ${fmt(bars)} real 1-minute bars of ${instruments.length} stocks (${fmt(events)} events), best of ${REPEATS}:
 | stage | bars/s |
 | --- | --- |
-| store -> drafts (DuckDB stream) | ${fmt(best(streamRates))} |
+| store -> columns (DuckDB stream, what the backtest reads) | ${fmt(best(streamRates))} |
+| store -> drafts (one object per bar, for contrast) | ${fmt(best(draftRates))} |
 | engine only (bars in memory, no journal) | ${fmt(best(engineRates))} |
 | end to end: store -> engine -> journal | ${fmt(best(e2eRates))} |
+
+journal alone: ${fmt(barEvents.length)} bars at ${fmt(best(journalBarRates))} events/s; ${fmt(decisionEvents.length)} decisions and configuration events at ${fmt(best(journalDecisionRates))} events/s
 peak RSS of the whole bench process: ${fmt(peakMb)} MB
-all runs: stream ${streamRates.map(fmt).join(' / ')}; engine ${engineRates.map(fmt).join(' / ')}; e2e ${e2eRates.map(fmt).join(' / ')}
+all runs: stream ${streamRates.map(fmt).join(' / ')}; drafts ${draftRates.map(fmt).join(' / ')}; engine ${engineRates.map(fmt).join(' / ')}; e2e ${e2eRates.map(fmt).join(' / ')}
 `)

@@ -3,7 +3,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Envelope, EventDraft } from '../../src/domain/events/index.js'
+import type { BarClosed, BarColumns, Envelope, EventDraft } from '../../src/domain/events/index.js'
+import { unsafe } from '../../src/domain/ids/index.js'
 import { type Journal, openFileJournal, openJournalReader } from '../../src/journal/index.js'
 import { createLiveDriver, runBatch } from '../../src/processes/drivers/index.js'
 import { verifyJournal } from '../../src/processes/replay/index.js'
@@ -72,6 +73,70 @@ describe('batch driver', () => {
     await reader.right.close()
     expect(E.isRight(verified) && verified.right.events).toBe(events.length)
     expect(E.isRight(verified) && verified.right.divergence).toBeUndefined()
+  })
+
+  it('steps bar columns exactly as it steps the same bars given as drafts: the same journal, event for event', async () => {
+    const TCS = unsafe.instrumentKey('NSE_EQ|INE467B01029')
+    // Two instruments interleaved, one bar carrying open interest (the other payload shape).
+    const bars = [
+      ...barsClosingAt(RELIANCE, [100_000, 100_500, 101_000, 101_500, 102_000, 101_000, 100_000]),
+      ...barsClosingAt(TCS, [50_000, 50_100, 50_200, 50_300, 50_400, 50_500, 50_600]),
+    ].sort(
+      (a, b) => a.ts - b.ts || (a.payload.instrumentKey < b.payload.instrumentKey ? -1 : 1),
+    ) as EventDraft<BarClosed>[]
+    const withOi = bars.map((b, i) => (i === 3 ? { ...b, payload: { ...b.payload, oi: 1_200 } } : b))
+    const keys = [RELIANCE, TCS].sort()
+    const col = (f: (b: EventDraft<BarClosed>) => number) => Float64Array.from(withOi, f)
+    const columns: BarColumns = {
+      length: withOi.length,
+      keys,
+      timeframe: '1m',
+      keyIndex: Int32Array.from(withOi, (b) => keys.indexOf(b.payload.instrumentKey)),
+      openMs: col((b) => b.payload.openMs),
+      tsMs: col((b) => b.ts),
+      openPaise: col((b) => b.payload.openPaise),
+      highPaise: col((b) => b.payload.highPaise),
+      lowPaise: col((b) => b.payload.lowPaise),
+      closePaise: col((b) => b.payload.closePaise),
+      volume: col((b) => b.payload.volume),
+      oi: col((b) => b.payload.oi ?? 0),
+    }
+    const header = [runStarted(), strategyConfigured({ instruments: keys })]
+    const run = async (inputs: (readonly EventDraft[] | BarColumns)[]) => {
+      const { dir, journal } = tempJournal()
+      const engine = streakEngine()
+      const r = await runBatch({ journal, engine, state: engine.initialState(), inputs })
+      await journal.close()
+      expect(E.isRight(r)).toBe(true)
+      return readAll(dir)
+    }
+    const fromDrafts = await run([header, withOi])
+    const fromColumns = await run([header, columns])
+    expect(fromDrafts.filter((e) => e.type === 'OrderFilled').length).toBeGreaterThan(1)
+    expect(fromColumns).toEqual(fromDrafts)
+  })
+
+  it('refuses bar columns as the first input: a journal begins with its manifest', async () => {
+    const { dir, journal } = tempJournal()
+    const engine = streakEngine()
+    const one: BarColumns = {
+      length: 1,
+      keys: [RELIANCE],
+      timeframe: '1m',
+      keyIndex: new Int32Array(1),
+      openMs: new Float64Array([0]),
+      tsMs: new Float64Array([60_000]),
+      openPaise: new Float64Array([100]),
+      highPaise: new Float64Array([100]),
+      lowPaise: new Float64Array([100]),
+      closePaise: new Float64Array([100]),
+      volume: new Float64Array([1]),
+      oi: new Float64Array([0]),
+    }
+    const r = await runBatch({ journal, engine, state: engine.initialState(), inputs: [one] })
+    await journal.close()
+    expect(r).toEqual(E.left({ _tag: 'NoManifest', firstType: 'BarClosed' }))
+    expect(await readAll(dir)).toEqual([])
   })
 
   it('refuses to start a journal with anything but RunStarted, and writes nothing', async () => {

@@ -1,8 +1,13 @@
 import type { DuckDBConnection, DuckDBResult, DuckDBVector } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
-import type { BarClosed, EventDraft, Timeframe } from '../../domain/events/index.js'
+import {
+  type BarClosed,
+  type BarColumns,
+  barPayloadAt,
+  type EventDraft,
+  type Timeframe,
+} from '../../domain/events/index.js'
 import { type InstrumentKey, unsafe } from '../../domain/ids/index.js'
-import { unsafeMoney } from '../../domain/money/index.js'
 import { MINUTE_MS } from '../../domain/time/index.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
@@ -30,20 +35,8 @@ export interface BarQuery {
   readonly source?: 'stored' | 'resample'
 }
 
-/** One chunk of bars, column-wise; `keyIndex[i]` indexes `keys`. Arrays are owned by the consumer. */
-export interface BarBatch {
-  readonly length: number
-  readonly keys: readonly InstrumentKey[]
-  readonly timeframe: Timeframe
-  readonly keyIndex: Int32Array
-  readonly openMs: Float64Array
-  readonly tsMs: Float64Array
-  readonly openPaise: Float64Array
-  readonly highPaise: Float64Array
-  readonly lowPaise: Float64Array
-  readonly closePaise: Float64Array
-  readonly volume: Float64Array
-  readonly oi: Float64Array
+/** One chunk of bars, column-wise (the domain's `BarColumns`), with the store's flags; arrays are the consumer's. */
+export interface BarBatch extends BarColumns {
   readonly flags: Int32Array
 }
 
@@ -175,36 +168,8 @@ async function* batches0(): AsyncGenerator<BarBatch> {}
 /** The bars of one batch as `BarClosed` drafts (the journal's input events), in the batch's order. */
 export const barDrafts = (b: BarBatch): EventDraft<BarClosed>[] => {
   const out = new Array<EventDraft<BarClosed>>(b.length)
-  for (let i = 0; i < b.length; i++) {
-    const oi = b.oi[i] as number
-    out[i] = {
-      type: 'BarClosed',
-      ts: b.tsMs[i] as number,
-      payload:
-        oi > 0
-          ? {
-              instrumentKey: b.keys[b.keyIndex[i] as number] as InstrumentKey,
-              timeframe: b.timeframe,
-              openMs: b.openMs[i] as number,
-              openPaise: unsafeMoney.price(b.openPaise[i] as number),
-              highPaise: unsafeMoney.price(b.highPaise[i] as number),
-              lowPaise: unsafeMoney.price(b.lowPaise[i] as number),
-              closePaise: unsafeMoney.price(b.closePaise[i] as number),
-              volume: b.volume[i] as number,
-              oi,
-            }
-          : {
-              instrumentKey: b.keys[b.keyIndex[i] as number] as InstrumentKey,
-              timeframe: b.timeframe,
-              openMs: b.openMs[i] as number,
-              openPaise: unsafeMoney.price(b.openPaise[i] as number),
-              highPaise: unsafeMoney.price(b.highPaise[i] as number),
-              lowPaise: unsafeMoney.price(b.lowPaise[i] as number),
-              closePaise: unsafeMoney.price(b.closePaise[i] as number),
-              volume: b.volume[i] as number,
-            },
-    }
-  }
+  for (let i = 0; i < b.length; i++)
+    out[i] = { type: 'BarClosed', ts: b.tsMs[i] as number, payload: barPayloadAt(b, i) }
   return out
 }
 

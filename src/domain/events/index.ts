@@ -1,3 +1,4 @@
+export * from './barColumns.js'
 export * from './eventCatalog.js'
 export * from './marketEvents.js'
 export * from './orderEvents.js'

@@ -34,7 +34,7 @@ import {
   resampleBars,
 } from '../../projections/index.js'
 import { buildReport } from './buildReport.js'
-import { runBacktest } from './runBacktest.js'
+import { type BarChunks, runBacktest } from './runBacktest.js'
 
 // A backtest as a job: `planBacktest` checks a request and resolves it into a plan (plain data, so it can be sent
 // to a worker thread), `executeBacktest` runs a plan: journal, report files, summary. The CLI's `backtest` and the
@@ -238,7 +238,7 @@ export const executeBacktest = async (
   const calendar = loadCalendar()
   if (E.isLeft(calendar)) return E.left(describeCalendarLoadError(calendar.left))
   const journal = join(p.out, 'journal')
-  let bars: AsyncIterable<readonly EventDraft<BarClosed>[]> | Iterable<readonly EventDraft<BarClosed>[]>
+  let bars: BarChunks
   let store: MarketStore | undefined
   if (p.source.kind === 'synthetic') {
     const days = syntheticBars({
@@ -254,7 +254,7 @@ export const executeBacktest = async (
     if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
     store = opened.right
     const toMs = istInstant(p.to, '00:00')! + 86_400_000
-    const stream = await store.streamBars({
+    const stream = await store.streamBarBatches({
       instrumentKeys: p.instruments.map((i) => i.instrumentKey),
       timeframe: p.timeframe,
       source: p.timeframe === '1m' ? 'stored' : 'resample',

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { createSnapshotStore } from '../../adapters/snapshots/index.js'
-import type { BarClosed, EventDraft, ExitConfig, SimulatorConfig, StrategyParams } from '../../domain/events/index.js'
+import {
+  type BarClosed,
+  type BarColumns,
+  type EventDraft,
+  type ExitConfig,
+  isBarColumns,
+  type SimulatorConfig,
+  type StrategyParams,
+} from '../../domain/events/index.js'
 import { type InstrumentKey, unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
 import type { RiskLimits } from '../../domain/risk/index.js'
@@ -35,6 +43,14 @@ export interface BacktestRun {
   readonly seconds: number
   readonly state: EngineState
 }
+
+/** Bars in time order, in chunks: the store's columns, or drafts (the synthetic market, resampled days). */
+export type BarChunks =
+  | AsyncIterable<readonly EventDraft<BarClosed>[] | BarColumns>
+  | Iterable<readonly EventDraft<BarClosed>[] | BarColumns>
+
+const lastBarTs = (chunk: readonly EventDraft<BarClosed>[] | BarColumns): number | undefined =>
+  isBarColumns(chunk) ? chunk.tsMs[chunk.length - 1] : chunk.at(-1)?.ts
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
@@ -102,7 +118,7 @@ async function* prefetched<T>(source: AsyncIterable<T> | Iterable<T>): AsyncGene
 export const runBacktest = async (
   b: BacktestSpec,
   engine: Engine,
-  source: AsyncIterable<readonly EventDraft<BarClosed>[]> | Iterable<readonly EventDraft<BarClosed>[]>,
+  source: BarChunks,
   log: Logger,
   onProgress?: (bars: number) => void,
 ): Promise<E.Either<string, BacktestRun>> => {
@@ -118,7 +134,7 @@ export const runBacktest = async (
     yield backtestHeader(b)
     for await (const chunk of prefetched(source)) {
       bars += chunk.length
-      lastTs = chunk.at(-1)?.ts ?? lastTs
+      lastTs = lastBarTs(chunk) ?? lastTs
       onProgress?.(bars)
       yield chunk
     }

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
-import type { Envelope, EventDraft } from '../../domain/events/index.js'
+import { type BarColumns, type Envelope, type EventDraft, isBarColumns } from '../../domain/events/index.js'
 import type { Journal, JournalError } from '../../journal/index.js'
 import type { Engine, EngineState } from '../../projections/index.js'
-import { type NoManifest, noManifest, runCascade } from './cascade.js'
+import { type NoManifest, noManifest, runBarCascade, runCascade } from './cascade.js'
 
 // The batch driver: inputs as fast as the source gives them (a backtest), each input's cascade stepped at once, and
 // the journal written in large group-committed batches. Decisions have no effects outside the engine here (the
@@ -12,7 +12,8 @@ export interface BatchRunOptions {
   readonly journal: Journal
   readonly engine: Engine
   readonly state: EngineState
-  readonly inputs: AsyncIterable<readonly EventDraft[]> | Iterable<readonly EventDraft[]>
+  /** Chunks of inputs: drafts, or bar columns (a store's chunks, stepped row by row without drafts). */
+  readonly inputs: AsyncIterable<readonly EventDraft[] | BarColumns> | Iterable<readonly EventDraft[] | BarColumns>
   /** Events per journal append; default 16384. */
   readonly batchEvents?: number
   /** Appends in flight at once before the driver waits; default 4. */
@@ -49,10 +50,16 @@ export const runBatch = async (o: BatchRunOptions): Promise<E.Either<JournalErro
   }
 
   for await (const chunk of o.inputs) {
-    for (const input of chunk) {
-      if (nextSeq === 1 && input.type !== 'RunStarted') return E.left(noManifest(input.type))
-      nextSeq = runCascade(o.engine, o.state, input, nextSeq, pending)
-      inputs++
+    if (isBarColumns(chunk)) {
+      if (chunk.length > 0 && nextSeq === 1) return E.left(noManifest('BarClosed'))
+      for (let i = 0; i < chunk.length; i++) nextSeq = runBarCascade(o.engine, o.state, chunk, i, nextSeq, pending)
+      inputs += chunk.length
+    } else {
+      for (const input of chunk) {
+        if (nextSeq === 1 && input.type !== 'RunStarted') return E.left(noManifest(input.type))
+        nextSeq = runCascade(o.engine, o.state, input, nextSeq, pending)
+        inputs++
+      }
     }
     if (pending.length >= batchEvents) {
       events += pending.length

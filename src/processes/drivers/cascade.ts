@@ -1,4 +1,11 @@
-import type { Envelope, EventDraft } from '../../domain/events/index.js'
+import {
+  type BarClosed,
+  type BarColumns,
+  barPayloadAt,
+  type Envelope,
+  type EventDraft,
+} from '../../domain/events/index.js'
+import { unsafe } from '../../domain/ids/index.js'
 import { describeJournalError, type JournalError } from '../../journal/index.js'
 import type { Engine, EngineState } from '../../projections/index.js'
 
@@ -23,6 +30,18 @@ const numbered = (d: EventDraft, seq: number): Envelope => {
   return { seq, ts: d.ts, type: d.type, payload: d.payload, causationId, correlationId } as Envelope
 }
 
+/** Steps `out[start]` and, in turn, every decision it causes; `seq` is the last seq in `out`. Returns the next seq. */
+const cascadeFrom = (engine: Engine, state: EngineState, start: number, seq: number, out: Envelope[]): number => {
+  for (let i = start; i < out.length; i++) {
+    const { decisions } = engine.step(state, out[i]!)
+    for (const d of decisions) out.push(numbered(d, ++seq))
+    if (out.length - start > MAX_CASCADE) {
+      throw new Error(`decision cascade from seq ${out[start]!.seq} exceeded ${MAX_CASCADE} events: a decider loops`)
+    }
+  }
+  return seq + 1
+}
+
 export const runCascade = (
   engine: Engine,
   state: EngineState,
@@ -30,17 +49,29 @@ export const runCascade = (
   firstSeq: number,
   out: Envelope[],
 ): number => {
-  let seq = firstSeq
   const start = out.length
-  out.push(numbered(input, seq))
-  for (let i = start; i < out.length; i++) {
-    const { decisions } = engine.step(state, out[i]!)
-    for (const d of decisions) out.push(numbered(d, ++seq))
-    if (out.length - start > MAX_CASCADE) {
-      throw new Error(`decision cascade from seq ${firstSeq} exceeded ${MAX_CASCADE} events: a decider loops`)
-    }
+  out.push(numbered(input, firstSeq))
+  return cascadeFrom(engine, state, start, firstSeq, out)
+}
+
+/** The same for row `i` of bar columns: its envelope is built straight from the columns, with no draft between. */
+export const runBarCascade = (
+  engine: Engine,
+  state: EngineState,
+  bars: BarColumns,
+  i: number,
+  firstSeq: number,
+  out: Envelope[],
+): number => {
+  const start = out.length
+  const bar: Envelope<BarClosed> = {
+    seq: unsafe.seq(firstSeq),
+    ts: bars.tsMs[i] as number,
+    type: 'BarClosed',
+    payload: barPayloadAt(bars, i),
   }
-  return seq + 1
+  out.push(bar)
+  return cascadeFrom(engine, state, start, firstSeq, out)
 }
 
 /** A journal must begin with its run's manifest (RunStarted): the drivers refuse anything else as its first event. */
