@@ -5,6 +5,7 @@ import { SimulatorConfig } from '../../domain/events/index.js'
 import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
 import { fromTradingSnapshot, TradingSnapshot, toTradingSnapshot } from '../state/index.js'
 import type { EngineConfig, EngineState } from './engine.js'
+import { exitStateOf } from './exits.js'
 
 // The engine's state as canonical JSON: the trading snapshot plus each strategy's own state. Restoring needs the
 // strategy registry (code), so it takes the engine config.
@@ -55,7 +56,12 @@ export const toEngineSnapshot = (s: EngineState): EngineSnapshot => ({
     liveFromMs: byKey([...s.simulator.liveFromMs.entries()]),
     triggered: [...s.simulator.triggered].sort(),
   },
-  exits: byKey([...s.exits.tracked.entries()].map(([k, v]) => [k, { ...v }])),
+  // In tracking order, not sorted: it is the order exits fire in when two strategies hold one instrument, so a run
+  // resumed from this snapshot must see it too (the order is itself a function of the journal).
+  exits: [...s.exits.tracked.entries()].map(([k, v]) => [
+    k,
+    { strategyId: v.strategyId, instrumentKey: v.instrumentKey, best: v.best },
+  ]),
 })
 
 /** Canonical bytes of the engine state: the same journal always gives the same string. */
@@ -79,18 +85,16 @@ export const fromEngineSnapshot = (config: EngineConfig, u: unknown): E.Either<s
               liveFromMs: new Map(snap.simulator.liveFromMs),
               triggered: new Set(snap.simulator.triggered),
             },
-            exits: {
-              tracked: new Map(
-                snap.exits.map(([k, v]) => [
-                  k,
-                  {
-                    strategyId: v.strategyId as StrategyId,
-                    instrumentKey: v.instrumentKey as InstrumentKey,
-                    best: v.best,
-                  },
-                ]),
-              ),
-            },
+            exits: exitStateOf(
+              snap.exits.map(([k, v]) => [
+                k,
+                {
+                  strategyId: v.strategyId as StrategyId,
+                  instrumentKey: v.instrumentKey as InstrumentKey,
+                  best: v.best,
+                },
+              ]),
+            ),
           }
           for (const i of snap.strategies) {
             const definition = config.strategies.get(i.kind)

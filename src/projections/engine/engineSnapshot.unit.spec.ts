@@ -2,16 +2,27 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import type { Envelope, EventDraft } from '../../domain/events/index.js'
 import { createStrategyRegistry, streakStrategy } from '../../domain/strategies/index.js'
+import { istMinuteOfDay } from '../../domain/time/index.js'
 import {
   numbered,
   orderAccepted,
+  orderFilled,
   orderRequested,
   orderSubmitted,
   RELIANCE,
   STREAK_A,
   STREAK_B,
+  T0,
 } from '../orders/orderBook.fixtures.js'
-import { barsClosingAt, killSwitchEngaged, runStarted, strategyConfigured, streakEngine } from './engine.fixtures.js'
+import {
+  barClosed,
+  barsClosingAt,
+  killSwitchEngaged,
+  MINUTE,
+  runStarted,
+  strategyConfigured,
+  streakEngine,
+} from './engine.fixtures.js'
 import type { EngineState } from './engine.js'
 import { fromEngineSnapshot, serializeEngineState, toEngineSnapshot } from './engineSnapshot.js'
 
@@ -71,6 +82,23 @@ describe('given a snapshot taken and restored through JSON', () => {
       bars[1]!,
     )
     expect(live.map((d) => d.type === 'SignalEmitted' && d.payload.strategyId)).toEqual([STREAK_B, STREAK_A])
+    expect(fromSnapshot).toEqual(live)
+  })
+
+  it('exits fire in tracking order, not position-key order (two strategies squared off on one bar)', () => {
+    const at1520 = T0 + (15 * 60 + 20 - istMinuteOfDay(T0)) * MINUTE
+    const { live, restored: fromSnapshot } = decideBoth(
+      [
+        runStarted(),
+        strategyConfigured({ strategyId: STREAK_B }),
+        strategyConfigured({ strategyId: STREAK_A }),
+        orderFilled({ orderId: 'run-1-1', strategyId: STREAK_B, fillQty: 5 }),
+        orderFilled({ orderId: 'run-1-2', strategyId: STREAK_A, fillQty: 5 }),
+      ],
+      barClosed(RELIANCE, { open: 122_000, close: 122_100 }, at1520),
+    )
+    const exits = live.filter((d) => d.type === 'ExitTriggered')
+    expect(exits.map((d) => d.type === 'ExitTriggered' && d.payload.strategyId)).toEqual([STREAK_B, STREAK_A])
     expect(fromSnapshot).toEqual(live)
   })
 

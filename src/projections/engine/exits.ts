@@ -16,7 +16,7 @@ import { NO_EVENTS } from './simulatedBroker.js'
 export const DEFAULT_SQUARE_OFF = '15:15'
 const DEFAULT_SQUARE_OFF_MINUTE = 15 * 60 + 15
 
-interface Tracked {
+export interface Tracked {
   readonly strategyId: StrategyId
   readonly instrumentKey: InstrumentKey
   /** Highest price since a long was opened, lowest since a short was. */
@@ -25,10 +25,44 @@ interface Tracked {
 
 /** Per open position, the best price since entry (for the trailing stop). Part of the engine state. */
 export interface ExitState {
+  /** By position key, in the order positions were first tracked (the order exits fire in). */
   readonly tracked: Map<string, Tracked>
+  /**
+   * The same entries by instrument, each list in `tracked`'s order: a price looks only at its own instrument's
+   * positions instead of walking every tracked one (most of the exits' cost per bar). Derived, never snapshotted.
+   */
+  readonly byInstrument: Map<string, { readonly key: string; readonly tracked: Tracked }[]>
 }
 
-export const createExitState = (): ExitState => ({ tracked: new Map() })
+export const createExitState = (): ExitState => ({ tracked: new Map(), byInstrument: new Map() })
+
+/** Tracks (or re-tracks) the position `key`; a position already tracked keeps its place in the order. */
+const track = (x: ExitState, key: string, t: Tracked): void => {
+  x.tracked.set(key, t)
+  let list = x.byInstrument.get(t.instrumentKey)
+  if (list === undefined) x.byInstrument.set(t.instrumentKey, (list = []))
+  const at = list.findIndex((l) => l.key === key)
+  if (at >= 0) list[at] = { key, tracked: t }
+  else list.push({ key, tracked: t })
+}
+
+const untrack = (x: ExitState, key: string): void => {
+  const t = x.tracked.get(key)
+  if (t === undefined) return
+  x.tracked.delete(key)
+  const list = x.byInstrument.get(t.instrumentKey)
+  if (list === undefined) return
+  const at = list.findIndex((l) => l.key === key)
+  if (at >= 0) list.splice(at, 1)
+  if (list.length === 0) x.byInstrument.delete(t.instrumentKey)
+}
+
+/** An exit state from snapshotted entries (position key -> tracked), in their order. */
+export const exitStateOf = (entries: Iterable<readonly [string, Tracked]>): ExitState => {
+  const x = createExitState()
+  for (const [k, t] of entries) track(x, k, t)
+  return x
+}
 
 /** Minutes after IST midnight of the strategy's square-off, or undefined when switched off. */
 export const squareOffMinute = (exits: ExitConfig | undefined): number | undefined => {
@@ -49,9 +83,9 @@ export const evolveExits = (x: ExitState, s: TradingState, e: Envelope, qtyBefor
     case 'OrderFilled': {
       const key = positionKey(e.payload.strategyId, e.payload.instrumentKey)
       const after = s.portfolio.positions.get(key)?.qty ?? 0
-      if (after === 0) x.tracked.delete(key)
+      if (after === 0) untrack(x, key)
       else if (qtyBefore === 0 || Math.sign(after) !== Math.sign(qtyBefore)) {
-        x.tracked.set(key, {
+        track(x, key, {
           strategyId: e.payload.strategyId,
           instrumentKey: e.payload.instrumentKey,
           best: e.payload.fillPricePaise,
@@ -61,14 +95,12 @@ export const evolveExits = (x: ExitState, s: TradingState, e: Envelope, qtyBefor
     }
     case 'TickReceived':
     case 'BarClosed': {
-      if (x.tracked.size === 0) return x
-      const key = e.payload.instrumentKey
+      const list = x.byInstrument.get(e.payload.instrumentKey)
+      if (list === undefined) return x
       const price = e.type === 'TickReceived' ? e.payload.ltpPaise : e.payload.closePaise
-      // Keys, then a lookup: destructuring `[k, t]` entries would allocate an array per position on every price.
-      for (const k of x.tracked.keys()) {
-        const t = x.tracked.get(k)!
-        if (t.instrumentKey !== key) continue
-        const qty = s.portfolio.positions.get(k)?.qty ?? 0
+      for (let i = 0; i < list.length; i++) {
+        const { key, tracked: t } = list[i]!
+        const qty = s.portfolio.positions.get(key)?.qty ?? 0
         if (qty > 0 ? price > t.best : qty < 0 && price < t.best) t.best = price
       }
       return x
@@ -90,15 +122,14 @@ export const exitDecisions = (
   s: TradingState,
   e: Envelope<TickReceived> | Envelope<BarClosed>,
 ): readonly EventDraft[] => {
-  if (x.tracked.size === 0) return NO_EVENTS
-  const key = e.payload.instrumentKey
+  const list = x.byInstrument.get(e.payload.instrumentKey)
+  if (list === undefined) return NO_EVENTS
   const price = e.type === 'TickReceived' ? e.payload.ltpPaise : e.payload.closePaise
   let minute = -1
   let out: EventDraft[] | undefined
-  for (const k of x.tracked.keys()) {
-    const t = x.tracked.get(k)!
-    if (t.instrumentKey !== key) continue
-    const pos = s.portfolio.positions.get(k)
+  for (let i = 0; i < list.length; i++) {
+    const { key, tracked: t } = list[i]!
+    const pos = s.portfolio.positions.get(key)
     if (pos === undefined || pos.qty === 0) continue
     const cfg = s.strategies.get(t.strategyId)?.exits
     const long = pos.qty > 0
