@@ -248,14 +248,20 @@ export class SegmentEncoder {
     const p = d.payload
     const tf = TF_CODE.get(p.timeframe)
     if (tf === undefined) return `unknown timeframe ${String(p.timeframe)}`
-    for (const f of ['openPaise', 'highPaise', 'lowPaise', 'closePaise'] as const) {
-      if (!isSafePos(p[f])) return `${f} ${p[f]} is not a positive whole number of paise`
+    // One test for the usual bar; the field-by-field reasons only when it fails (this runs for every bar).
+    if (!(isSafePos(p.openPaise) && isSafePos(p.highPaise) && isSafePos(p.lowPaise) && isSafePos(p.closePaise))) {
+      for (const f of ['openPaise', 'highPaise', 'lowPaise', 'closePaise'] as const) {
+        if (!isSafePos(p[f])) return `${f} ${p[f]} is not a positive whole number of paise`
+      }
     }
     if (!isSafeNonNeg(p.openMs)) return `openMs ${p.openMs} is not a whole number of epoch milliseconds`
     if (!isSafeNonNeg(p.volume)) return `volume ${p.volume} is not a non-negative whole number`
     if (p.oi !== undefined && !isSafeNonNeg(p.oi)) return `oi ${p.oi} is not a non-negative whole number`
-    if (!this.knownKey(p.instrumentKey)) return `instrumentKey "${p.instrumentKey}" is not an instrument key`
-    const keyId = this.keyId(p.instrumentKey)
+    const known = this.dict.get(p.instrumentKey)
+    if (known === undefined && !InstrumentKey.is(p.instrumentKey)) {
+      return `instrumentKey "${p.instrumentKey}" is not an instrument key`
+    }
+    const keyId = known ?? this.keyId(p.instrumentKey)
     const at = this.header(KIND_BAR, d, seq, corr, 4 + 8 * 7)
     const v = this.out.view
     v.setUint16(at, keyId, true)

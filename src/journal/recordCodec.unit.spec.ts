@@ -64,6 +64,25 @@ describe('record codec', () => {
     expect(frames[2]!.event!.type === 'TickReceived' && frames[2]!.event!.payload.instrumentKey).toBe(INFY)
   })
 
+  it('refuses a bar with a bad price or key, naming the field, and writes nothing of the batch', () => {
+    // given an encoder, and bars each wrong in one field (the checks run once per bar, so each is asked for)
+    const cases: [EventDraft, string][] = [
+      [bar({ openPaise: 0 }), 'openPaise 0 is not a positive whole number of paise'],
+      [bar({ highPaise: 2.5 }), 'highPaise 2.5 is not a positive whole number of paise'],
+      [bar({ lowPaise: -5 }), 'lowPaise -5 is not a positive whole number of paise'],
+      [bar({ closePaise: Number.NaN }), 'closePaise NaN is not a positive whole number of paise'],
+      [bar({ instrumentKey: 'RELIANCE' }), 'instrumentKey "RELIANCE" is not an instrument key'],
+    ]
+    for (const [bad, reason] of cases) {
+      const encoder = new SegmentEncoder([RELIANCE])
+      // when it follows a good bar in one batch
+      const r = encoder.encodeBatch([bar(), bad], 1)
+      // then the refusal names the bar and the field, and no instrument was added to the dictionary
+      expect(r).toEqual(E.left({ index: 1, type: 'BarClosed', reason }))
+      expect(encoder.dictionarySize()).toBe(1)
+    }
+  })
+
   it('reports unknown record kinds and out-of-order dictionary ids as errors, not events', () => {
     // given a DICT record for id 1 when the decoder's dictionary is empty, and a record of kind 99
     const decoder = new SegmentDecoder()
