@@ -44,6 +44,24 @@ describe('record codec', () => {
     expect(encoder.dictionarySize()).toBe(2)
   })
 
+  it('round-trips correlation ids byte for byte, ASCII or not, on every record kind', () => {
+    // given events whose correlation ids are plain ASCII, accented, CJK and an emoji (a surrogate pair)
+    const ids = ['ord-1', 'ordre-é', '注文-7', 'run-🚀-9']
+    const drafts = ids.flatMap((c) => [
+      tick({ correlationId: c }),
+      bar({ correlationId: c }),
+      orderRequested({ correlationId: c }),
+    ])
+
+    // when they are encoded and decoded
+    const frames = decodeAll(encode(new SegmentEncoder(), drafts, 1), new SegmentDecoder())
+
+    // then each comes back with its own id
+    const events = frames.filter((f) => f.kind === 'event').map((f) => f.event)
+    expect(events.map((e) => e?.correlationId)).toEqual(ids.flatMap((c) => [c, c, c]))
+    expect(events).toStrictEqual(envelopesOf(drafts, 1))
+  })
+
   it('forgets the dictionary entries of a refused batch, so the next batch writes them', () => {
     // given an encoder that knows RELIANCE
     const encoder = new SegmentEncoder([RELIANCE])
