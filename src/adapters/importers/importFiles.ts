@@ -1,16 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs'
 import { extname, join, relative } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
-import {
-  type BarRow,
-  describeMarketStoreError,
-  type InstrumentRow,
-  type MarketStore,
-  type TickRow,
-} from '../marketStore/index.js'
-import type { ImportFormat, RowIssue } from './importTypes.js'
-import { type FileRows, type ParseFileOptions, parseMarketFile } from './parseMarketFile.js'
+import { describeMarketStoreError, type MarketStore } from '../marketStore/index.js'
+import { type ImportFormat, isTickFormat, type RowIssue } from './importTypes.js'
+import { detectFormat, type FileRows, type ParseFileOptions, parseMarketFile } from './parseMarketFile.js'
 import { parseSymbolTable } from './symbolTable.js'
 
 // The thin I/O layer: list the files, read each, parse it (pure), write it in one transaction. A file that cannot
@@ -68,16 +62,21 @@ export const describeImportPathError = (e: ImportPathError): string =>
 
 const DATA_EXT = new Set(['.csv', '.txt', '.json'])
 
+/** The order of `Array.prototype.sort` on the names (UTF-16 code units). */
+const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+
 /** Every data file under `path` (itself if a file), sorted, so an import is reproducible. */
 export const listDataFiles = (path: string): string[] => {
   const st = statSync(path)
   if (!st.isDirectory()) return [path]
   const out: string[] = []
   const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name)
-      if (statSync(p).isDirectory()) walk(p)
-      else if (DATA_EXT.has(extname(name).toLowerCase())) out.push(p)
+    // Entries know their type without a stat per file (700 stats were a few ms of the equity set's import); only a
+    // symbolic link is stat'ed, to follow it as before.
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort(byName)) {
+      const p = join(dir, e.name)
+      if (e.isDirectory() || (e.isSymbolicLink() && statSync(p).isDirectory())) walk(p)
+      else if (DATA_EXT.has(extname(e.name).toLowerCase())) out.push(p)
     }
   }
   walk(path)
@@ -130,11 +129,47 @@ interface Prepared {
   readonly rows: FileRows | undefined
 }
 
+/** True for the formats whose parsers skip a leading BOM themselves (line readers in parseContext.ts, tickFields.ts). */
+const skipsBom = (format: ImportFormat | undefined): boolean => {
+  if (format === undefined) return false
+  if (isTickFormat(format)) return true
+  switch (format) {
+    case 'equity-1min-csv':
+    case 'daily-csv':
+    case 'index-1min-txt':
+    case 'yfinance-csv':
+    case 'eod-csv':
+    case 'generic-csv':
+      return true
+    case 'upstox-candles-json':
+    case 'upstox-instruments-json':
+      return false
+    default: {
+      const never: never = format
+      return never
+    }
+  }
+}
+
+/**
+ * A file's text, as `readFileSync(path, 'utf8')` gives it, except that a UTF-8 BOM is left out for the formats that
+ * skip one anyway. A BOM (U+FEFF) alone makes V8 decode the whole file into a two-byte string, about 3.5 times slower
+ * than the rest of an ASCII file into a one-byte one: 105 ms against 30 ms for the equity set, whose files all start
+ * with one. A JSON file keeps it: `JSON.parse` refuses a BOM, and such a file must be refused as before.
+ */
+const readText = (path: string, format: ImportFormat | undefined): string => {
+  const buf = readFileSync(path)
+  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf
+  if (!bom) return buf.toString('utf8')
+  const rest = buf.toString('utf8', 3)
+  return skipsBom(format ?? detectFormat(path, rest)) ? rest : `\uFEFF${rest}`
+}
+
 /** Reads and parses one file (no store access). */
 export const prepareFile = (path: string, opts: ParseFileOptions, log: Logger): Prepared => {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readText(path, opts.format)
   } catch (e) {
     return {
       outcome: rejected(path, null, 0, 0, `cannot read: ${e instanceof Error ? e.message : String(e)}`),
@@ -287,6 +322,19 @@ const symbolKeysWith = async (
 
 type Group = readonly { readonly index: number; readonly rows: FileRows }[]
 
+/** Lists spread into one `concat` call at most at a time, far below any engine's argument limit. */
+const CONCAT_LISTS = 1_000
+
+/**
+ * The files' rows as one list, in order: `concat` copies each list's elements in bulk, about 5 times faster than
+ * pushing 260k rows one by one.
+ */
+const concatAll = <T>(lists: readonly (readonly T[])[]): T[] => {
+  let out: T[] = []
+  for (let i = 0; i < lists.length; i += CONCAT_LISTS) out = out.concat(...lists.slice(i, i + CONCAT_LISTS))
+  return out
+}
+
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /**
@@ -317,14 +365,9 @@ export const importPath = async (
   const byTable = { bars: noCounts(), ticks: noCounts(), instruments: noCounts() }
   const totals: Required<Totals> = { imported: 0, unchanged: 0, conflicting: 0, byTable }
   const write = async (g: Group): Promise<void> => {
-    const bars: BarRow[] = []
-    const instruments: InstrumentRow[] = []
-    const ticks: TickRow[] = []
-    for (const f of g) {
-      for (const b of f.rows.bars) bars.push(b)
-      for (const i of f.rows.instruments) instruments.push(i)
-      for (const t of f.rows.ticks) ticks.push(t)
-    }
+    const bars = concatAll(g.map((f) => f.rows.bars))
+    const instruments = concatAll(g.map((f) => f.rows.instruments))
+    const ticks = concatAll(g.map((f) => f.rows.ticks))
     const written = await store.write({ bars, instruments, ticks })
     if (E.isLeft(written)) {
       const reason = describeMarketStoreError(written.left)

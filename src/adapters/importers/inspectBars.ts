@@ -1,5 +1,5 @@
 import type { TradingCalendar } from '../../domain/calendar/index.js'
-import { istDateOf, istDayNumber, istMinuteOfDay } from '../../domain/time/index.js'
+import { DAY_MS, IST_OFFSET_MS, istDateOf, istDayNumber, MINUTE_MS } from '../../domain/time/index.js'
 import { BAR_FLAGS, type BarFlagName } from '../marketStore/index.js'
 import type { LineBar, RowIssue } from './importTypes.js'
 
@@ -47,31 +47,35 @@ const addIssue = (
 }
 
 /**
- * Per series (instrument and timeframe), the bar starts seen so far. Files come in time order, so a start above the
+ * Per series (instrument and timeframe), what a duplicate check needs. Files come in time order, so a start above the
  * series' latest cannot repeat an earlier one and costs one comparison; only a start at or below it (a file out of
- * order, or a real duplicate) builds the lookup of earlier starts, once.
+ * order, or a real duplicate) builds the lookup of earlier starts, once, from the bars before it (which, all above
+ * their predecessors until then, are distinct). Nothing is recorded per row until then.
  */
 interface SeriesStarts {
+  readonly instrumentKey: string
+  readonly timeframe: string
   latest: number
-  readonly opens: number[]
-  readonly lines: number[]
   byOpen: Map<number, number> | undefined
 }
 
-const firstLineAt = (s: SeriesStarts, openMs: number, line: number): number | undefined => {
-  if (openMs > s.latest) {
-    s.latest = openMs
-    s.opens.push(openMs)
-    s.lines.push(line)
-    if (s.byOpen !== undefined) s.byOpen.set(openMs, line)
+/** The line of the earlier bar with bar `i`'s start, if any; records bar `i`'s start. */
+const firstLineAt = (s: SeriesStarts, bars: readonly LineBar[], i: number): number | undefined => {
+  const b = bars[i] as LineBar
+  if (b.openMs > s.latest) {
+    s.latest = b.openMs
+    if (s.byOpen !== undefined) s.byOpen.set(b.openMs, b.line)
     return undefined
   }
   if (s.byOpen === undefined) {
     s.byOpen = new Map()
-    for (let k = s.opens.length - 1; k >= 0; k--) s.byOpen.set(s.opens[k] as number, s.lines[k] as number)
+    for (let k = 0; k < i; k++) {
+      const e = bars[k] as LineBar
+      if (e.instrumentKey === s.instrumentKey && e.timeframe === s.timeframe) s.byOpen.set(e.openMs, e.line)
+    }
   }
-  const first = s.byOpen.get(openMs)
-  if (first === undefined) s.byOpen.set(openMs, line)
+  const first = s.byOpen.get(b.openMs)
+  if (first === undefined) s.byOpen.set(b.openMs, b.line)
   return first
 }
 
@@ -85,7 +89,7 @@ export const inspectBars = (bars: readonly LineBar[], opts: InspectOptions): Ins
   const sessions = new Map<number, { open: number; close: number } | null>()
   let lastKey = ''
   let lastTf = ''
-  let starts: SeriesStarts = { latest: Number.NEGATIVE_INFINITY, opens: [], lines: [], byOpen: undefined }
+  let starts: SeriesStarts | undefined
   let lastDay = Number.NaN
   let session: { open: number; close: number } | null = null
   const tick = opts.tickPaise !== undefined && opts.tickPaise > 1 ? opts.tickPaise : 0
@@ -95,15 +99,17 @@ export const inspectBars = (bars: readonly LineBar[], opts: InspectOptions): Ins
     if (l > h || l > Math.min(o, c) || h < Math.max(o, c) || l <= 0) {
       addIssue(issues, flags, i, b.line, 'ohlcViolation', `open ${fmt(o)} high ${fmt(h)} low ${fmt(l)} close ${fmt(c)}`)
     }
-    if (b.instrumentKey !== lastKey || b.timeframe !== lastTf) {
+    if (starts === undefined || b.instrumentKey !== lastKey || b.timeframe !== lastTf) {
       lastKey = b.instrumentKey
       lastTf = b.timeframe
       const series = `${b.instrumentKey} ${b.timeframe}`
-      const known = seen.get(series)
-      starts = known ?? { latest: Number.NEGATIVE_INFINITY, opens: [], lines: [], byOpen: undefined }
-      if (known === undefined) seen.set(series, starts)
+      starts = seen.get(series)
+      if (starts === undefined) {
+        starts = { instrumentKey: lastKey, timeframe: lastTf, latest: Number.NEGATIVE_INFINITY, byOpen: undefined }
+        seen.set(series, starts)
+      }
     }
-    const first = firstLineAt(starts, b.openMs, b.line)
+    const first = firstLineAt(starts, bars, i)
     if (first !== undefined) addIssue(issues, flags, i, b.line, 'duplicateTimestamp', `same bar start as line ${first}`)
     if (tick !== 0 && (o % tick !== 0 || h % tick !== 0 || l % tick !== 0 || c % tick !== 0)) {
       addIssue(issues, flags, i, b.line, 'offTick', `a price is not a multiple of the ${fmt(tick)} tick`)
@@ -121,7 +127,8 @@ export const inspectBars = (bars: readonly LineBar[], opts: InspectOptions): Ins
     if (session === null)
       addIssue(issues, flags, i, b.line, 'outsideSession', `${istDateOf(b.openMs)} is not a trading day`)
     else if (b.timeframe !== '1d') {
-      const m = istMinuteOfDay(b.openMs)
+      // Minutes since IST midnight from the day number at hand: `istMinuteOfDay` without its two float modulos.
+      const m = Math.floor((b.openMs + IST_OFFSET_MS - day * DAY_MS) / MINUTE_MS)
       if (m < session.open || m >= session.close) {
         addIssue(issues, flags, i, b.line, 'outsideSession', `bar at ${hhmm(m)} IST is outside the session`)
       }

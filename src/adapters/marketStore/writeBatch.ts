@@ -9,6 +9,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
+import { TIMEFRAME_MS } from '../../domain/events/index.js'
 import type { BarRow, InstrumentRow, MarketBatch, TickRow, WriteResult } from './marketRows.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { BAR_KEY, STAGE_BARS, STAGE_INSTRUMENTS, STAGE_TICKS, TABLES, TICK_KEY } from './schema.js'
@@ -263,7 +264,7 @@ interface KeyedMove {
    */
   readonly storedFilter: string
   readonly rows: number
-  /** False when the rows are known to hold each key once (see `keysDistinct`). */
+  /** False when the rows are known to hold each key once (see `BarSeries.distinct`). */
   readonly mayRepeat: boolean
 }
 
@@ -300,71 +301,22 @@ const moveKeyed = async (conn: DuckDBConnection, m: KeyedMove): Promise<[number,
   return [inserted, conflicting]
 }
 
-/**
- * True when no key can repeat in the rows: each series' rows split into runs of strictly increasing times (usually
- * one run per file), and the runs of one series cover disjoint time ranges. Files of a group need not come in time
- * order (the equity set's `DD-MM-YYYY.csv` names sort day first), so checking only that times increase would send
- * most groups through the SQL duplicate check. Costs one comparison per row and a sort of the runs.
- */
-const keysDistinct = <R>(
-  rows: readonly R[],
-  series: (r: R) => string,
-  sameSeries: (a: R, b: R) => boolean,
-  time: (r: R) => number,
-): boolean => {
-  const runs = new Map<string, number[]>()
-  let prev: R | undefined
-  let lo = 0
-  let hi = 0
-  const close = (r: R) => {
-    const id = series(r)
-    const list = runs.get(id)
-    if (list === undefined) runs.set(id, [lo, hi])
-    else list.push(lo, hi)
-  }
-  for (const r of rows) {
-    const t = time(r)
-    if (prev !== undefined && sameSeries(prev, r) && t > hi) {
-      hi = t
-    } else {
-      if (prev !== undefined) close(prev)
-      lo = t
-      hi = t
-    }
-    prev = r
-  }
-  if (prev !== undefined) close(prev)
-  for (const list of runs.values()) {
-    const order = Array.from({ length: list.length / 2 }, (_, i) => i).sort(
-      (a, b) => (list[2 * a] as number) - (list[2 * b] as number),
-    )
-    for (let i = 1; i < order.length; i++) {
-      if ((list[2 * (order[i] as number)] as number) <= (list[2 * (order[i - 1] as number) + 1] as number)) return false
-    }
-  }
-  return true
+/** One series' time range in a batch: its key column values (instrument, and timeframe for bars), lowest, highest. */
+interface SeriesRange {
+  readonly values: readonly string[]
+  lo: number
+  hi: number
 }
 
-const sameBarSeries = (a: BarRow, b: BarRow): boolean =>
-  a.instrumentKey === b.instrumentKey && a.timeframe === b.timeframe
-
-/** Above this many series, the stored side is cut by the batch's overall range instead of one range each. */
-const MAX_SERIES_RANGES = 64
-
-/**
- * SQL selecting the stored rows in the batch's series and time ranges: one `(columns = values AND time BETWEEN …)`
- * per series (instrument, and timeframe for bars), or for many series their lists and the overall range.
- */
-const seriesFilter = <R>(
+/** Per series, the time range of the rows (ticks; bars get theirs from `barSeries`). */
+const seriesRanges = <R>(
   rows: readonly R[],
-  cols: readonly string[],
   series: (r: R) => readonly string[],
   sameSeries: (a: R, b: R) => boolean,
-  timeCol: string,
   time: (r: R) => number,
-): string => {
-  const ranges = new Map<string, { values: readonly string[]; lo: number; hi: number }>()
-  let last: { values: readonly string[]; lo: number; hi: number } | undefined
+): SeriesRange[] => {
+  const ranges = new Map<string, SeriesRange>()
+  let last: SeriesRange | undefined
   let prev: R | undefined
   for (const r of rows) {
     if (prev === undefined || !sameSeries(prev, r)) {
@@ -378,12 +330,112 @@ const seriesFilter = <R>(
     }
     prev = r
     const t = time(r)
-    const cur = last as { lo: number; hi: number }
+    const cur = last as SeriesRange
     if (t < cur.lo) cur.lo = t
     if (t > cur.hi) cur.hi = t
   }
-  if (ranges.size === 0) return 'false'
-  const all = [...ranges.values()]
+  return [...ranges.values()]
+}
+
+/** More than any gap inside one session (09:15-15:30), less than the night between two sessions. */
+const RUN_STEP_MS = 6 * 60 * 60 * 1000
+
+/**
+ * The largest step inside one run of bars: `RUN_STEP_MS`, or 4 bar lengths for daily bars, so a daily file stays one
+ * run across weekends and most holidays (a run per bar would make the sort cost more than the SQL check it saves).
+ */
+const barRunStep = (b: BarRow): number => Math.max(RUN_STEP_MS, 4 * TIMEFRAME_MS[b.timeframe])
+
+interface BarSeriesRuns extends SeriesRange {
+  /** `[lo, hi]` of each run, flat. */
+  readonly runs: number[]
+}
+
+/** True when the runs of one series, sorted by start, each end before the next begins. */
+const runsDisjoint = (runs: readonly number[]): boolean => {
+  const n = runs.length / 2
+  if (n < 2) return true
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (runs[2 * a] as number) - (runs[2 * b] as number))
+  for (let i = 1; i < n; i++) {
+    if ((runs[2 * (order[i] as number)] as number) <= (runs[2 * (order[i - 1] as number) + 1] as number)) return false
+  }
+  return true
+}
+
+/** What one pass over a batch's bars tells the write: each series' time range, and whether no key can repeat. */
+export interface BarSeries {
+  readonly ranges: readonly SeriesRange[]
+  /**
+   * True when no key can repeat: each series' rows split into runs of strictly increasing times, and the runs of
+   * one series cover disjoint time ranges (false sends the batch through the SQL duplicate check). A run also ends
+   * where the time jumps by more than `barRunStep` (between two days' files): files of a group need not come in
+   * time order (the equity set's `DD-MM-YYYY.csv` names sort day first, so Jan 1, Apr 1, Jul 1 come before Jan 2),
+   * and a run carried on across such files would span Jan 1 .. Jul 1 and overlap Jan 2's. The answer stays exact
+   * whatever the step: a run holds each of its times once and lies inside its range, so disjoint ranges mean no
+   * repeat; a shorter step only makes more runs. Costs one comparison per row and a sort of the runs.
+   */
+  readonly distinct: boolean
+}
+
+/**
+ * One monomorphic loop over the bars (the generic per-row callbacks cost 10-25 ms per 260k rows, twice): a series'
+ * record is looked up when the series changes, not per row.
+ */
+export const barSeries = (bars: readonly BarRow[]): BarSeries => {
+  const bySeries = new Map<string, BarSeriesRuns>()
+  let cur: BarSeriesRuns | undefined
+  let prev: BarRow | undefined
+  let lo = 0
+  let hi = 0
+  let step = 0
+  const close = (r: BarSeriesRuns) => {
+    r.runs.push(lo, hi)
+    if (lo < r.lo) r.lo = lo
+    if (hi > r.hi) r.hi = hi
+  }
+  for (let i = 0; i < bars.length; i++) {
+    const b = bars[i] as BarRow
+    const t = b.openMs
+    if (prev !== undefined && b.instrumentKey === prev.instrumentKey && b.timeframe === prev.timeframe) {
+      if (t > hi && t - hi <= step) {
+        hi = t
+        prev = b
+        continue
+      }
+      close(cur as BarSeriesRuns)
+    } else {
+      if (cur !== undefined) close(cur)
+      const id = `${b.instrumentKey} ${b.timeframe}`
+      cur = bySeries.get(id)
+      if (cur === undefined) {
+        cur = {
+          values: [b.instrumentKey, b.timeframe],
+          lo: Number.POSITIVE_INFINITY,
+          hi: Number.NEGATIVE_INFINITY,
+          runs: [],
+        }
+        bySeries.set(id, cur)
+      }
+      step = barRunStep(b)
+    }
+    lo = t
+    hi = t
+    prev = b
+  }
+  if (cur !== undefined) close(cur)
+  const ranges = [...bySeries.values()]
+  return { ranges, distinct: ranges.every((r) => runsDisjoint(r.runs)) }
+}
+
+/** Above this many series, the stored side is cut by the batch's overall range instead of one range each. */
+const MAX_SERIES_RANGES = 64
+
+/**
+ * SQL selecting the stored rows in the batch's series and time ranges: one `(columns = values AND time BETWEEN …)`
+ * per series (instrument, and timeframe for bars), or for many series their lists and the overall range.
+ */
+const seriesFilter = (all: readonly SeriesRange[], cols: readonly string[], timeCol: string): string => {
+  if (all.length === 0) return 'false'
   if (all.length <= MAX_SERIES_RANGES) {
     return all
       .map(
@@ -435,6 +487,7 @@ export const writeBatch = async (
   }
   try {
     await conn.run('BEGIN TRANSACTION')
+    const barRuns = barSeries(bars)
     const [barsInserted, barsConflicting] = await moveKeyed(conn, {
       table: TABLES.bars,
       stage: STAGE_BARS,
@@ -445,21 +498,9 @@ export const writeBatch = async (
         close_paise::BIGINT AS close_paise, volume::BIGINT AS volume, oi::BIGINT AS oi, flags FROM ${STAGE_BARS}`,
       key: BAR_KEY,
       values: ['open_paise', 'high_paise', 'low_paise', 'close_paise', 'volume', 'oi', 'flags'],
-      storedFilter: seriesFilter(
-        bars,
-        ['instrument_key', 'timeframe'],
-        (b) => [b.instrumentKey, b.timeframe],
-        sameBarSeries,
-        'open_ms',
-        (b) => b.openMs,
-      ),
+      storedFilter: seriesFilter(barRuns.ranges, ['instrument_key', 'timeframe'], 'open_ms'),
       rows: bars.length,
-      mayRepeat: !keysDistinct(
-        bars,
-        (b) => `${b.instrumentKey} ${b.timeframe}`,
-        sameBarSeries,
-        (b) => b.openMs,
-      ),
+      mayRepeat: !barRuns.distinct,
     })
     const [ticksInserted, ticksConflicting] = await moveKeyed(conn, {
       table: TABLES.ticks,
@@ -471,12 +512,14 @@ export const writeBatch = async (
       key: TICK_KEY,
       values: ['ltp_paise', 'ltq', 'volume', 'oi'],
       storedFilter: seriesFilter(
-        ticks,
+        seriesRanges(
+          ticks,
+          (t) => [t.instrumentKey],
+          (a, b) => a.instrumentKey === b.instrumentKey,
+          (t) => t.lttMs,
+        ),
         ['instrument_key'],
-        (t) => [t.instrumentKey],
-        (a, b) => a.instrumentKey === b.instrumentKey,
         'ltt_ms',
-        (t) => t.lttMs,
       ),
       rows: ticks.length,
       // Several ticks share a time (seq tells them apart), so only the SQL check can say.
