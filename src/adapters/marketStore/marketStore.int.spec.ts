@@ -515,6 +515,57 @@ describe('store writes', () => {
     }
   })
 
+  it('bars are staged compactly when they fit and widely when not; both come back exact, flags included', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'bahi-market-w-'))
+    const s = right(await openMarketStore(join(d, 'm.duckdb'), log))
+    const read = async (timeframe: '1m' | '1d') => {
+      const out: (string | number)[][] = []
+      for await (const b of right(await s.streamBarBatches({ instrumentKeys: [], timeframe, source: 'stored' }))) {
+        for (let i = 0; i < b.length; i++) {
+          out.push([
+            b.keys[b.keyIndex[i] as number] as string,
+            b.openMs[i] as number,
+            b.openPaise[i] as number,
+            b.closePaise[i] as number,
+            b.volume[i] as number,
+            b.oi[i] as number,
+            b.flags[i] as number,
+          ])
+        }
+      }
+      return out
+    }
+    try {
+      // Compact: two instruments and two timeframes in one batch, every flag bit used, so the packed index unpacks.
+      const TCS = 'NSE_EQ|INE467B01029'
+      const compact = [
+        { ...bar(t0, 150000), flags: 15, oi: 7 },
+        { ...bar(t0, 250000), instrumentKey: TCS, flags: 2 },
+        { ...bar(t0 - 33_300_000, 149000), timeframe: '1d' as const, flags: 8, volume: 3_000_000_000 },
+      ]
+      right(await s.write({ bars: compact }))
+      // Wide: a price above 2^31 paise and open interest above 2^31 do not fit an INTEGER.
+      const wide = [{ ...bar(t0 + 60_000, 2_500_000_000), highPaise: 2_600_000_000, oi: 5_000_000_000, flags: 1 }]
+      right(await s.write({ bars: wide }))
+      expect(await read('1m')).toEqual([
+        ['NSE_EQ|INE009A01021', t0, 150000, 150000, 10, 7, 15],
+        [TCS, t0, 150000, 250000, 10, 0, 2],
+        ['NSE_EQ|INE009A01021', t0 + 60_000, 150000, 2_500_000_000, 10, 5_000_000_000, 1],
+      ])
+      expect(await read('1d')).toEqual([['NSE_EQ|INE009A01021', t0 - 33_300_000, 150000, 149000, 3_000_000_000, 0, 8]])
+      // Both stages compare with the stored rows the same way: the same rows are unchanged, a changed one conflicts.
+      expect(right(await s.write({ bars: [...compact, ...wide] }))).toMatchObject({ barsInserted: 0, barsUnchanged: 4 })
+      expect(right(await s.write({ bars: [{ ...wide[0]!, closePaise: 2_500_000_005 }] }))).toMatchObject({
+        barsConflicting: 1,
+      })
+      expect(right(await s.write({ bars: [{ ...compact[0]!, flags: 14 }] }))).toMatchObject({ barsConflicting: 1 })
+      expect(right(await s.counts()).bars).toBe(4)
+    } finally {
+      s.close()
+      rmSync(d, { recursive: true, force: true })
+    }
+  })
+
   it('first write wins: identical rows are unchanged, differing rows are counted as conflicts and not written', async () => {
     const d = mkdtempSync(join(tmpdir(), 'bahi-market-w-'))
     const s = right(await openMarketStore(join(d, 'm.duckdb'), log))

@@ -12,7 +12,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { TIMEFRAME_MS } from '../../domain/events/index.js'
 import type { BarRow, InstrumentRow, MarketBatch, TickRow, WriteResult } from './marketRows.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
-import { BAR_KEY, STAGE_BARS, STAGE_INSTRUMENTS, STAGE_TICKS, TABLES, TICK_KEY } from './schema.js'
+import { BAR_KEY, STAGE_BARS, STAGE_BARS_NARROW, STAGE_INSTRUMENTS, STAGE_TICKS, TABLES, TICK_KEY } from './schema.js'
 import { float64Items, int32Items } from './vectorItems.js'
 
 // One batch (one file, or a group of whole files) goes in as one transaction, so a failure leaves the store exactly
@@ -98,73 +98,130 @@ const appendNumbers = async <R>(
   }
 }
 
-type Column = Float64Array | Int32Array
+/** How a batch's bars are staged: the compact table when every value fits it, else the wide one. */
+interface BarStage {
+  readonly table: string
+  /** The staged key (instrument, timeframe, start) for the duplicate check. */
+  readonly key: string
+  /** The staged rows as the `bars` table's columns. */
+  readonly select: (keys: string, timeframes: string) => string
+}
+
+const WIDE: BarStage = {
+  table: STAGE_BARS,
+  key: 'kid, tf, open_ms',
+  select: (keys, timeframes) => `SELECT list_extract(${keys}, kid) AS instrument_key,
+    list_extract(${timeframes}, tf) AS timeframe, open_ms::BIGINT AS open_ms,
+    open_paise::BIGINT AS open_paise, high_paise::BIGINT AS high_paise, low_paise::BIGINT AS low_paise,
+    close_paise::BIGINT AS close_paise, volume::BIGINT AS volume, oi::BIGINT AS oi, flags FROM ${STAGE_BARS}`,
+}
+
+const NARROW: BarStage = {
+  table: STAGE_BARS_NARROW,
+  key: 'ktf >> 4, open_ms',
+  select: (keys, timeframes) => `SELECT list_extract(${keys}, ktf >> 8) AS instrument_key,
+    list_extract(${timeframes}, (ktf >> 4) & 15) AS timeframe, open_ms::BIGINT AS open_ms,
+    open_paise::BIGINT AS open_paise, high_paise::BIGINT AS high_paise, low_paise::BIGINT AS low_paise,
+    close_paise::BIGINT AS close_paise, volume::BIGINT AS volume, oi::BIGINT AS oi, (ktf & 15) AS flags
+    FROM ${STAGE_BARS_NARROW}`,
+}
+
+const INT32_MAX = 0x7fffffff
+/** `ktf` packs the instrument index above 8 bits: this many instruments fit a batch. */
+const NARROW_MAX_KEYS = INT32_MAX >> 8
+
+/** True when every bar fits the narrow stage: prices and oi in an INTEGER, flags in 4 bits. */
+const fitsNarrow = (bars: readonly BarRow[]): boolean => {
+  for (let i = 0; i < bars.length; i++) {
+    const b = bars[i] as BarRow
+    if (b.highPaise > INT32_MAX || b.openPaise > INT32_MAX || b.lowPaise > INT32_MAX || b.closePaise > INT32_MAX) {
+      return false
+    }
+    if (b.oi > INT32_MAX || b.flags > 15 || b.flags < 0) return false
+  }
+  return true
+}
+
+const STAGE_BAR_TYPES = [INTEGER, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, INTEGER]
+const NARROW_BAR_TYPES = [INTEGER, DOUBLE, INTEGER, INTEGER, INTEGER, INTEGER, DOUBLE, INTEGER]
+
+type Items = Float64Array | Int32Array
+
+/** Each vector's typed array, or undefined when the library hides one (then the slow path writes value by value). */
+const itemsOf = (chunk: DuckDBDataChunk, types: readonly DuckDBType[], n: number): Items[] | undefined => {
+  const out: Items[] = []
+  for (let c = 0; c < types.length; c++) {
+    const v = chunk.getColumnVector(c)
+    const items = types[c] === DOUBLE ? float64Items(v, n) : int32Items(v, n)
+    if (items === undefined) return undefined
+    out.push(items)
+  }
+  return out
+}
 
 /**
- * The bars as the staging table's columns, in one pass over the rows: one monomorphic loop, where a closure per
- * column and row (`appendNumbers`) cost about as much again as the append itself.
+ * Appends the bars to a staging table, written straight into each chunk's vectors in one monomorphic pass over the
+ * rows (no intermediate column arrays: building them and copying them in was ~50 ms of the equity set). Returns the
+ * stage used. Keys and timeframes are looked up when they change, not per row (a file's rows share them).
  */
-const barColumns = (bars: readonly BarRow[], keys: Indexer, timeframes: Indexer): Column[] => {
-  const n = bars.length
-  const kid = new Int32Array(n)
-  const tf = new Int32Array(n)
-  const openMs = new Float64Array(n)
-  const open = new Float64Array(n)
-  const high = new Float64Array(n)
-  const low = new Float64Array(n)
-  const close = new Float64Array(n)
-  const volume = new Float64Array(n)
-  const oi = new Float64Array(n)
-  const flags = new Int32Array(n)
+const stageBars = async (
+  conn: DuckDBConnection,
+  bars: readonly BarRow[],
+  keys: Indexer,
+  timeframes: Indexer,
+): Promise<BarStage> => {
+  const narrow = fitsNarrow(bars)
+  const stage = narrow ? NARROW : WIDE
+  if (bars.length === 0) return stage
+  const types = narrow ? NARROW_BAR_TYPES : STAGE_BAR_TYPES
+  const appender = await conn.createAppender(stage.table)
   let lastKey = ''
   let lastKid = 0
   let lastTf = ''
   let lastTfId = 0
-  for (let i = 0; i < n; i++) {
-    const b = bars[i] as BarRow
-    // Rows of one file share key and timeframe: look them up when they change, not per row.
-    if (b.instrumentKey !== lastKey || lastKid === 0) {
-      lastKey = b.instrumentKey
-      lastKid = keys.of(lastKey)
-    }
-    if (b.timeframe !== lastTf || lastTfId === 0) {
-      lastTf = b.timeframe
-      lastTfId = timeframes.of(lastTf)
-    }
-    kid[i] = lastKid
-    tf[i] = lastTfId
-    openMs[i] = b.openMs
-    open[i] = b.openPaise
-    high[i] = b.highPaise
-    low[i] = b.lowPaise
-    close[i] = b.closePaise
-    volume[i] = b.volume
-    oi[i] = b.oi
-    flags[i] = b.flags
-  }
-  return [kid, tf, openMs, open, high, low, close, volume, oi, flags]
-}
-
-/** Appends whole columns (no nulls) chunk by chunk, each chunk's vectors filled by one typed-array copy. */
-const appendColumns = async (
-  conn: DuckDBConnection,
-  table: string,
-  types: DuckDBType[],
-  columns: readonly Column[],
-  rows: number,
-): Promise<void> => {
-  if (rows === 0) return
-  const appender = await conn.createAppender(table)
   try {
-    for (let start = 0; start < rows; start += CHUNK) {
-      const n = Math.min(CHUNK, rows - start)
+    for (let start = 0; start < bars.length; start += CHUNK) {
+      const n = Math.min(CHUNK, bars.length - start)
       const chunk = DuckDBDataChunk.create(types, n)
-      for (let c = 0; c < columns.length; c++) {
+      const items = itemsOf(chunk, types, n)
+      const cols: Items[] = items ?? types.map((t) => (t === DOUBLE ? new Float64Array(n) : new Int32Array(n)))
+      for (let i = 0; i < n; i++) {
+        const b = bars[start + i] as BarRow
+        if (b.instrumentKey !== lastKey || lastKid === 0) {
+          lastKey = b.instrumentKey
+          lastKid = keys.of(lastKey)
+          if (narrow && lastKid > NARROW_MAX_KEYS)
+            throw new Error(`more than ${NARROW_MAX_KEYS} instruments in a batch`)
+        }
+        if (b.timeframe !== lastTf || lastTfId === 0) {
+          lastTf = b.timeframe
+          lastTfId = timeframes.of(lastTf)
+        }
+        if (narrow) {
+          ;(cols[0] as Int32Array)[i] = (lastKid << 8) | (lastTfId << 4) | b.flags
+          ;(cols[1] as Float64Array)[i] = b.openMs
+          ;(cols[2] as Int32Array)[i] = b.openPaise
+          ;(cols[3] as Int32Array)[i] = b.highPaise
+          ;(cols[4] as Int32Array)[i] = b.lowPaise
+          ;(cols[5] as Int32Array)[i] = b.closePaise
+          ;(cols[6] as Float64Array)[i] = b.volume
+          ;(cols[7] as Int32Array)[i] = b.oi
+        } else {
+          ;(cols[0] as Int32Array)[i] = lastKid
+          ;(cols[1] as Int32Array)[i] = lastTfId
+          ;(cols[2] as Float64Array)[i] = b.openMs
+          ;(cols[3] as Float64Array)[i] = b.openPaise
+          ;(cols[4] as Float64Array)[i] = b.highPaise
+          ;(cols[5] as Float64Array)[i] = b.lowPaise
+          ;(cols[6] as Float64Array)[i] = b.closePaise
+          ;(cols[7] as Float64Array)[i] = b.volume
+          ;(cols[8] as Float64Array)[i] = b.oi
+          ;(cols[9] as Int32Array)[i] = b.flags
+        }
+      }
+      for (let c = 0; c < types.length; c++) {
         const v = chunk.getColumnVector(c)
-        const src = (columns[c] as Column).subarray(start, start + n)
-        const items = src instanceof Float64Array ? float64Items(v, n) : int32Items(v, n)
-        if (items !== undefined) items.set(src)
-        else for (let i = 0; i < n; i++) v.setItem(i, src[i] as number)
+        if (items === undefined) for (let i = 0; i < n; i++) v.setItem(i, (cols[c] as Items)[i] as number)
         v.flush()
       }
       appender.appendDataChunk(chunk)
@@ -172,6 +229,7 @@ const appendColumns = async (
   } finally {
     appender.closeSync()
   }
+  return stage
 }
 
 /** Small lists staged as indexes (1-based, for `list_extract`): instrument keys, timeframes. */
@@ -199,7 +257,6 @@ const bigOrNull = (n: number | null): bigint | null => (n === null ? null : BigI
 
 const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
 
-const STAGE_BAR_TYPES = [INTEGER, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, INTEGER]
 const STAGE_TICK_TYPES = [INTEGER, DOUBLE, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE]
 
 const INSTRUMENT_TYPES = [
@@ -463,9 +520,12 @@ export const writeBatch = async (
   const barKeys = indexer()
   const timeframes = indexer()
   const tickKeys = indexer()
+  let barStage = WIDE
   try {
-    await conn.run(`DELETE FROM ${STAGE_BARS}; DELETE FROM ${STAGE_INSTRUMENTS}; DELETE FROM ${STAGE_TICKS}`)
-    await appendColumns(conn, STAGE_BARS, STAGE_BAR_TYPES, barColumns(bars, barKeys, timeframes), bars.length)
+    await conn.run(
+      `DELETE FROM ${STAGE_BARS}; DELETE FROM ${STAGE_BARS_NARROW}; DELETE FROM ${STAGE_INSTRUMENTS}; DELETE FROM ${STAGE_TICKS}`,
+    )
+    barStage = await stageBars(conn, bars, barKeys, timeframes)
     await appendNumbers<TickRow>(
       conn,
       STAGE_TICKS,
@@ -490,12 +550,9 @@ export const writeBatch = async (
     const barRuns = barSeries(bars)
     const [barsInserted, barsConflicting] = await moveKeyed(conn, {
       table: TABLES.bars,
-      stage: STAGE_BARS,
-      stagedKey: 'kid, tf, open_ms',
-      select: `SELECT list_extract(${barKeys.list()}, kid) AS instrument_key,
-        list_extract(${timeframes.list()}, tf) AS timeframe, open_ms::BIGINT AS open_ms,
-        open_paise::BIGINT AS open_paise, high_paise::BIGINT AS high_paise, low_paise::BIGINT AS low_paise,
-        close_paise::BIGINT AS close_paise, volume::BIGINT AS volume, oi::BIGINT AS oi, flags FROM ${STAGE_BARS}`,
+      stage: barStage.table,
+      stagedKey: barStage.key,
+      select: barStage.select(barKeys.list(), timeframes.list()),
       key: BAR_KEY,
       values: ['open_paise', 'high_paise', 'low_paise', 'close_paise', 'volume', 'oi', 'flags'],
       storedFilter: seriesFilter(barRuns.ranges, ['instrument_key', 'timeframe'], 'open_ms'),
