@@ -35,7 +35,7 @@ describe('bahi run against the sandbox', () => {
       UPSTOX_CLIENT_SECRET: h.sandbox.user.clientSecret,
       UPSTOX_REDIRECT_URI: h.sandbox.user.redirectUri,
     }
-    const login = await bahi(['login', '--code', h.sandbox.issueAuthCode(), '--json'], env)
+    const login = await bahi(['login', `--code=${h.sandbox.issueAuthCode()}`, '--json'], env)
     expect(login.code).toBe(0)
   }, 60_000)
   afterAll(async () => {

@@ -43,7 +43,8 @@ describe('bahi login against the sandbox', () => {
     expect(code.length).toBeGreaterThan(0)
 
     const before = Date.now()
-    const run = await bahi(['login', '--code', code, '--json'], env)
+    // `--code=` form: a code may start with '-' (the sandbox's are base64url), which `--code C` would read as an option.
+    const run = await bahi(['login', `--code=${code}`, '--json'], env)
     expect(run.code).toBe(0)
     const out = parseJsonOut<{ stored: boolean; userId: string; expiresAt: string }>(run)
     expect(out).toMatchObject({ stored: true, userId: h.sandbox.user.userId })
@@ -67,7 +68,7 @@ describe('bahi login against the sandbox', () => {
     expect(parseJsonOut(status)).toMatchObject({ stored: true, freshness: 'valid', expiresAt: out.expiresAt })
 
     // A code is single use: the second exchange fails, with a message that names no secret.
-    const again = await bahi(['login', '--code', code], env)
+    const again = await bahi(['login', `--code=${code}`], env)
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/bahi login: Upstox refused \/v2\/login\/authorization\/token \(401/)
     for (const secret of [code, h.sandbox.user.clientSecret]) expect(again.stderr).not.toContain(secret)

@@ -49,6 +49,7 @@ commands:
   explain <journal> <seq|orderId>   the chain of causes of an event or order
   login                         print the Upstox authorization URL (needs UPSTOX_CLIENT_ID, UPSTOX_REDIRECT_URI)
       [--code C]                exchange the code from the redirect for a token, stored encrypted under <home>/upstox
+                                (a code starting with '-': --code=C)
       [--status]                whether a token is stored and when it expires (03:30 IST the day after issue)
   fetch-history --instrument KEY --from D --to D [--interval 1minute|3minute|5minute|15minute|30minute|1hour|day]
                                 page through Upstox historical candles into the market store (UPSTOX_BASE_URL)
