@@ -588,6 +588,28 @@ describe('strategy configuration', () => {
     expect(out.decisions).toMatchObject([{ type: 'SignalEmitted', payload: { reason: '2 consecutive higher closes' } }])
   })
 
+  it('disabling a strategy mid-run stops it at once: a bar that would signal decides nothing', () => {
+    const bars = barsClosingAt(RELIANCE, [100_00, 101_00, 102_00])
+    given(engine, [runStarted(), strategyConfigured({ params: { bars: 2, qty: 10 } })])
+      .andStepped([bars[0]!, bars[1]!, strategyConfigured({ params: { bars: 2, qty: 10 }, enabled: false })])
+      .when(bars[2]!)
+      .thenNothingHappened()
+  })
+
+  it('moving a strategy to another instrument mid-run: the old one decides nothing, the new one signals', () => {
+    const reliance = barsClosingAt(RELIANCE, [100_00, 101_00, 102_00, 103_00])
+    const infy = barsClosingAt(INFY, [100_00, 101_00, 102_00], reliance[3]!.ts + 60_000)
+    const moved = strategyConfigured({ params: { bars: 2, qty: 10 }, instruments: [INFY] })
+    given(engine, [runStarted(), strategyConfigured({ params: { bars: 2, qty: 10 } })])
+      .andStepped([reliance[0]!, reliance[1]!, moved])
+      .when(reliance[2]!)
+      .thenNothingHappened()
+    const out = given(engine, [runStarted(), strategyConfigured({ params: { bars: 2, qty: 10 } })])
+      .andStepped([reliance[0]!, reliance[1]!, moved, infy[0]!, infy[1]!])
+      .when(infy[2]!)
+    expect(out.decisions).toMatchObject([{ type: 'SignalEmitted', payload: { instrumentKey: INFY } }])
+  })
+
   it('re-configuring with new params runs the new params, from a fresh state', () => {
     const bars = barsClosingAt(RELIANCE, [100_00, 101_00, 102_00, 103_00])
     const out = given(engine, [runStarted(), strategyConfigured({ params: { bars: 3, qty: 10 } })])
