@@ -148,7 +148,7 @@ const NARROW_BAR_TYPES = [INTEGER, DOUBLE, INTEGER, INTEGER, INTEGER, INTEGER, D
 type Items = Float64Array | Int32Array
 
 /** Each vector's typed array, or undefined when the library hides one (then the slow path writes value by value). */
-const itemsOf = (chunk: DuckDBDataChunk, types: readonly DuckDBType[], n: number): Items[] | undefined => {
+const vectorArrays = (chunk: DuckDBDataChunk, types: readonly DuckDBType[], n: number): Items[] | undefined => {
   const out: Items[] = []
   for (let c = 0; c < types.length; c++) {
     const v = chunk.getColumnVector(c)
@@ -183,7 +183,7 @@ const stageBars = async (
     for (let start = 0; start < bars.length; start += CHUNK) {
       const n = Math.min(CHUNK, bars.length - start)
       const chunk = DuckDBDataChunk.create(types, n)
-      const items = itemsOf(chunk, types, n)
+      const items = vectorArrays(chunk, types, n)
       const cols: Items[] = items ?? types.map((t) => (t === DOUBLE ? new Float64Array(n) : new Int32Array(n)))
       for (let i = 0; i < n; i++) {
         const b = bars[start + i] as BarRow

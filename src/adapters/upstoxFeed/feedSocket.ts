@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import WebSocket from 'ws'
 import type { FeedStatus, FeedStatusChanged } from '../../domain/events/index.js'
-import { type BackoffPolicy, createBackoff } from './backoff.js'
+import { type BackoffPolicy, createBackoff, DEFAULT_BACKOFF } from './backoff.js'
 import { describeFeedError, type FeedError, isFinalFeedError } from './feedErrors.js'
 
 // One self-healing WebSocket to an Upstox stream, shared by the market feed and the portfolio stream clients.
@@ -26,9 +26,9 @@ export interface FeedConnectionOptions {
   readonly log: Logger
   /** Name in `FeedStatusChanged.feed`; each client has its own default. */
   readonly feed?: string
-  /** No frame and no pong for this long: the socket counts as silent and is replaced. Default 15 s. */
+  /** No frame and no pong for this long: the socket counts as silent and is replaced. Each client has a default. */
   readonly silenceMs?: number
-  /** Client ping period; default 5 s. */
+  /** Client ping period; each client has a default. */
   readonly pingMs?: number
   /** A connection up this long resets the backoff; default 10 s. */
   readonly stableMs?: number
@@ -64,6 +64,29 @@ export interface FeedSocketCounters {
   /** Connect attempts that failed before the socket opened (authorize or handshake). */
   readonly failedAttempts: number
 }
+
+/** What differs between the clients' defaults: their name and how chatty their stream is. */
+export interface FeedDefaults {
+  readonly feed: string
+  readonly silenceMs: number
+  readonly pingMs: number
+}
+
+/** A client's connection options with every default filled in: the shared part of `FeedSocketOptions`. */
+export const feedConnection = (
+  o: FeedConnectionOptions,
+  d: FeedDefaults,
+): Omit<FeedSocketOptions, 'onOpen' | 'onMessage' | 'onStatus'> => ({
+  feed: o.feed ?? d.feed,
+  authorize: o.authorize,
+  log: o.log,
+  silenceMs: o.silenceMs ?? d.silenceMs,
+  pingMs: o.pingMs ?? d.pingMs,
+  stableMs: o.stableMs ?? 10_000,
+  backoff: o.backoff ?? DEFAULT_BACKOFF,
+  random: o.random ?? Math.random,
+  nowMs: o.nowMs ?? Date.now,
+})
 
 const toBuffer = (data: WebSocket.RawData): Buffer =>
   Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import type protobuf from 'protobufjs'
 import type { InstrumentKey } from '../../domain/ids/index.js'
-import { DEFAULT_BACKOFF } from './backoff.js'
 import { createFeedDecoder, type FeedDecodeError, type FeedFrameKind, type TickPayload } from './feedDecoder.js'
 import { FEED_MODE_LIMITS, type FeedMode, feedRequestFrames } from './feedRequests.js'
-import { createFeedSocket, type FeedConnectionOptions, type FeedSocketCounters } from './feedSocket.js'
+import { createFeedSocket, type FeedConnectionOptions, type FeedSocketCounters, feedConnection } from './feedSocket.js'
 
 // The Upstox V3 market-data client: our own `ws` + protobufjs client over the authorized URL (not the SDK's
 // streamer; see UPSTOX.md for its faults). It keeps a registry of subscriptions (key -> mode), sends them after
@@ -51,7 +50,8 @@ export type FeedSubscribeError = {
 }
 
 export const createMarketFeedClient = (o: MarketFeedClientOptions) => {
-  const feed = o.feed ?? 'upstox-market'
+  const connection = feedConnection(o, { feed: 'upstox-market', silenceMs: 15_000, pingMs: 5_000 })
+  const feed = connection.feed
   const decoder = createFeedDecoder(o.feedType)
   const guid = o.guid ?? randomUUID
   const registry = new Map<InstrumentKey, FeedMode>()
@@ -99,15 +99,7 @@ export const createMarketFeedClient = (o: MarketFeedClientOptions) => {
   }
 
   const socket = createFeedSocket({
-    feed,
-    authorize: o.authorize,
-    log: o.log,
-    silenceMs: o.silenceMs ?? 15_000,
-    pingMs: o.pingMs ?? 5_000,
-    stableMs: o.stableMs ?? 10_000,
-    backoff: o.backoff ?? DEFAULT_BACKOFF,
-    random: o.random ?? Math.random,
-    nowMs: o.nowMs ?? Date.now,
+    ...connection,
     onOpen: (send) => {
       // A new socket starts with no subscriptions: replay the whole registry, one `sub` per mode.
       for (const [mode, keys] of byMode(registry.keys()))

@@ -4,8 +4,7 @@ import type { OrderUpdated } from '../../domain/events/index.js'
 import { OrderId } from '../../domain/ids/index.js'
 import { inrToPaise } from '../../domain/money/index.js'
 import { mapUpstoxStatus, type OrderStatus } from '../../domain/orders/index.js'
-import { DEFAULT_BACKOFF } from './backoff.js'
-import { createFeedSocket, type FeedConnectionOptions, type FeedSocketCounters } from './feedSocket.js'
+import { createFeedSocket, type FeedConnectionOptions, type FeedSocketCounters, feedConnection } from './feedSocket.js'
 
 // The Upstox portfolio stream: JSON text messages (`{"update_type":"order", ...the order book row}`), validated
 // with io-ts, over the same self-healing socket as the market feed. Order updates become `OrderUpdated`-shaped
@@ -96,7 +95,8 @@ export const portfolioOrderUpdate = (m: PortfolioOrderMessage): PortfolioOrderUp
 }
 
 export const createPortfolioStreamClient = (o: PortfolioStreamClientOptions) => {
-  const feed = o.feed ?? 'upstox-portfolio'
+  const connection = feedConnection(o, { feed: 'upstox-portfolio', silenceMs: 30_000, pingMs: 10_000 })
+  const feed = connection.feed
   let messages = 0
   let orderUpdates = 0
   let ignored = 0
@@ -128,15 +128,7 @@ export const createPortfolioStreamClient = (o: PortfolioStreamClientOptions) => 
   }
 
   const socket = createFeedSocket({
-    feed,
-    authorize: o.authorize,
-    log: o.log,
-    silenceMs: o.silenceMs ?? 30_000,
-    pingMs: o.pingMs ?? 10_000,
-    stableMs: o.stableMs ?? 10_000,
-    backoff: o.backoff ?? DEFAULT_BACKOFF,
-    random: o.random ?? Math.random,
-    nowMs: o.nowMs ?? Date.now,
+    ...connection,
     onOpen: () => {},
     onMessage,
     onStatus: (s) => o.onStatus?.(s),
