@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import pino from 'pino'
 import { type BarBatch, openMarketStore } from '../src/adapters/marketStore/index.js'
-import type { Envelope } from '../src/domain/events/index.js'
+import { type AppendItem, appendItemEvents, type Envelope, isBarRows } from '../src/domain/events/index.js'
 import type { InstrumentKey } from '../src/domain/ids/index.js'
 import { openFileJournal } from '../src/journal/index.js'
 import { type BacktestSpec, backtestHeader, runBacktest } from '../src/processes/backtest/index.js'
-import { runBarCascade, runCascade } from '../src/processes/drivers/index.js'
+import { BarCursor, runBarRows, runCascade } from '../src/processes/drivers/index.js'
 import { createBuiltinEngine } from '../src/processes/engine/index.js'
 import { DEFAULT_SIMULATOR_CONFIG } from '../src/projections/index.js'
 
@@ -81,46 +81,58 @@ for (let r = 0; r < REPEATS; r++) {
 const bars = inMemory.reduce((n, c) => n + c.length, 0)
 const instruments = [...new Set(inMemory.flatMap((b) => [...b.keyIndex].map((k) => b.keys[k]!)))].sort()
 
-// 2. The engine alone over the columns in memory: no store, no journal.
+// 2. The engine alone over the columns in memory: no store, no journal. What it hands the journal is kept from the
+// last run: runs of bar rows, and the decisions' envelopes.
 const engineRates: number[] = []
 let events = 0
-const runEvents: Envelope[] = []
+let runItems: AppendItem[] = []
 for (let r = 0; r < REPEATS; r++) {
   const engine = createBuiltinEngine()
   const state = engine.initialState()
-  const out: Envelope[] = []
+  const cursor = new BarCursor()
+  const header: Envelope[] = []
+  const pending: AppendItem[] = []
   let seq = 1
-  events = 0
   const t0 = performance.now()
-  for (const d of backtestHeader(spec('', instruments))) seq = runCascade(engine, state, d, seq, out)
+  for (const d of backtestHeader(spec('', instruments))) seq = runCascade(engine, state, d, seq, header)
   for (const chunk of inMemory) {
-    for (let i = 0; i < chunk.length; i++) seq = runBarCascade(engine, state, chunk, i, seq, out)
-    events += out.length
-    if (r === REPEATS - 1) for (const e of out) runEvents.push(e)
-    out.length = 0
+    seq = runBarRows(engine, state, chunk, seq, cursor, pending)
+    if (r < REPEATS - 1) pending.length = 0
   }
   engineRates.push(bars / ((performance.now() - t0) / 1000))
+  events = seq - 1
+  runItems = pending
 }
 
 // 3. The journal alone, on the run's own events: the bars, and the decisions (renumbered, causation dropped, since
 // on their own their causes are not in the journal). Together with 1 and 2 this is the cost model of the figure.
-const journalOnly = async (envs: readonly Envelope[]): Promise<number> => {
+const journalOnly = async (items: readonly AppendItem[]): Promise<number> => {
   const dir = path.join(work, 'journal-only')
   const j = openFileJournal(dir, { log, durability: 'sync' })
   if (E.isLeft(j)) throw new Error(j.left._tag)
   const t0 = performance.now()
-  for (let i = 0; i < envs.length; i += 16_384) {
-    const a = await j.right.append(envs.slice(i, i + 16_384))
+  let from = 0
+  let total = 0
+  while (from < items.length) {
+    // Batches of about 16,384 events, as the batch driver appends them.
+    let to = from
+    let n = 0
+    while (to < items.length && n < 16_384) n += appendItemEvents([items[to++]!])
+    const a = await j.right.append(items.slice(from, to))
     if (E.isLeft(a)) throw new Error(a.left._tag)
+    total += n
+    from = to
   }
   await j.right.sync()
   const s = (performance.now() - t0) / 1000
   await j.right.close()
   fs.rmSync(dir, { recursive: true, force: true })
-  return envs.length / s
+  return total / s
 }
-const barEvents = runEvents.filter((e) => e.type === 'BarClosed')
-const decisionEvents = runEvents.filter((e) => e.type !== 'BarClosed').map(({ causationId: _c, ...e }) => e as Envelope)
+const barEvents: AppendItem[] = inMemory.map((columns) => ({ columns, from: 0, to: columns.length }))
+const decisionEvents = runItems
+  .filter((e): e is Envelope => !isBarRows(e))
+  .map(({ causationId: _c, ...e }) => e as Envelope)
 const journalBarRates: number[] = []
 const journalDecisionRates: number[] = []
 for (let r = 0; r < REPEATS; r++) {
@@ -151,7 +163,7 @@ process.stdout.write(`backtest throughput, sma-cross(10,30) on ${fmt(bars)} real
 | engine only (bars in memory, no journal) | ${fmt(best(engineRates))} |
 | end to end: store -> engine -> journal | ${fmt(best(e2eRates))} |
 
-journal alone: ${fmt(barEvents.length)} bars at ${fmt(best(journalBarRates))} events/s; ${fmt(decisionEvents.length)} decisions and configuration events at ${fmt(best(journalDecisionRates))} events/s
+journal alone: ${fmt(bars)} bars at ${fmt(best(journalBarRates))} events/s; ${fmt(decisionEvents.length)} decisions and configuration events at ${fmt(best(journalDecisionRates))} events/s
 peak RSS of the whole bench process: ${fmt(peakMb)} MB
 all runs: stream ${streamRates.map(fmt).join(' / ')}; drafts ${draftRates.map(fmt).join(' / ')}; engine ${engineRates.map(fmt).join(' / ')}; e2e ${e2eRates.map(fmt).join(' / ')}
 `)

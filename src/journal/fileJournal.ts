@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import type { Envelope, EventDraft } from '../domain/events/index.js'
+import { type AppendItem, appendItemEvents, type Envelope } from '../domain/events/index.js'
 import { readCheckpoints, writeCheckpoints } from './checkpoints.js'
 import type {
   AppendAck,
@@ -292,7 +292,7 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
     })
   }
 
-  const append = (drafts: readonly EventDraft[], o: AppendOptions = {}): Promise<E.Either<JournalError, AppendAck>> => {
+  const append = (items: readonly AppendItem[], o: AppendOptions = {}): Promise<E.Either<JournalError, AppendAck>> => {
     if (closed) return Promise.resolve(E.left({ _tag: 'JournalClosed', reason: 'append after close' }))
     if (failure) return Promise.resolve(E.left(failure))
     if (o.expectedLastSeq !== undefined && o.expectedLastSeq !== nextSeq - 1) {
@@ -300,13 +300,14 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
         E.left({ _tag: 'SeqConflict', expectedLastSeq: o.expectedLastSeq, actualLastSeq: nextSeq - 1 }),
       )
     }
-    if (drafts.length === 0) return Promise.resolve(E.right({ firstSeq: nextSeq, lastSeq: nextSeq - 1 }))
+    const events = appendItemEvents(items)
+    if (events === 0) return Promise.resolve(E.right({ firstSeq: nextSeq, lastSeq: nextSeq - 1 }))
     const firstSeq = nextSeq
     const roll = plannedSize >= segmentBytes
     // A batch that starts a new segment is encoded with that segment's (new) dictionary; the writer switches to it
     // only once the batch is accepted, so a refused batch leaves the current segment and its dictionary in force.
     const segmentEncoder = roll ? new SegmentEncoder() : encoder
-    const encoded = segmentEncoder.encodeBatchInto(drafts, firstSeq, groupBuffer)
+    const encoded = segmentEncoder.encodeBatchInto(items, firstSeq, groupBuffer)
     if (E.isLeft(encoded)) {
       const f = encoded.left
       return Promise.resolve(E.left({ _tag: 'InvalidEvent', index: f.index, type: f.type, reason: f.reason }))
@@ -316,7 +317,7 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
       plannedSize = HEADER_BYTES
     }
     const { start, end } = encoded.right
-    nextSeq += drafts.length
+    nextSeq += events
     plannedSize += end - start
     const ack = { firstSeq, lastSeq: nextSeq - 1 }
     return new Promise((resolve) => {

@@ -1,5 +1,5 @@
 import type * as E from 'fp-ts/lib/Either.js'
-import type { Envelope, EventDraft } from '../domain/events/index.js'
+import type { AppendItem, Envelope } from '../domain/events/index.js'
 import type { JournalError } from './journalErrors.js'
 
 // The journal's public face. An embedded file journal implements it today; a networked log (a NATS JetStream
@@ -63,9 +63,11 @@ export interface JournalReader {
 export interface Journal extends JournalReader {
   /**
    * Appends a batch and resolves once it is durable (fsync'd), with the seqs it was given. Concurrent appends are
-   * group-committed: one write and one fsync serve all of them. Resolved in call order.
+   * group-committed: one write and one fsync serve all of them. Resolved in call order. A batch is drafts, and runs
+   * of bar rows (`BarRows`, one event per row) among them; the items are read before `append` returns, so the caller
+   * may reuse them at once.
    */
-  readonly append: (drafts: readonly EventDraft[], opts?: AppendOptions) => Promise<E.Either<JournalError, AppendAck>>
+  readonly append: (items: readonly AppendItem[], opts?: AppendOptions) => Promise<E.Either<JournalError, AppendAck>>
   /**
    * Makes every append so far durable (fsync). A journal that syncs each commit has nothing left to do; one opened to
    * sync on demand (a backtest's) is durable once this resolves. A failure here fails every later append.

@@ -1,12 +1,15 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import {
+  type AppendItem,
   type BarClosed,
+  type BarColumns,
   DomainEvent,
   type Envelope,
   EVENT_TYPES,
   type EventDraft,
   type EventType,
+  isBarRows,
   TIMEFRAMES,
   type TickReceived,
   type Timeframe,
@@ -104,10 +107,10 @@ export class SegmentEncoder {
     })
   }
 
-  /** Encodes `drafts` as seqs `firstSeq..`; returns the bytes (valid until the next call) or the first bad event. */
-  encodeBatch(drafts: readonly EventDraft[], firstSeq: number): E.Either<EncodeFailure, Buffer> {
+  /** Encodes `items` as seqs `firstSeq..`; returns the bytes (valid until the next call) or the first bad event. */
+  encodeBatch(items: readonly AppendItem[], firstSeq: number): E.Either<EncodeFailure, Buffer> {
     this.own.pos = 0
-    const r = this.encodeBatchInto(drafts, firstSeq, this.own)
+    const r = this.encodeBatchInto(items, firstSeq, this.own)
     return E.isLeft(r) ? r : E.right(this.own.buf.subarray(r.right.start, r.right.end))
   }
 
@@ -116,7 +119,7 @@ export class SegmentEncoder {
    * appends is written from one buffer with no copy). On failure `out` is left as it was.
    */
   encodeBatchInto(
-    drafts: readonly EventDraft[],
+    items: readonly AppendItem[],
     firstSeq: number,
     out: EncodeBuffer,
   ): E.Either<EncodeFailure, { readonly start: number; readonly end: number }> {
@@ -125,25 +128,38 @@ export class SegmentEncoder {
     out.ensure(FRAME_BYTES + BATCH_BODY)
     const batchStart = out.pos
     out.pos += FRAME_BYTES + BATCH_BODY
-    for (let i = 0; i < drafts.length; i++) {
-      const d = drafts[i]!
-      const failure = this.encodeOne(d, firstSeq + i)
-      if (failure !== undefined) {
-        this.rollback()
-        out.pos = batchStart
-        return E.left({ index: i, type: d.type, reason: failure })
+    // `n`: events encoded so far, so event `n` gets seq `firstSeq + n` and a refusal names its index in the batch.
+    let n = 0
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!
+      if (isBarRows(item)) {
+        const { columns, from, to } = item
+        for (let r = from; r < to; r++, n++) {
+          const failure = this.encodeBarRow(columns, r, firstSeq + n)
+          if (failure !== undefined) return this.refuse(batchStart, n, 'BarClosed', failure)
+        }
+        continue
       }
+      const failure = this.encodeOne(item, firstSeq + n)
+      if (failure !== undefined) return this.refuse(batchStart, n, item.type, failure)
+      n++
     }
     // Batch header: kind, count, first seq, bytes that follow.
     const v = out.view
     const body = batchStart + FRAME_BYTES
     v.setUint8(body, KIND_BATCH)
-    v.setUint32(body + 1, drafts.length, true)
+    v.setUint32(body + 1, n, true)
     v.setFloat64(body + 5, firstSeq, true)
     v.setUint32(body + 13, out.pos - (body + BATCH_BODY), true)
     v.setUint32(batchStart, BATCH_BODY, true)
     v.setUint32(batchStart + 4, crc32c(out.buf, body, body + BATCH_BODY), true)
     return E.right({ start: batchStart, end: out.pos })
+  }
+
+  private refuse(batchStart: number, index: number, type: string, reason: string): E.Either<EncodeFailure, never> {
+    this.rollback()
+    this.out.pos = batchStart
+    return E.left({ index, type, reason })
   }
 
   /** Forgets the dictionary ids handed out by the last `encodeBatch` (its bytes never reached the file). */
@@ -205,7 +221,8 @@ export class SegmentEncoder {
 
   private header(
     kind: number,
-    d: EventDraft,
+    ts: number,
+    causation: number,
     seq: number,
     corr: string | undefined,
     corrLen: number,
@@ -217,8 +234,8 @@ export class SegmentEncoder {
     const v = out.view
     v.setUint8(body, kind)
     v.setFloat64(body + 1, seq, true)
-    v.setFloat64(body + 9, d.ts, true)
-    v.setFloat64(body + 17, d.causationId ?? 0, true)
+    v.setFloat64(body + 9, ts, true)
+    v.setFloat64(body + 17, causation, true)
     v.setUint16(body + 25, corr === undefined ? 0xffff : corrLen, true)
     if (corr !== undefined) writeUtf8(out.buf, corr, corrLen, body + EVENT_HEADER)
     return body + EVENT_HEADER + corrLen
@@ -256,7 +273,7 @@ export class SegmentEncoder {
     }
     if (!this.knownKey(p.instrumentKey)) return `instrumentKey "${p.instrumentKey}" is not an instrument key`
     const keyId = this.keyId(p.instrumentKey)
-    let at = this.header(KIND_TICK, d, seq, corr, corrLen, 3 + 8 * 9)
+    let at = this.header(KIND_TICK, d.ts, d.causationId ?? 0, seq, corr, corrLen, 3 + 8 * 9)
     const v = this.out.view
     v.setUint16(at, keyId, true)
     v.setUint8(at + 2, presence)
@@ -281,36 +298,98 @@ export class SegmentEncoder {
     corrLen: number,
   ): string | undefined {
     const p = d.payload
-    const tf = TF_CODE.get(p.timeframe)
-    if (tf === undefined) return `unknown timeframe ${String(p.timeframe)}`
+    return this.encodeBarFields(
+      seq,
+      d.ts,
+      d.causationId ?? 0,
+      corr,
+      corrLen,
+      p.instrumentKey,
+      p.timeframe,
+      p.openMs,
+      p.openPaise,
+      p.highPaise,
+      p.lowPaise,
+      p.closePaise,
+      p.volume,
+      p.oi,
+      p.afterGap === true,
+    )
+  }
+
+  /** Row `i` of bar columns, as the `BarClosed` that `barPayloadAt` builds from it (see `BarRows`). */
+  private encodeBarRow(b: BarColumns, i: number, seq: number): string | undefined {
+    const ts = b.tsMs[i] as number
+    if (!isSafeNonNeg(ts)) return `ts ${ts} is not a whole number of epoch milliseconds`
+    const oi = b.oi[i] as number
+    return this.encodeBarFields(
+      seq,
+      ts,
+      0,
+      undefined,
+      0,
+      b.keys[b.keyIndex[i] as number] as string,
+      b.timeframe,
+      b.openMs[i] as number,
+      b.openPaise[i] as number,
+      b.highPaise[i] as number,
+      b.lowPaise[i] as number,
+      b.closePaise[i] as number,
+      b.volume[i] as number,
+      oi > 0 ? oi : undefined,
+      false,
+    )
+  }
+
+  /** One bar record from its fields: a draft's and a column row's bars are checked and laid out by this code alone. */
+  private encodeBarFields(
+    seq: number,
+    ts: number,
+    causation: number,
+    corr: string | undefined,
+    corrLen: number,
+    instrumentKey: string,
+    timeframe: Timeframe,
+    openMs: number,
+    openPaise: number,
+    highPaise: number,
+    lowPaise: number,
+    closePaise: number,
+    volume: number,
+    oi: number | undefined,
+    afterGap: boolean,
+  ): string | undefined {
+    const tf = TF_CODE.get(timeframe)
+    if (tf === undefined) return `unknown timeframe ${String(timeframe)}`
     // One test for the usual bar; the field-by-field reasons only when it fails (this runs for every bar).
-    if (!(isSafePos(p.openPaise) && isSafePos(p.highPaise) && isSafePos(p.lowPaise) && isSafePos(p.closePaise))) {
+    if (!(isSafePos(openPaise) && isSafePos(highPaise) && isSafePos(lowPaise) && isSafePos(closePaise))) {
+      const prices = { openPaise, highPaise, lowPaise, closePaise }
       for (const f of ['openPaise', 'highPaise', 'lowPaise', 'closePaise'] as const) {
-        if (!isSafePos(p[f])) return `${f} ${p[f]} is not a positive whole number of paise`
+        if (!isSafePos(prices[f])) return `${f} ${prices[f]} is not a positive whole number of paise`
       }
     }
-    if (!isSafeNonNeg(p.openMs)) return `openMs ${p.openMs} is not a whole number of epoch milliseconds`
-    if (!isSafeNonNeg(p.volume)) return `volume ${p.volume} is not a non-negative whole number`
-    if (p.oi !== undefined && !isSafeNonNeg(p.oi)) return `oi ${p.oi} is not a non-negative whole number`
-    const known = this.dict.get(p.instrumentKey)
-    if (known === undefined && !InstrumentKey.is(p.instrumentKey)) {
-      return `instrumentKey "${p.instrumentKey}" is not an instrument key`
+    if (!isSafeNonNeg(openMs)) return `openMs ${openMs} is not a whole number of epoch milliseconds`
+    if (!isSafeNonNeg(volume)) return `volume ${volume} is not a non-negative whole number`
+    if (oi !== undefined && !isSafeNonNeg(oi)) return `oi ${oi} is not a non-negative whole number`
+    const known = this.dict.get(instrumentKey)
+    if (known === undefined && !InstrumentKey.is(instrumentKey)) {
+      return `instrumentKey "${instrumentKey}" is not an instrument key`
     }
-    const keyId = known ?? this.keyId(p.instrumentKey)
-    const at = this.header(KIND_BAR, d, seq, corr, corrLen, 4 + 8 * 7)
+    const keyId = known ?? this.keyId(instrumentKey)
+    const at = this.header(KIND_BAR, ts, causation, seq, corr, corrLen, 4 + 8 * 7)
     const v = this.out.view
     v.setUint16(at, keyId, true)
     v.setUint8(at + 2, tf)
-    v.setUint8(at + 3, (p.afterGap ? 1 : 0) | (p.oi !== undefined ? 2 : 0))
-    v.setFloat64(at + 4, p.openMs, true)
-    v.setFloat64(at + 12, p.openPaise, true)
-    v.setFloat64(at + 20, p.highPaise, true)
-    v.setFloat64(at + 28, p.lowPaise, true)
-    v.setFloat64(at + 36, p.closePaise, true)
-    v.setFloat64(at + 44, p.volume, true)
+    v.setUint8(at + 3, (afterGap ? 1 : 0) | (oi !== undefined ? 2 : 0))
+    v.setFloat64(at + 4, openMs, true)
+    v.setFloat64(at + 12, openPaise, true)
+    v.setFloat64(at + 20, highPaise, true)
+    v.setFloat64(at + 28, lowPaise, true)
+    v.setFloat64(at + 36, closePaise, true)
+    v.setFloat64(at + 44, volume, true)
     let end = at + 52
-    if (p.oi !== undefined) {
-      v.setFloat64(end, p.oi, true)
+    if (oi !== undefined) {
+      v.setFloat64(end, oi, true)
       end += 8
     }
     this.seal(end)
@@ -344,7 +423,7 @@ export class SegmentEncoder {
     }
     // Straight into the buffer: TextEncoder would allocate the bytes first and then copy them.
     const jsonBytes = Buffer.byteLength(text, 'utf8')
-    let at = this.header(KIND_JSON, d, seq, corr, corrLen, 1 + jsonBytes)
+    let at = this.header(KIND_JSON, d.ts, d.causationId ?? 0, seq, corr, corrLen, 1 + jsonBytes)
     this.out.view.setUint8(at, TYPE_ID.get(d.type)!)
     at += 1
     this.out.buf.write(text, at, jsonBytes, 'utf8')

@@ -1,6 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import type { Envelope, EventDraft } from '../domain/events/index.js'
+import {
+  type AppendItem,
+  type BarColumns,
+  barPayloadAt,
+  type Envelope,
+  type EventDraft,
+} from '../domain/events/index.js'
+import { unsafe } from '../domain/ids/index.js'
 import { crc32c } from './crc32c.js'
 import { bar, envelopesOf, HDFCBANK, INFY, orderRequested, RELIANCE, tick } from './journal.fixtures.js'
 import { FRAME_BYTES, KIND_DICT, SegmentDecoder, SegmentEncoder } from './recordCodec.js'
@@ -99,6 +106,61 @@ describe('record codec', () => {
       expect(r).toEqual(E.left({ index: 1, type: 'BarClosed', reason }))
       expect(encoder.dictionarySize()).toBe(1)
     }
+  })
+
+  /** Four bars of two instruments; the third carries open interest. */
+  const columns = (over: Partial<Record<'closePaise', Float64Array>> = {}): BarColumns => ({
+    length: 4,
+    keys: [unsafe.instrumentKey(RELIANCE), unsafe.instrumentKey(INFY)],
+    timeframe: '1m',
+    keyIndex: new Int32Array([0, 1, 0, 1]),
+    openMs: new Float64Array([0, 0, 60_000, 60_000].map((m) => 1_735_701_300_000 + m)),
+    tsMs: new Float64Array([60_000, 60_000, 120_000, 120_000].map((m) => 1_735_701_300_000 + m)),
+    openPaise: new Float64Array([130_000, 190_000, 130_100, 190_050]),
+    highPaise: new Float64Array([130_200, 190_100, 130_300, 190_200]),
+    lowPaise: new Float64Array([129_900, 189_900, 130_000, 190_000]),
+    closePaise: over.closePaise ?? new Float64Array([130_100, 190_050, 130_250, 190_100]),
+    volume: new Float64Array([1200, 800, 0, 950]),
+    oi: new Float64Array([0, 0, 7500, 0]),
+  })
+
+  it('encodes runs of bar rows exactly as the drafts barPayloadAt builds from them, among other drafts', () => {
+    // given four bar rows, split into two runs around an order event
+    const b = columns()
+    const rows = (from: number, to: number): AppendItem => ({ columns: b, from, to })
+    const drafts = (from: number, to: number): EventDraft[] =>
+      [...Array(to - from).keys()].map((k) => ({
+        type: 'BarClosed',
+        ts: b.tsMs[from + k]!,
+        payload: barPayloadAt(b, from + k),
+      }))
+
+    // when the runs and the same bars as drafts are encoded by fresh encoders from seq 7
+    const fromRows = new SegmentEncoder().encodeBatch([rows(0, 2), orderRequested(), rows(2, 4)], 7)
+    const asRows = E.isRight(fromRows) ? Buffer.from(fromRows.right) : fromRows.left
+    const asDrafts = encode(new SegmentEncoder(), [...drafts(0, 2), orderRequested(), ...drafts(2, 4)], 7)
+
+    // then the bytes are the same, the batch counts five events, and the rows decode as those drafts
+    expect(asRows).toEqual(asDrafts)
+    const frames = decodeAll(asDrafts, new SegmentDecoder())
+    expect(frames[0]).toEqual({ kind: 'batch', count: 5, firstSeq: 7 })
+    const bars = frames.filter((f) => f.event?.type === 'BarClosed').map((f) => f.event)
+    expect(bars).toStrictEqual(envelopesOf(drafts(0, 4), 7).map((e, i) => ({ ...e, seq: i < 2 ? 7 + i : 8 + i })))
+  })
+
+  it('refuses a bad bar row by its index among the batch events, and writes nothing of the batch', () => {
+    // given rows whose fourth has a close of 0, after one draft
+    const encoder = new SegmentEncoder()
+    const b = columns({ closePaise: new Float64Array([130_100, 190_050, 130_250, 0]) })
+
+    // when they are encoded
+    const r = encoder.encodeBatch([orderRequested(), { columns: b, from: 0, to: 4 }], 1)
+
+    // then the refusal names event 4 (the draft is 0) and its field; no instrument stays in the dictionary
+    expect(r).toEqual(
+      E.left({ index: 4, type: 'BarClosed', reason: 'closePaise 0 is not a positive whole number of paise' }),
+    )
+    expect(encoder.dictionarySize()).toBe(0)
   })
 
   it('reports unknown record kinds and out-of-order dictionary ids as errors, not events', () => {

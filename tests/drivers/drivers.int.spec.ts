@@ -102,18 +102,34 @@ describe('batch driver', () => {
       oi: col((b) => b.payload.oi ?? 0),
     }
     const header = [runStarted(), strategyConfigured({ instruments: keys })]
-    const run = async (inputs: (readonly EventDraft[] | BarColumns)[]) => {
+    const run = async (inputs: (readonly EventDraft[] | BarColumns)[], batchEvents?: number) => {
       const { dir, journal } = tempJournal()
       const engine = streakEngine()
-      const r = await runBatch({ journal, engine, state: engine.initialState(), inputs })
+      const r = await runBatch({ journal, engine, state: engine.initialState(), inputs, batchEvents })
       await journal.close()
       expect(E.isRight(r)).toBe(true)
       return readAll(dir)
     }
+    // The columns also in two chunks, appended a few events at a time (runs of rows split across appends).
+    const rowsOf = (from: number, to: number): BarColumns => ({
+      ...columns,
+      length: to - from,
+      keyIndex: columns.keyIndex.subarray(from, to),
+      openMs: columns.openMs.subarray(from, to),
+      tsMs: columns.tsMs.subarray(from, to),
+      openPaise: columns.openPaise.subarray(from, to),
+      highPaise: columns.highPaise.subarray(from, to),
+      lowPaise: columns.lowPaise.subarray(from, to),
+      closePaise: columns.closePaise.subarray(from, to),
+      volume: columns.volume.subarray(from, to),
+      oi: columns.oi.subarray(from, to),
+    })
     const fromDrafts = await run([header, withOi])
     const fromColumns = await run([header, columns])
+    const fromChunks = await run([header, rowsOf(0, 5), rowsOf(5, withOi.length)], 3)
     expect(fromDrafts.filter((e) => e.type === 'OrderFilled').length).toBeGreaterThan(1)
     expect(fromColumns).toEqual(fromDrafts)
+    expect(fromChunks).toEqual(fromDrafts)
   })
 
   it('refuses bar columns as the first input: a journal begins with its manifest', async () => {

@@ -1,5 +1,6 @@
 import type { InstrumentKey } from '../ids/index.js'
 import { unsafeMoney } from '../money/index.js'
+import type { EventDraft } from './eventCatalog.js'
 import type { BarClosed, Timeframe } from './marketEvents.js'
 
 // Bars column-wise: how the market store hands them over, one chunk at a time. A backtest steps them from the columns
@@ -28,7 +29,7 @@ export interface BarColumns {
 export const isBarColumns = <D>(chunk: BarColumns | readonly D[]): chunk is BarColumns => !Array.isArray(chunk)
 
 /**
- * Row `i` as a `BarClosed` payload: a fresh object per row (a strategy may keep the bar it was given), of one of
+ * Row `i` as a `BarClosed` payload: a fresh object per row (a draft lives until its append), of one of
  * two fixed shapes (with or without `oi`) so the engine's property reads stay monomorphic.
  */
 export const barPayloadAt = (b: BarColumns, i: number): BarClosed['payload'] => {
@@ -55,4 +56,26 @@ export const barPayloadAt = (b: BarColumns, i: number): BarClosed['payload'] => 
         closePaise: unsafeMoney.price(b.closePaise[i] as number),
         volume: b.volume[i] as number,
       }
+}
+
+/**
+ * Rows `[from, to)` of bar columns as consecutive `BarClosed` events, each exactly the event `barPayloadAt` builds
+ * (no correlation or causation id). A backtest hands its quiet bars to the journal this way: no object per bar.
+ */
+export interface BarRows {
+  readonly columns: BarColumns
+  readonly from: number
+  readonly to: number
+}
+
+/** What a journal append takes: drafts, and runs of bar rows among them. */
+export type AppendItem = EventDraft | BarRows
+
+export const isBarRows = (item: AppendItem): item is BarRows => (item as Partial<BarRows>).columns !== undefined
+
+/** How many events `items` hold: a draft is one, a run of rows one per row. */
+export const appendItemEvents = (items: readonly AppendItem[]): number => {
+  let n = 0
+  for (const item of items) n += isBarRows(item) ? item.to - item.from : 1
+  return n
 }

@@ -1,8 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js'
-import { type BarColumns, type Envelope, type EventDraft, isBarColumns } from '../../domain/events/index.js'
+import {
+  type AppendItem,
+  type BarColumns,
+  type Envelope,
+  type EventDraft,
+  isBarColumns,
+} from '../../domain/events/index.js'
 import type { Journal, JournalError } from '../../journal/index.js'
 import type { Engine, EngineState } from '../../projections/index.js'
-import { type NoManifest, noManifest, runBarCascade, runCascade } from './cascade.js'
+import { BarCursor, type NoManifest, noManifest, runBarRows, runCascade } from './cascade.js'
 
 // The batch driver: inputs as fast as the source gives them (a backtest), each input's cascade stepped at once, and
 // the journal written in large group-committed batches. Decisions have no effects outside the engine here (the
@@ -33,15 +39,21 @@ export const runBatch = async (o: BatchRunOptions): Promise<E.Either<JournalErro
   let nextSeq = o.journal.lastSeq() + 1
   let inputs = 0
   let events = 0
-  let pending: Envelope[] = []
+  // What the next append gets: drafts, and runs of bar rows (quiet bars of a store's chunk, with no object each).
+  let pending: AppendItem[] = []
+  let pendingFirstSeq = nextSeq
+  const cursor = new BarCursor()
+  const cascade: Envelope[] = []
   const inFlight: Promise<E.Either<JournalError, unknown>>[] = []
   let failure: JournalError | undefined
 
   const flush = async (): Promise<void> => {
-    if (pending.length === 0) return
+    if (nextSeq === pendingFirstSeq) return
     const batch = pending
+    const expectedLastSeq = pendingFirstSeq - 1
+    events += nextSeq - pendingFirstSeq
     pending = []
-    const expectedLastSeq = batch[0]!.seq - 1
+    pendingFirstSeq = nextSeq
     inFlight.push(o.journal.append(batch, { expectedLastSeq }))
     while (inFlight.length >= maxInFlight) {
       const r = await inFlight.shift()!
@@ -52,23 +64,23 @@ export const runBatch = async (o: BatchRunOptions): Promise<E.Either<JournalErro
   for await (const chunk of o.inputs) {
     if (isBarColumns(chunk)) {
       if (chunk.length > 0 && nextSeq === 1) return E.left(noManifest('BarClosed'))
-      for (let i = 0; i < chunk.length; i++) nextSeq = runBarCascade(o.engine, o.state, chunk, i, nextSeq, pending)
+      nextSeq = runBarRows(o.engine, o.state, chunk, nextSeq, cursor, pending)
       inputs += chunk.length
     } else {
       for (const input of chunk) {
         if (nextSeq === 1 && input.type !== 'RunStarted') return E.left(noManifest(input.type))
-        nextSeq = runCascade(o.engine, o.state, input, nextSeq, pending)
+        nextSeq = runCascade(o.engine, o.state, input, nextSeq, cascade)
+        for (const e of cascade) pending.push(e)
+        cascade.length = 0
         inputs++
       }
     }
-    if (pending.length >= batchEvents) {
-      events += pending.length
+    if (nextSeq - pendingFirstSeq >= batchEvents) {
       await flush()
       if (failure) return E.left(failure)
       o.onProgress?.(inputs, events)
     }
   }
-  events += pending.length
   await flush()
   for (const p of inFlight.splice(0)) {
     const r = await p

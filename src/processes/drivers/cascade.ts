@@ -1,11 +1,13 @@
 import {
+  type AppendItem,
   type BarClosed,
   type BarColumns,
   barPayloadAt,
   type Envelope,
   type EventDraft,
 } from '../../domain/events/index.js'
-import { unsafe } from '../../domain/ids/index.js'
+import { type InstrumentKey, unsafe } from '../../domain/ids/index.js'
+import { unsafeMoney } from '../../domain/money/index.js'
 import { describeJournalError, type JournalError } from '../../journal/index.js'
 import type { Engine, EngineState } from '../../projections/index.js'
 
@@ -54,24 +56,96 @@ export const runCascade = (
   return cascadeFrom(engine, state, start, firstSeq, out)
 }
 
-/** The same for row `i` of bar columns: its envelope is built straight from the columns, with no draft between. */
-export const runBarCascade = (
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+/** Two rows, without and with open interest: the cursor's envelopes start with these shapes. */
+const PLACEHOLDER: BarColumns = {
+  length: 2,
+  keys: [unsafe.instrumentKey('NSE_EQ|PLACEHOLDER')],
+  timeframe: '1m',
+  keyIndex: new Int32Array(2),
+  openMs: new Float64Array(2),
+  tsMs: new Float64Array(2),
+  openPaise: new Float64Array([1, 1]),
+  highPaise: new Float64Array([1, 1]),
+  lowPaise: new Float64Array([1, 1]),
+  closePaise: new Float64Array([1, 1]),
+  volume: new Float64Array(2),
+  oi: new Float64Array([0, 1]),
+}
+
+/**
+ * The bar envelopes a run of bar columns is stepped with: one object per payload shape (with or without `oi`), refilled
+ * for each row. The engine keeps nothing of a price event it is given (strategies copy what they keep, see
+ * docs/writing-a-strategy.md; a journal scan hands over reused objects the same way), so a backtest needs no object
+ * per bar. The fields are those `barPayloadAt` gives, in its order.
+ */
+export class BarCursor {
+  private readonly plain = {
+    seq: unsafe.seq(1),
+    ts: 0,
+    type: 'BarClosed' as const,
+    payload: barPayloadAt(PLACEHOLDER, 0),
+  }
+  private readonly withOi = {
+    seq: unsafe.seq(1),
+    ts: 0,
+    type: 'BarClosed' as const,
+    payload: barPayloadAt(PLACEHOLDER, 1),
+  }
+
+  /** Row `i` as the `BarClosed` envelope numbered `seq`; valid until the next call. */
+  at(b: BarColumns, i: number, seq: number): Envelope<BarClosed> {
+    const oi = b.oi[i] as number
+    const e = oi > 0 ? this.withOi : this.plain
+    const p = e.payload as Mutable<BarClosed['payload']>
+    e.seq = unsafe.seq(seq)
+    e.ts = b.tsMs[i] as number
+    p.instrumentKey = b.keys[b.keyIndex[i] as number] as InstrumentKey
+    p.timeframe = b.timeframe
+    p.openMs = b.openMs[i] as number
+    p.openPaise = unsafeMoney.price(b.openPaise[i] as number)
+    p.highPaise = unsafeMoney.price(b.highPaise[i] as number)
+    p.lowPaise = unsafeMoney.price(b.lowPaise[i] as number)
+    p.closePaise = unsafeMoney.price(b.closePaise[i] as number)
+    p.volume = b.volume[i] as number
+    if (oi > 0) p.oi = oi
+    return e
+  }
+}
+
+/**
+ * Steps every row of `bars` (the first numbered `firstSeq`) and adds to `pending` what the journal is to hold: runs of
+ * quiet bars as `BarRows`, and, after each bar that causes decisions, that bar's whole cascade as envelopes. The
+ * journal numbers the rows and envelopes in that order, so it gives them the seqs they were stepped with. Returns
+ * the next seq.
+ */
+export const runBarRows = (
   engine: Engine,
   state: EngineState,
   bars: BarColumns,
-  i: number,
   firstSeq: number,
-  out: Envelope[],
+  cursor: BarCursor,
+  pending: AppendItem[],
 ): number => {
-  const start = out.length
-  const bar: Envelope<BarClosed> = {
-    seq: unsafe.seq(firstSeq),
-    ts: bars.tsMs[i] as number,
-    type: 'BarClosed',
-    payload: barPayloadAt(bars, i),
+  let seq = firstSeq
+  let runFrom = 0
+  for (let i = 0; i < bars.length; i++) {
+    const { decisions } = engine.step(state, cursor.at(bars, i, seq))
+    if (decisions.length === 0) {
+      seq++
+      continue
+    }
+    pending.push({ columns: bars, from: runFrom, to: i + 1 })
+    runFrom = i + 1
+    const start = pending.length
+    const cascade: Envelope[] = []
+    for (const d of decisions) cascade.push(numbered(d, ++seq))
+    seq = cascadeFrom(engine, state, 0, seq, cascade)
+    for (let k = 0; k < cascade.length; k++) pending[start + k] = cascade[k]!
   }
-  out.push(bar)
-  return cascadeFrom(engine, state, start, firstSeq, out)
+  if (runFrom < bars.length) pending.push({ columns: bars, from: runFrom, to: bars.length })
+  return seq
 }
 
 /** A journal must begin with its run's manifest (RunStarted): the drivers refuse anything else as its first event. */
