@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Envelope, type EventDraft } from '../domain/events/index.js'
+import { crc32c } from './crc32c.js'
 import { openFileJournal, openJournalReader } from './fileJournal.js'
 import {
   BANKNIFTY_FUT,
@@ -15,6 +16,7 @@ import {
   NIFTY,
   orderFilled,
   orderRequested,
+  patchFile,
   RELIANCE,
   range,
   readAll,
@@ -29,10 +31,12 @@ import {
   tempDir,
   tick,
   unwrap,
+  walkFrames,
 } from './journal.fixtures.js'
 import type { Journal } from './journal.js'
 import { describeJournalError, type JournalError } from './journalErrors.js'
-import { listSegments } from './segmentFiles.js'
+import { KIND_FLAT, KIND_JSON, KIND_LAYOUT } from './recordCodec.js'
+import { HEADER_BYTES, listSegments } from './segmentFiles.js'
 
 const dirs: string[] = []
 const open: Journal[] = []
@@ -260,6 +264,50 @@ describe('file journal: round trip', () => {
     expect((await readAll(journal)).events).toStrictEqual(want)
     expect(log.warnings()).toEqual([])
     expect(listSegments(dir)).toHaveLength(1)
+  })
+
+  it('continues a version 1 segment with JSON records, and a version 2 one with its layouts written again', async () => {
+    // given two journals holding a tick and an order event, closed; the first's segment marked format version 1
+    // (what an older build wrote: its order events were JSON), the second left at version 2
+    const v1 = freshDir()
+    const v2 = freshDir()
+    for (const dir of [v1, v2]) {
+      const j = unwrap(openFileJournal(dir))
+      unwrap(await j.append([tick()]))
+      await j.close()
+    }
+    const segment = listSegments(v1)[0]!.path
+    const h = fs.readFileSync(segment).subarray(0, HEADER_BYTES)
+    h.writeUInt32LE(1, 8)
+    h.writeUInt32LE(crc32c(h, 0, 24), 24)
+    patchFile(segment, 0, h)
+
+    // when each is reopened and given order events, twice (closing in between)
+    const more = [orderRequested({ orderId: 'ord-a' }), orderFilled({ orderId: 'ord-a' })]
+    for (const dir of [v1, v2]) {
+      for (const d of more) {
+        const j = unwrap(openFileJournal(dir))
+        unwrap(await j.append([d]))
+        await j.close()
+      }
+    }
+
+    // then the version 1 segment got JSON records and no layouts; the version 2 one flat records, each after a
+    // layout written by the process that appended it; both read back in full
+    const kinds = (dir: string) => walkFrames(listSegments(dir)[0]!.path).map((f) => f.kind)
+    expect(kinds(v1).filter((k) => k === KIND_LAYOUT || k === KIND_FLAT)).toEqual([])
+    expect(kinds(v1).filter((k) => k === KIND_JSON)).toHaveLength(2)
+    expect(kinds(v2).filter((k) => k === KIND_LAYOUT || k === KIND_FLAT)).toEqual([
+      KIND_LAYOUT,
+      KIND_FLAT,
+      KIND_LAYOUT,
+      KIND_FLAT,
+    ])
+    for (const dir of [v1, v2]) {
+      const reader = unwrap(openJournalReader(dir))
+      expect((await readAll(reader)).events).toStrictEqual(envelopesOf([tick(), ...more], 1))
+      await reader.close()
+    }
   })
 
   it('reads, scans and recovers a batch larger than the 4 MiB read buffer', async () => {

@@ -8,7 +8,7 @@ import { unsafeMoney } from '../domain/money/index.js'
 import type { JournalLog } from './fileJournal.js'
 import type { JournalReader, ReadOptions } from './journal.js'
 import type { JournalError } from './journalErrors.js'
-import { FRAME_BYTES, KIND_BAR, KIND_BATCH, KIND_JSON, KIND_TICK } from './recordCodec.js'
+import { FRAME_BYTES, KIND_BAR, KIND_BATCH, KIND_FLAT, KIND_JSON, KIND_TICK } from './recordCodec.js'
 import { HEADER_BYTES } from './segmentFiles.js'
 
 // Test fixtures for the journal: draft builders, a deterministic event stream (a pure function of seq, so a process
@@ -360,7 +360,7 @@ export const walkFrames = (file: string): Frame[] => {
     const body = p + FRAME_BYTES
     if (bodyLen === 0 || body + bodyLen > buf.length) break
     const kind = buf[body]!
-    const isEvent = kind === KIND_TICK || kind === KIND_BAR || kind === KIND_JSON
+    const isEvent = kind === KIND_TICK || kind === KIND_BAR || kind === KIND_JSON || kind === KIND_FLAT
     frames.push({
       offset: p,
       bodyLen,

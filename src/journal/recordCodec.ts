@@ -16,6 +16,9 @@ import {
 } from '../domain/events/index.js'
 import { InstrumentKey } from '../domain/ids/index.js'
 import { crc32c } from './crc32c.js'
+import { type FieldList, layoutBytes, type PayloadLayout, readLayout, WRITE_LAYOUTS } from './payloadLayouts.js'
+import { FORMAT_VERSION } from './segmentFiles.js'
+import { TextCache, utf8Decoder, utf8Length, writeText, writeUtf8 } from './utf8Text.js'
 
 // The on-disk record format. Every record is framed as
 //   u32 bodyLength | u32 crc32c(body) | body
@@ -31,6 +34,9 @@ export const KIND_DICT = 2
 export const KIND_TICK = 10
 export const KIND_BAR = 11
 export const KIND_JSON = 12
+/** An event whose payload is laid out by its segment's LAYOUT record for its type (see payloadLayouts.ts). */
+export const KIND_FLAT = 13
+export const KIND_LAYOUT = 3
 
 /** Common event header after the kind byte: seq, ts, causation (0 = none) as f64, then u16 correlation length. */
 const EVENT_HEADER = 1 + 8 + 8 + 8 + 2
@@ -46,24 +52,62 @@ const isSafeNonNeg = (n: number) => Number.isSafeInteger(n) && n >= 0
 const isSafePos = (n: number) => Number.isSafeInteger(n) && n > 0
 
 const utf8 = new TextEncoder()
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
+
+const KIND_S = 's'.charCodeAt(0)
+const KIND_N = 'n'.charCodeAt(0)
+const KIND_B = 'b'.charCodeAt(0)
 
 /**
- * UTF-8 length of `s`: its length when it is ASCII (ids and keys always are), without a native call or an
- * allocation; `TextEncoder.encode` per correlation id was ~3% of a backtest.
+ * An upper bound of a scalar record's bytes (see payloadLayouts.ts), or undefined when a flat record cannot hold it:
+ * a value that is not a string, finite number or boolean (JSON would refuse or change it), or over 65535 entries.
  */
-const utf8Length = (s: string): number => {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8')
-  return s.length
+const scalarRecordBound = (r: Record<string, unknown>): number | undefined => {
+  let size = 2
+  let n = 0
+  for (const k in r) {
+    const v = r[k]
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return undefined
+      size += 8
+    } else if (typeof v === 'string') size += 4 + 3 * v.length
+    else if (typeof v === 'boolean') size += 1
+    else return undefined
+    size += 3 + 3 * k.length
+    // A key's byte length is a u16.
+    if (++n > 0xffff || k.length > 0x5555) return undefined
+  }
+  return size
 }
 
-/** Writes `s` (of UTF-8 length `len`) at `at`: byte by byte when ASCII, else through Buffer's encoder. */
-const writeUtf8 = (buf: Buffer, s: string, len: number, at: number): void => {
-  if (len !== s.length) {
-    buf.write(s, at, len, 'utf8')
-    return
+/** Writes a scalar record at `at` (room checked by `scalarRecordBound`); returns where it ends. */
+const writeScalarRecord = (out: EncodeBuffer, r: Record<string, unknown>, at: number): number => {
+  const v = out.view
+  const countAt = at
+  let n = 0
+  at += 2
+  for (const k in r) {
+    const value = r[k]
+    const keyLen = writeText(out.buf, k, at + 2)
+    v.setUint16(at, keyLen, true)
+    at += 2 + keyLen
+    if (typeof value === 'number') {
+      v.setUint8(at, KIND_N)
+      v.setFloat64(at + 1, value, true)
+      at += 9
+    } else if (typeof value === 'string') {
+      const len = writeText(out.buf, value, at + 5)
+      v.setUint8(at, KIND_S)
+      v.setUint32(at + 1, len, true)
+      at += 5 + len
+    } else {
+      v.setUint8(at, KIND_B)
+      v.setUint8(at + 1, value === true ? 1 : 0)
+      at += 2
+    }
+    n++
   }
-  for (let i = 0; i < len; i++) buf[at + i] = s.charCodeAt(i)
+  v.setUint16(countAt, n, true)
+  return at
 }
 
 /** A growable output buffer; reused across batches so steady-state encoding allocates nothing. */
@@ -97,11 +141,23 @@ export interface EncodeFailure {
 export class SegmentEncoder {
   private readonly dict = new Map<string, number>()
   private pendingDict: string[] = []
+  /** By type id: whether this segment already holds that type's LAYOUT record. */
+  private readonly layoutWritten: boolean[] = []
+  private pendingLayouts: number[] = []
+  /** The JSON texts of a flat record's `j` fields, by field index, between sizing and writing the record. */
+  private readonly jsonTexts: (string | undefined)[] = []
   private readonly own = new EncodeBuffer(1 << 16)
   /** Where the batch being encoded goes: `own`, or the caller's buffer in `encodeBatchInto`. */
   private out: EncodeBuffer = this.own
 
-  constructor(existing: readonly string[] = []) {
+  /**
+   * `existing`: the dictionary of the segment being continued. `flatRecords: false` writes JSON records instead of
+   * flat ones, for continuing a segment of format version 1, which cannot hold them.
+   */
+  constructor(
+    existing: readonly string[] = [],
+    private readonly flatRecords = true,
+  ) {
     existing.forEach((k, i) => {
       this.dict.set(k, i)
     })
@@ -125,6 +181,7 @@ export class SegmentEncoder {
   ): E.Either<EncodeFailure, { readonly start: number; readonly end: number }> {
     this.out = out
     this.pendingDict = []
+    this.pendingLayouts = []
     out.ensure(FRAME_BYTES + BATCH_BODY)
     const batchStart = out.pos
     out.pos += FRAME_BYTES + BATCH_BODY
@@ -166,6 +223,8 @@ export class SegmentEncoder {
   rollback(): void {
     for (const k of this.pendingDict) this.dict.delete(k)
     this.pendingDict = []
+    for (const id of this.pendingLayouts) this.layoutWritten[id] = false
+    this.pendingLayouts = []
   }
 
   dictionarySize(): number {
@@ -214,9 +273,124 @@ export class SegmentEncoder {
         return this.encodeTick(d, seq, corr, corrLen)
       case 'BarClosed':
         return this.encodeBar(d, seq, corr, corrLen)
-      default:
+      default: {
+        const typeId = TYPE_ID.get(d.type)
+        const layout = typeId === undefined || !this.flatRecords ? undefined : WRITE_LAYOUTS[typeId]
+        // A payload the layout cannot hold exactly goes to the JSON path, which also words any refusal.
+        if (layout !== undefined && this.encodeFlat(d, seq, corr, corrLen, layout)) return undefined
         return this.encodeJson(d, seq, corr, corrLen)
+      }
     }
+  }
+
+  /**
+   * Writes `d` as a flat record and returns true, or writes nothing and returns false when the layout cannot hold it
+   * exactly: a field that fails its codec, a property the codec does not name (JSON would keep it), a property set to
+   * undefined, or a `j` field whose JSON would not read back as itself (NaN, Infinity: see encodeJson).
+   */
+  private encodeFlat(
+    d: EventDraft,
+    seq: number,
+    corr: string | undefined,
+    corrLen: number,
+    layout: PayloadLayout,
+  ): boolean {
+    const p = d.payload as Record<string, unknown>
+    const { names, kinds, required, checks } = layout
+    let keys = 0
+    for (const _ in p) keys++
+    let present = 0
+    let presence = 0
+    // An upper bound of the bytes after the header: UTF-8 takes at most 3 bytes per UTF-16 unit.
+    let size = 1 + 4
+    for (let i = 0; i < names.length; i++) {
+      const v = p[names[i]!]
+      if (v === undefined) {
+        if (required[i]) return false
+        continue
+      }
+      // NaN and the infinities fail here as they fail in JSON, whose refusal words it (`null` in its text).
+      if (!checks[i]!(v) || (kinds[i] === 'n' && !Number.isFinite(v))) return false
+      presence |= 1 << i
+      present++
+      switch (kinds[i]) {
+        case 's':
+          size += 4 + 3 * (v as string).length
+          break
+        case 'n':
+          size += 8
+          break
+        case 'b':
+          size += 1
+          break
+        case 'r': {
+          const bytes = scalarRecordBound(v as Record<string, unknown>)
+          if (bytes === undefined) return false
+          size += bytes
+          break
+        }
+        default: {
+          let text: string | undefined
+          try {
+            text = JSON.stringify(v)
+          } catch {
+            return false // a BigInt or a cycle: the JSON path refuses it, with JSON's own words
+          }
+          if (text === undefined || text.includes('null')) return false
+          this.jsonTexts[i] = text
+          size += 4 + 3 * text.length
+        }
+      }
+    }
+    if (present !== keys) return false
+    if (this.layoutWritten[layout.typeId] !== true) this.writeLayout(layout)
+    let at = this.header(KIND_FLAT, d.ts, d.causationId ?? 0, seq, corr, corrLen, size)
+    const out = this.out
+    const v = out.view
+    v.setUint8(at, layout.typeId)
+    v.setUint32(at + 1, presence >>> 0, true)
+    at += 5
+    for (let i = 0; i < names.length; i++) {
+      if ((presence & (1 << i)) === 0) continue
+      switch (kinds[i]) {
+        case 's':
+        case 'j': {
+          const text = kinds[i] === 's' ? (p[names[i]!] as string) : this.jsonTexts[i]!
+          const len = writeText(out.buf, text, at + 4)
+          v.setUint32(at, len, true)
+          at += 4 + len
+          break
+        }
+        case 'n':
+          v.setFloat64(at, p[names[i]!] as number, true)
+          at += 8
+          break
+        case 'r':
+          at = writeScalarRecord(out, p[names[i]!] as Record<string, unknown>, at)
+          break
+        default:
+          v.setUint8(at, p[names[i]!] === true ? 1 : 0)
+          at += 1
+      }
+    }
+    this.seal(at)
+    return true
+  }
+
+  private writeLayout(layout: PayloadLayout): void {
+    const bytes = layoutBytes(layout)
+    const out = this.out
+    out.ensure(FRAME_BYTES + 1 + bytes.length)
+    const start = out.pos
+    const body = start + FRAME_BYTES
+    out.view.setUint8(body, KIND_LAYOUT)
+    out.buf.set(bytes, body + 1)
+    const end = body + 1 + bytes.length
+    out.view.setUint32(start, end - body, true)
+    out.view.setUint32(start + 4, crc32c(out.buf, body, end), true)
+    out.pos = end
+    this.layoutWritten[layout.typeId] = true
+    this.pendingLayouts.push(layout.typeId)
   }
 
   private header(
@@ -453,14 +627,24 @@ export type DecodeResult =
   | { readonly kind: 'event'; readonly event: Envelope }
   | { readonly kind: 'batch'; readonly count: number; readonly firstSeq: number; readonly bytes: number }
   | { readonly kind: 'dict' }
+  | { readonly kind: 'layout' }
   | { readonly kind: 'error'; readonly seq: number | undefined; readonly type: string; readonly reason: string }
 
 /** Decodes records of one segment; holds that segment's dictionary. */
 export class SegmentDecoder {
   readonly dict: string[] = []
+  /** By type id: the fields of that type's flat records in this segment (its latest LAYOUT record). */
+  private readonly layouts: (FieldList | undefined)[] = []
+  private readonly texts = new TextCache()
 
-  /** With `transient`, ticks and bars are decoded into the same two objects every time (see SegmentCursor.visit). */
-  constructor(private readonly transient = false) {}
+  /**
+   * With `transient`, ticks and bars are decoded into the same two objects every time (see SegmentCursor.visit).
+   * `formatVersion`: the segment's; a version 1 segment holds no LAYOUT or flat records.
+   */
+  constructor(
+    private readonly transient = false,
+    readonly formatVersion = FORMAT_VERSION,
+  ) {}
 
   private readonly tickView = {
     type: 'TickReceived',
@@ -509,6 +693,17 @@ export class SegmentDecoder {
       case KIND_BAR:
       case KIND_JSON:
         return this.decodeEvent(kind, buf, view, body, end)
+      case KIND_FLAT:
+        if (this.formatVersion < 2) return decodeError(undefined, 'record', 'flat record in a version 1 segment')
+        return this.decodeEvent(kind, buf, view, body, end)
+      case KIND_LAYOUT: {
+        if (this.formatVersion < 2) return decodeError(undefined, 'layout', 'layout record in a version 1 segment')
+        const layout = readLayout(buf, body + 1, end)
+        if (typeof layout === 'string') return decodeError(undefined, 'layout', layout)
+        // A writer continuing a segment (after a restart) writes the layouts it uses again: the latest one applies.
+        this.layouts[layout.typeId] = layout.fields
+        return { kind: 'layout' }
+      }
       case KIND_BATCH:
         if (end - body !== BATCH_BODY)
           return { kind: 'error', seq: undefined, type: 'batch', reason: 'bad batch header length' }
@@ -561,7 +756,7 @@ export class SegmentDecoder {
     if (causation !== 0 && !(isSafePos(causation) && causation < seq)) {
       return decodeError(seq, 'event', `causationId ${causation} is not an earlier seq`)
     }
-    if (this.transient && kind !== KIND_JSON) {
+    if (this.transient && (kind === KIND_TICK || kind === KIND_BAR)) {
       const view = kind === KIND_TICK ? this.tickView : this.barView
       const bad = kind === KIND_TICK ? this.fillTick(buf, v, at, end) : this.fillBar(buf, v, at, end)
       if (bad !== undefined) return decodeError(seq, view.type, bad)
@@ -584,7 +779,14 @@ export class SegmentDecoder {
       const t = EVENT_TYPES[buf[at]!]
       if (t === undefined) return decodeError(seq, 'event', `unknown event type id ${buf[at]}`)
       type = t
-      payload = decodeJsonPayload(t, buf, at + 1, end)
+      if (kind === KIND_JSON) payload = decodeJsonPayload(t, buf, at + 1, end)
+      else {
+        const fields = this.layouts[buf[at]!]
+        payload =
+          fields === undefined
+            ? `${t} record before any layout for its type`
+            : decodeFlatPayload(t, fields, this.texts, buf, v, at + 1, end)
+      }
     }
     if (typeof payload === 'string') return decodeError(seq, type, payload)
     // Envelopes are built with one literal shape per combination so V8 keeps them monomorphic.
@@ -807,6 +1009,112 @@ const decodeError = (seq: number | undefined, type: string, reason: string): Dec
   reason,
 })
 
+const readScalarRecord = (
+  texts: TextCache,
+  buf: Buffer,
+  v: DataView,
+  start: number,
+  end: number,
+): { readonly record: Record<string, unknown>; readonly end: number } | string => {
+  const n = v.getUint16(start, true)
+  const record: Record<string, unknown> = {}
+  let at = start + 2
+  const text = (from: number, to: number): string | undefined => texts.read(buf, from, to)
+  for (let e = 0; e < n; e++) {
+    if (at + 2 > end) return 'record ends inside an entry'
+    const keyLen = v.getUint16(at, true)
+    if (at + 2 + keyLen + 1 > end) return 'record ends inside an entry'
+    const key = text(at + 2, at + 2 + keyLen)
+    if (key === undefined) return 'record key is not valid UTF-8'
+    at += 2 + keyLen
+    const kind = buf[at]!
+    if (kind === KIND_N) {
+      if (at + 9 > end) return 'record ends inside an entry'
+      record[key] = v.getFloat64(at + 1, true)
+      at += 9
+    } else if (kind === KIND_B) {
+      if (at + 2 > end || buf[at + 1]! > 1) return `record entry ${key} is not a boolean`
+      record[key] = buf[at + 1] === 1
+      at += 2
+    } else if (kind === KIND_S) {
+      if (at + 5 > end) return 'record ends inside an entry'
+      const len = v.getUint32(at + 1, true)
+      if (at + 5 + len > end) return 'record ends inside an entry'
+      const value = text(at + 5, at + 5 + len)
+      if (value === undefined) return `record entry ${key} is not valid UTF-8`
+      record[key] = value
+      at += 5 + len
+    } else return `record entry ${key} of unknown kind ${kind}`
+  }
+  return { record, end: at }
+}
+
+/** A flat payload read by its segment's layout and checked by its event's codec; a string says why it is invalid. */
+const decodeFlatPayload = (
+  type: string,
+  fields: FieldList,
+  texts: TextCache,
+  buf: Buffer,
+  v: DataView,
+  start: number,
+  end: number,
+): unknown => {
+  if (end - start < 4) return 'flat record too short for its presence mask'
+  const presence = v.getUint32(start, true)
+  const { names, kinds } = fields
+  if (names.length < 32 && presence >>> names.length !== 0) return 'flat record marks fields its layout does not have'
+  const payload: Record<string, unknown> = {}
+  let at = start + 4
+  for (let i = 0; i < names.length; i++) {
+    if ((presence & (1 << i)) === 0) continue
+    const kind = kinds[i]!
+    const width = kind === 'n' ? 8 : kind === 'b' ? 1 : kind === 'r' ? 2 : 4
+    if (at + width > end) return `flat record ends inside field ${names[i]}`
+    if (kind === 'r') {
+      const read = readScalarRecord(texts, buf, v, at, end)
+      if (typeof read === 'string') return `field ${names[i]}: ${read}`
+      payload[names[i]!] = read.record
+      at = read.end
+    } else if (kind === 'n') {
+      payload[names[i]!] = v.getFloat64(at, true)
+      at += 8
+    } else if (kind === 'b') {
+      const b = buf[at]!
+      if (b > 1) return `field ${names[i]} holds ${b}, not a boolean`
+      payload[names[i]!] = b === 1
+      at += 1
+    } else {
+      const len = v.getUint32(at, true)
+      if (at + 4 + len > end) return `flat record ends inside field ${names[i]}`
+      const text = texts.read(buf, at + 4, at + 4 + len)
+      if (text === undefined) return `field ${names[i]} is not valid UTF-8`
+      if (kind === 's') payload[names[i]!] = text
+      else {
+        try {
+          payload[names[i]!] = JSON.parse(text)
+        } catch (e) {
+          return `field ${names[i]} is not JSON: ${(e as Error).message}`
+        }
+      }
+      at += 4 + len
+    }
+  }
+  if (at !== end) return 'flat record has bytes after its fields'
+  return checkedPayload(type, payload)
+}
+
+/**
+ * `payload` if it passes its event's codec, else why not. The guard first: it allocates nothing, and no codec here
+ * converts on decode, so a payload it passes is the decoded one; `decode` runs only to word a refusal.
+ */
+const checkedPayload = (type: string, payload: unknown): unknown => {
+  const codec = CODEC_BY_TYPE.get(type)!
+  const wrapped = { type, payload }
+  if (codec.is(wrapped)) return payload
+  const decoded = codec.decode(wrapped)
+  return E.isLeft(decoded) ? reportErrors(decoded.left) : payload
+}
+
 /** A JSON-encoded payload checked by its event's codec; a string says why it is invalid. */
 const decodeJsonPayload = (type: string, buf: Buffer, start: number, end: number): unknown => {
   let payload: unknown
@@ -815,8 +1123,7 @@ const decodeJsonPayload = (type: string, buf: Buffer, start: number, end: number
   } catch (e) {
     return `payload is not JSON: ${(e as Error).message}`
   }
-  const decoded = CODEC_BY_TYPE.get(type)!.decode({ type, payload })
-  return E.isLeft(decoded) ? reportErrors(decoded.left) : payload
+  return checkedPayload(type, payload)
 }
 
 export type { EventType }

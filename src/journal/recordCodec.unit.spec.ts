@@ -1,29 +1,42 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { sampleEvent } from '../domain/events/events.fixtures.js'
 import {
   type AppendItem,
   type BarColumns,
   barPayloadAt,
   type Envelope,
+  EVENT_TYPES,
   type EventDraft,
 } from '../domain/events/index.js'
 import { unsafe } from '../domain/ids/index.js'
 import { crc32c } from './crc32c.js'
 import { bar, envelopesOf, HDFCBANK, INFY, orderRequested, RELIANCE, tick } from './journal.fixtures.js'
-import { FRAME_BYTES, KIND_DICT, SegmentDecoder, SegmentEncoder } from './recordCodec.js'
+import {
+  FRAME_BYTES,
+  KIND_BAR,
+  KIND_DICT,
+  KIND_FLAT,
+  KIND_JSON,
+  KIND_LAYOUT,
+  KIND_TICK,
+  SegmentDecoder,
+  SegmentEncoder,
+} from './recordCodec.js'
 
 /** Decodes every record of an encoded batch, checking each frame's checksum; returns what the decoder said. */
 const decodeAll = (bytes: Buffer, decoder: SegmentDecoder) => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const out: { kind: string; event?: Envelope; count?: number; firstSeq?: number }[] = []
+  const out: { kind: string; record: number; event?: Envelope; count?: number; firstSeq?: number }[] = []
   for (let p = 0; p < bytes.length; ) {
     const len = view.getUint32(p, true)
     const body = p + FRAME_BYTES
     expect(view.getUint32(p + 4, true)).toBe(crc32c(bytes, body, body + len))
     const r = decoder.decode(bytes, view, body, body + len)
-    if (r.kind === 'event') out.push({ kind: 'event', event: { ...r.event } })
-    else if (r.kind === 'batch') out.push({ kind: 'batch', count: r.count, firstSeq: r.firstSeq })
-    else out.push({ kind: r.kind })
+    const record = bytes[body]!
+    if (r.kind === 'event') out.push({ kind: 'event', record, event: { ...r.event } })
+    else if (r.kind === 'batch') out.push({ kind: 'batch', record, count: r.count, firstSeq: r.firstSeq })
+    else out.push({ kind: r.kind, record })
     p = body + len
   }
   return out
@@ -44,9 +57,9 @@ describe('record codec', () => {
     // when a batch of four events starting at seq 10 is encoded and decoded
     const frames = decodeAll(encode(encoder, drafts, 10), new SegmentDecoder())
 
-    // then the records are: batch header, dict, tick, dict, tick, bar, order event
-    expect(frames.map((f) => f.kind)).toEqual(['batch', 'dict', 'event', 'dict', 'event', 'event', 'event'])
-    expect(frames[0]).toEqual({ kind: 'batch', count: 4, firstSeq: 10 })
+    // then the records are: batch header, dict, tick, dict, tick, bar, the order event's layout, order event
+    expect(frames.map((f) => f.kind)).toEqual(['batch', 'dict', 'event', 'dict', 'event', 'event', 'layout', 'event'])
+    expect(frames[0]).toMatchObject({ kind: 'batch', count: 4, firstSeq: 10 })
     expect(frames.filter((f) => f.kind === 'event').map((f) => f.event)).toStrictEqual(envelopesOf(drafts, 10))
     expect(encoder.dictionarySize()).toBe(2)
   })
@@ -143,7 +156,7 @@ describe('record codec', () => {
     // then the bytes are the same, the batch counts five events, and the rows decode as those drafts
     expect(asRows).toEqual(asDrafts)
     const frames = decodeAll(asDrafts, new SegmentDecoder())
-    expect(frames[0]).toEqual({ kind: 'batch', count: 5, firstSeq: 7 })
+    expect(frames[0]).toMatchObject({ kind: 'batch', count: 5, firstSeq: 7 })
     const bars = frames.filter((f) => f.event?.type === 'BarClosed').map((f) => f.event)
     expect(bars).toStrictEqual(envelopesOf(drafts(0, 4), 7).map((e, i) => ({ ...e, seq: i < 2 ? 7 + i : 8 + i })))
   })
@@ -161,6 +174,98 @@ describe('record codec', () => {
       E.left({ index: 4, type: 'BarClosed', reason: 'closePaise 0 is not a positive whole number of paise' }),
     )
     expect(encoder.dictionarySize()).toBe(0)
+  })
+
+  it('writes every event but ticks and bars as a flat record, one layout per type, and reads each back as it was', () => {
+    // given a sample of every event type, twice over
+    const drafts: EventDraft[] = [...EVENT_TYPES, ...EVENT_TYPES].map(
+      (type, i) => ({ ...sampleEvent(type), ts: 1_735_789_500_000 + i }) as EventDraft,
+    )
+
+    // when they are encoded and decoded as one batch
+    const frames = decodeAll(encode(new SegmentEncoder(), drafts, 1), new SegmentDecoder())
+
+    // then ticks and bars have their own records, every other event a flat one, preceded once by its type's layout
+    const events = frames.filter((f) => f.kind === 'event')
+    expect(events.map((f) => f.record)).toEqual(
+      drafts.map((d) => (d.type === 'TickReceived' ? KIND_TICK : d.type === 'BarClosed' ? KIND_BAR : KIND_FLAT)),
+    )
+    expect(frames.filter((f) => f.record === KIND_LAYOUT)).toHaveLength(EVENT_TYPES.length - 2)
+    expect(events.map((f) => f.event)).toStrictEqual(envelopesOf(drafts, 1))
+  })
+
+  it('round-trips strings of flat records byte for byte, ASCII or not, short or long', () => {
+    // given order reasons and signal metadata with accents, CJK and an emoji, under and over 24 UTF-16 units
+    const reasons = ['sortie', 'ré-entrée', '注文-7', 'a long reason with an accent: prix dépassé à 10:42', 'run-🚀-9']
+    const signal = sampleEvent('SignalEmitted')
+    const order = orderRequested()
+    const drafts = reasons.flatMap((reason) => [
+      { ...order, payload: { ...(order.payload as object), reason } },
+      { ...signal, ts: 1, payload: { ...signal.payload, reason, metadata: { [reason]: reason, n: -0, up: true } } },
+    ]) as EventDraft[]
+
+    // when they are encoded and decoded
+    const frames = decodeAll(encode(new SegmentEncoder(), drafts, 1), new SegmentDecoder())
+
+    // then every one is a flat record and reads back as it was (the -0 included)
+    const events = frames.filter((f) => f.kind === 'event')
+    expect(events.map((f) => f.record)).toEqual(drafts.map(() => KIND_FLAT))
+    expect(events.map((f) => f.event)).toStrictEqual(envelopesOf(drafts, 1))
+    expect(Object.is((events[1]!.event!.payload as unknown as { metadata: { n: number } }).metadata.n, -0)).toBe(true)
+  })
+
+  it('writes JSON where a flat record could not hold the payload exactly, and reads that back as it was', () => {
+    // given an order event with a property its codec does not name, one with a property set to undefined, and a
+    // signal whose metadata (a record: a JSON field of the flat layout) is plain
+    const extra = { ...orderRequested(), payload: { ...(orderRequested().payload as object), note: 'kept by JSON' } }
+    const undef = { ...orderRequested(), payload: { ...orderRequested().payload, limitPricePaise: undefined } }
+    const signal = sampleEvent('SignalEmitted')
+    const withMeta = { ...signal, ts: 1, payload: { ...signal.payload, metadata: { fast: 10, cross: 'up' } } }
+
+    // when they are encoded and decoded
+    const drafts = [extra, undef, withMeta] as EventDraft[]
+    const frames = decodeAll(encode(new SegmentEncoder(), drafts, 1), new SegmentDecoder())
+
+    // then the first two are JSON records, the signal a flat one, and all read back as given (JSON drops undefined)
+    const events = frames.filter((f) => f.kind === 'event')
+    expect(events.map((f) => f.record)).toEqual([KIND_JSON, KIND_JSON, KIND_FLAT])
+    expect(events.map((f) => f.event)).toStrictEqual([
+      { ...extra, seq: 1 },
+      { ...orderRequested(), seq: 2 },
+      { ...withMeta, seq: 3 },
+    ])
+  })
+
+  it("reads a flat record by its segment's layout, not by the codec's order of today", () => {
+    // given a segment whose OrderSubmitted layout lists venue before orderId (as an older or newer build might)
+    const typeId = EVENT_TYPES.indexOf('OrderSubmitted')
+    const str = (s: string) => [s.length, 0, 0, 0, ...Buffer.from(s)]
+    const layout = Buffer.from([KIND_LAYOUT, typeId, 2, 's'.charCodeAt(0), 5, ...Buffer.from('venue')])
+    const layout2 = Buffer.concat([layout, Buffer.from(['s'.charCodeAt(0), 7, ...Buffer.from('orderId')])])
+    const header = Buffer.alloc(27)
+    header[0] = KIND_FLAT
+    header.writeDoubleLE(9, 1)
+    header.writeDoubleLE(1_735_789_500_000, 9)
+    header.writeUInt16LE(0xffff, 25)
+    const record = Buffer.concat([header, Buffer.from([typeId, 3, 0, 0, 0, ...str('simulated'), ...str('ord-1')])])
+    const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.byteLength)
+    const decoder = new SegmentDecoder()
+
+    // when the layout and then the record are decoded
+    expect(decoder.decode(layout2, view(layout2), 0, layout2.length)).toEqual({ kind: 'layout' })
+    const r = decoder.decode(record, view(record), 0, record.length)
+
+    // then the payload has each value under its own name
+    expect(r.kind === 'event' && r.event.payload).toEqual({ orderId: 'ord-1', venue: 'simulated' })
+    // and without a layout, or in a version 1 segment, the same record is an error that says so
+    expect(new SegmentDecoder().decode(record, view(record), 0, record.length)).toMatchObject({
+      kind: 'error',
+      reason: 'OrderSubmitted record before any layout for its type',
+    })
+    expect(new SegmentDecoder(false, 1).decode(layout2, view(layout2), 0, layout2.length)).toMatchObject({
+      kind: 'error',
+      reason: 'layout record in a version 1 segment',
+    })
   })
 
   it('reports unknown record kinds and out-of-order dictionary ids as errors, not events', () => {

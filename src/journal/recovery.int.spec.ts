@@ -24,7 +24,7 @@ import {
 } from './journal.fixtures.js'
 import type { AppendAck } from './journal.js'
 import { describeJournalError, type JournalError } from './journalErrors.js'
-import { KIND_BATCH, KIND_JSON } from './recordCodec.js'
+import { KIND_BATCH, KIND_FLAT } from './recordCodec.js'
 import { encodeHeader, listSegments } from './segmentFiles.js'
 
 const dirs: string[] = []
@@ -329,7 +329,7 @@ describe('corruption', () => {
     )
   })
 
-  it('gives EventUndecodable naming the seq, type and reason for a JSON event that fails its codec', async () => {
+  it('gives EventUndecodable naming the seq, type and reason for a flat event that fails its codec', async () => {
     // given a journal whose order event at seq 7 was rewritten (with a valid checksum) to say side "BYE"
     const dir = freshDir()
     const journal = unwrap(openFileJournal(dir))
@@ -339,13 +339,14 @@ describe('corruption', () => {
     await journal.close()
     const segment = listSegments(dir)[0]!.path
     const frame = walkFrames(segment).find((f) => f.seq === 7)!
-    expect(frame.kind).toBe(KIND_JSON)
+    expect(frame.kind).toBe(KIND_FLAT)
     const buf = fs.readFileSync(segment)
     const body = frame.offset + 8
-    const side = buf.indexOf('"side":"BUY"', body)
+    // The side is a length-prefixed string: u32 3, then "BUY".
+    const side = buf.indexOf(Buffer.from([3, 0, 0, 0, ...Buffer.from('BUY')]), body)
     expect(side).toBeGreaterThan(body)
     expect(side).toBeLessThan(body + frame.bodyLen)
-    buf.write('"side":"BYE"', side, 'utf8')
+    buf.write('BYE', side + 4, 'utf8')
     buf.writeUInt32LE(crc32c(buf, body, body + frame.bodyLen), frame.offset + 4)
     fs.writeFileSync(segment, buf)
 
@@ -386,12 +387,12 @@ describe('foreign files', () => {
   })
 
   it('refuses a segment file shorter than a header, or of another format version', () => {
-    // given two directories: one with a 9-byte "segment", one with a segment of format version 2
+    // given two directories: one with a 9-byte "segment", one with a segment of format version 3
     const short = freshDir()
     fs.writeFileSync(path.join(short, 'seg-00000000000000000001.bahij'), 'a,b,c\n1,2')
     const future = freshDir()
     const h = encodeHeader(1)
-    h.writeUInt32LE(2, 8)
+    h.writeUInt32LE(3, 8)
     h.writeUInt32LE(crc32c(h, 0, 24), 24)
     fs.writeFileSync(path.join(future, 'seg-00000000000000000001.bahij'), h)
 
@@ -401,7 +402,10 @@ describe('foreign files', () => {
 
     // then each is NotAJournal with its reason
     expect(a).toMatchObject({ _tag: 'NotAJournal', reason: 'file is 9 bytes, shorter than a segment header' })
-    expect(b).toMatchObject({ _tag: 'NotAJournal', reason: 'unsupported journal format version 2' })
+    expect(b).toMatchObject({
+      _tag: 'NotAJournal',
+      reason: 'unsupported journal format version 3 (this build reads 1 to 2)',
+    })
   })
 
   it('refuses a plain file path with NotAJournal saying a journal is a directory', () => {

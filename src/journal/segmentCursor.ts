@@ -2,8 +2,8 @@ import * as fs from 'node:fs'
 import type { Envelope } from '../domain/events/index.js'
 import { crc32c } from './crc32c.js'
 import type { JournalError } from './journalErrors.js'
-import { FRAME_BYTES, KIND_BATCH, KIND_DICT, SegmentDecoder } from './recordCodec.js'
-import { checkHeader, HEADER_BYTES, listSegments, type SegmentRef } from './segmentFiles.js'
+import { FRAME_BYTES, KIND_BATCH, KIND_DICT, KIND_LAYOUT, SegmentDecoder } from './recordCodec.js'
+import { checkHeader, HEADER_BYTES, headerVersion, listSegments, type SegmentRef } from './segmentFiles.js'
 
 // Reads a journal directory forward, batch by batch, across segments. Only whole batches are delivered: a batch
 // still being written (or torn by a crash) at the end of the last segment is left for later, and `incompleteAt`
@@ -153,7 +153,7 @@ export class SegmentCursor {
     this.fd = fd
     this.pos = HEADER_BYTES
     this.nextSeq = seg.firstSeq
-    this.decoder = new SegmentDecoder(this.opts.transient === true)
+    this.decoder = new SegmentDecoder(this.opts.transient === true, headerVersion(h))
     return undefined
   }
 
@@ -230,18 +230,22 @@ export class SegmentCursor {
         if (bodyLen === 0 || end > batchEnd) {
           return fail(batchStart, this.corrupt(this.pos + q, `record length ${bodyLen} does not fit its batch`))
         }
-        const isDict = buf[body] === KIND_DICT
+        // Dictionary and layout records hold no event but define how later records read: always decoded.
+        const isTable = buf[body] === KIND_DICT || buf[body] === KIND_LAYOUT
         const seq = this.nextSeq
-        if (!isDict && seq > to) {
+        if (!isTable && seq > to) {
           // The batch straddles `to`: stop here; nothing after it is wanted.
           this.done = true
           return { consumed: batchEnd, count, needBytes: 0, error: undefined }
         }
-        const decode = isDict || (wanted && seq >= from && seq <= to)
+        const decode = isTable || (wanted && seq >= from && seq <= to)
         if ((decode || checkSkipped) && v.getUint32(q + 4, true) !== crc32c(buf, body, end)) {
           return fail(
             batchStart,
-            this.corrupt(this.pos + q, `record ${isDict ? '(dictionary)' : `seq ${seq}`} fails its checksum`),
+            this.corrupt(
+              this.pos + q,
+              `record ${isTable ? '(dictionary or layout)' : `seq ${seq}`} fails its checksum`,
+            ),
           )
         }
         if (decode) {
@@ -262,13 +266,14 @@ export class SegmentCursor {
               }
               break
             case 'dict':
+            case 'layout':
               break
             case 'batch':
               return fail(batchStart, this.corrupt(this.pos + q, 'batch header inside a batch'))
             case 'error':
               return fail(batchStart, { _tag: 'EventUndecodable', seq: r.seq ?? seq, type: r.type, reason: r.reason })
           }
-        } else if (!isDict) {
+        } else if (!isTable) {
           this.nextSeq++
           seen++
         }

@@ -6,7 +6,9 @@ import { crc32c } from './crc32c.js'
 //   "BAHIJRNL" | u32 format version | u32 header length | f64 first seq | u32 crc32c(bytes 0..24) | u32 reserved
 
 export const MAGIC = Buffer.from('BAHIJRNL', 'latin1')
-export const FORMAT_VERSION = 1
+/** Version 2 added LAYOUT and flat records (payloadLayouts.ts); version 1 segments are still read, and continued. */
+export const FORMAT_VERSION = 2
+const OLDEST_READABLE_VERSION = 1
 export const HEADER_BYTES = 32
 const SEGMENT_NAME = /^seg-(\d{20})\.bahij$/
 
@@ -60,12 +62,17 @@ export const checkHeader = (h: Buffer, expectedFirstSeq: number): string | undef
   if (h.length < HEADER_BYTES) return `file is ${h.length} bytes, shorter than a segment header`
   if (!h.subarray(0, 8).equals(MAGIC)) return 'bad magic: not a bahi journal segment'
   const version = h.readUInt32LE(8)
-  if (version !== FORMAT_VERSION) return `unsupported journal format version ${version}`
+  if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) {
+    return `unsupported journal format version ${version} (this build reads ${OLDEST_READABLE_VERSION} to ${FORMAT_VERSION})`
+  }
   if (h.readUInt32LE(24) !== crc32c(h, 0, 24)) return 'segment header fails its checksum'
   const first = h.readDoubleLE(16)
   if (first !== expectedFirstSeq) return `header says first seq ${first}, file name says ${expectedFirstSeq}`
   return undefined
 }
+
+/** The format version of a header that `checkHeader` accepted. */
+export const headerVersion = (h: Buffer): number => h.readUInt32LE(8)
 
 /** fsync a directory so a created or renamed entry survives a crash. */
 export const fsyncDir = (dir: string): void => {

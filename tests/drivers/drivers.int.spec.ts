@@ -105,7 +105,14 @@ describe('batch driver', () => {
     const run = async (inputs: (readonly EventDraft[] | BarColumns)[], batchEvents?: number) => {
       const { dir, journal } = tempJournal()
       const engine = streakEngine()
-      const r = await runBatch({ journal, engine, state: engine.initialState(), inputs, batchEvents })
+      const state = engine.initialState()
+      const r = await runBatch({
+        journal,
+        engine,
+        state,
+        inputs,
+        ...(batchEvents === undefined ? {} : { batchEvents }),
+      })
       await journal.close()
       expect(E.isRight(r)).toBe(true)
       return readAll(dir)
