@@ -154,6 +154,8 @@ for (let r = 0; r < REPEATS; r++) {
 store.close()
 fs.rmSync(work, { recursive: true, force: true })
 const peakMb = process.resourceUsage().maxRSS / 1024
+/** Milliseconds for `n` items at `rate` per second. */
+const ms = (n: number, rate: number): number => Math.round((n / rate) * 1000)
 
 process.stdout.write(`backtest throughput, sma-cross(10,30) on ${fmt(bars)} real 1-minute bars of ${instruments.length} stocks (${fmt(events)} events), best of ${REPEATS}:
 | stage | bars/s |
@@ -163,7 +165,8 @@ process.stdout.write(`backtest throughput, sma-cross(10,30) on ${fmt(bars)} real
 | engine only (bars in memory, no journal) | ${fmt(best(engineRates))} |
 | end to end: store -> engine -> journal | ${fmt(best(e2eRates))} |
 
-journal alone: ${fmt(bars)} bars at ${fmt(best(journalBarRates))} events/s; ${fmt(decisionEvents.length)} decisions and configuration events at ${fmt(best(journalDecisionRates))} events/s
+journal alone (open to synced, so each includes one fsync): ${fmt(bars)} bars at ${fmt(best(journalBarRates))} events/s (${ms(bars, best(journalBarRates))} ms); ${fmt(decisionEvents.length)} decisions and configuration events at ${fmt(best(journalDecisionRates))} events/s (${ms(decisionEvents.length, best(journalDecisionRates))} ms)
+cost model, best figures per run: store ${ms(bars, best(streamRates))} ms + engine ${ms(bars, best(engineRates))} ms + journal ${ms(bars, best(journalBarRates)) + ms(decisionEvents.length, best(journalDecisionRates))} ms; end to end ${ms(bars, best(e2eRates))} ms
 peak RSS of the whole bench process: ${fmt(peakMb)} MB
 all runs: stream ${streamRates.map(fmt).join(' / ')}; drafts ${draftRates.map(fmt).join(' / ')}; engine ${engineRates.map(fmt).join(' / ')}; e2e ${e2eRates.map(fmt).join(' / ')}
 `)

@@ -23,7 +23,8 @@ import { TextCache, utf8Decoder, utf8Length, writeText, writeUtf8 } from './utf8
 // The on-disk record format. Every record is framed as
 //   u32 bodyLength | u32 crc32c(body) | body
 // and the body starts with a kind byte. Ticks and bars (nearly all events) have fixed binary layouts; every other
-// event is its JSON payload, decoded through its io-ts codec on read. Instrument keys in binary records are small
+// event is a flat record laid out from its codec (payloadLayouts.ts), or its JSON payload where a flat record cannot
+// hold it exactly, checked by its io-ts codec on read. Instrument keys in binary records are small
 // ids into a per-segment dictionary, written inline (a DICT record) before the first record that uses them.
 // Each append writes a BATCH record first, holding the batch's length, so recovery can tell a torn final batch
 // (cut, with a warning) from damage in the middle of the journal (an error). All numbers are little-endian.

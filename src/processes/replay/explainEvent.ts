@@ -54,7 +54,7 @@ export const explain = async (reader: JournalReader, target: string): Promise<E.
     return E.isLeft(chain) ? chain : E.right({ chain: chain.right, lifecycle: [] })
   }
   const lifecycle: Envelope[] = []
-  // Order events are JSON records, decoded into fresh objects even by `scan`, so keeping them is safe.
+  // Order events are flat or JSON records, decoded into fresh objects even by `scan`, so keeping them is safe.
   const scanned = await reader.scan({}, (e) => {
     if (e.type !== 'TickReceived' && e.type !== 'BarClosed' && orderIdOf(e) === target) lifecycle.push(e)
   })
