@@ -55,7 +55,7 @@ const seqAtTime = async (reader: JournalReader, ts: number): Promise<E.Either<st
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-const stateSummary = (s: EngineState) => {
+export const stateSummary = (s: EngineState) => {
   const t = s.trading
   const byStatus: Record<string, number> = {}
   for (const o of t.orders.orders.values()) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1
@@ -85,7 +85,8 @@ const stateSummary = (s: EngineState) => {
     maxDrawdown: t.risk.maxDrawdownPaise / 100,
     orders: byStatus,
     positions,
-    killSwitches: [...t.risk.killSwitches.values()],
+    // By key, for the same reason as the positions.
+    killSwitches: [...t.risk.killSwitches.entries()].sort(([a], [b]) => byText(a, b)).map(([, k]) => k),
     strategyErrors: Object.fromEntries(s.strategyErrors),
   }
 }
