@@ -42,6 +42,9 @@ export interface FieldList {
 /** A presence mask is 32 bits. */
 export const MAX_FIELDS = 32
 
+/** What a field may be called: an identifier (every codec property is one), and never `__proto__`. */
+const FIELD_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+
 const kindOf = (c: t.Mixed): FieldKind => {
   const any = c as t.Mixed & { _tag?: string; type?: t.Mixed; types?: t.Mixed[]; value?: unknown }
   switch (any._tag) {
@@ -106,6 +109,8 @@ const fieldsOf = (c: t.Mixed): Field[] | undefined => {
 const layoutOf = (typeId: number, codec: t.Mixed): PayloadLayout | undefined => {
   const fields = fieldsOf((codec as unknown as { props: { payload: t.Mixed } }).props.payload)
   if (fields === undefined || fields.length > MAX_FIELDS) return undefined
+  // The reader takes only identifiers of at most 255 bytes (a u8 length) as field names.
+  if (fields.some((f) => !FIELD_NAME.test(f.name) || f.name === '__proto__' || f.name.length > 255)) return undefined
   // A name given twice (in both parts of an intersection) would be written twice and read once.
   if (new Set(fields.map((f) => f.name)).size !== fields.length) return undefined
   const kinds = fields.map((f): FieldKind => (isScalarRecord(f.codec) ? 'r' : kindOf(f.codec)))
@@ -157,7 +162,10 @@ export const readLayout = (
     const len = buf[p + 1]!
     if (!KINDS.has(kind)) return `layout field of unknown kind "${kind}"`
     if (p + 2 + len > end) return 'layout record ends inside a field name'
-    names.push(buf.toString('utf8', p + 2, p + 2 + len))
+    const name = buf.toString('utf8', p + 2, p + 2 + len)
+    // Every codec property is an identifier; `__proto__` would set the payload's prototype instead of a field.
+    if (!FIELD_NAME.test(name) || name === '__proto__') return `layout field name "${name}" is not a property name`
+    names.push(name)
     kinds.push(kind as FieldKind)
     p += 2 + len
   }

@@ -74,8 +74,8 @@ const scalarRecordBound = (r: Record<string, unknown>): number | undefined => {
     else if (typeof v === 'boolean') size += 1
     else return undefined
     size += 3 + 3 * k.length
-    // A key's byte length is a u16.
-    if (++n > 0xffff || k.length > 0x5555) return undefined
+    // A key's byte length is a u16. `__proto__` would be dropped when read back (assigning it sets the prototype).
+    if (++n > 0xffff || k.length > 0x5555 || k === '__proto__') return undefined
   }
   return size
 }
@@ -297,6 +297,7 @@ export class SegmentEncoder {
     layout: PayloadLayout,
   ): boolean {
     const p = d.payload as Record<string, unknown>
+    if (typeof p !== 'object' || p === null) return false
     const { names, kinds, required, checks } = layout
     let keys = 0
     for (const _ in p) keys++

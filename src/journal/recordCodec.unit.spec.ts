@@ -236,6 +236,25 @@ describe('record codec', () => {
     ])
   })
 
+  it('refuses a payload that is not an object, and keeps a metadata key named __proto__ through JSON', () => {
+    // given an order event whose payload is null, and a signal whose metadata has an own "__proto__" key
+    const signal = sampleEvent('SignalEmitted')
+    const odd = JSON.parse('{"__proto__": 1, "fast": 2}') as Record<string, number>
+    const withProto = { ...signal, ts: 1, payload: { ...signal.payload, metadata: odd } } as EventDraft
+
+    // when they are encoded
+    const refused = new SegmentEncoder().encodeBatch([{ type: 'OrderSubmitted', ts: 1, payload: null } as never], 1)
+    const frames = decodeAll(encode(new SegmentEncoder(), [withProto], 1), new SegmentDecoder())
+
+    // then the first is refused with the codec's reason; the second is a JSON record that reads back with its key
+    expect(refused).toMatchObject({ _tag: 'Left', left: { index: 0, type: 'OrderSubmitted' } })
+    expect(E.isLeft(refused) && refused.left.reason).toContain('payload')
+    const event = frames.find((f) => f.kind === 'event')!
+    expect(event.record).toBe(KIND_JSON)
+    const back = (event.event!.payload as { metadata: Record<string, number> }).metadata
+    expect(Object.keys(back)).toEqual(['__proto__', 'fast'])
+  })
+
   it("reads a flat record by its segment's layout, not by the codec's order of today", () => {
     // given a segment whose OrderSubmitted layout lists venue before orderId (as an older or newer build might)
     const typeId = EVENT_TYPES.indexOf('OrderSubmitted')
@@ -265,6 +284,12 @@ describe('record codec', () => {
     expect(new SegmentDecoder(false, 1).decode(layout2, view(layout2), 0, layout2.length)).toMatchObject({
       kind: 'error',
       reason: 'layout record in a version 1 segment',
+    })
+    // and a layout naming a field "__proto__" (which would set the payload's prototype) is refused
+    const proto = Buffer.from([KIND_LAYOUT, typeId, 1, 'j'.charCodeAt(0), 9, ...Buffer.from('__proto__')])
+    expect(new SegmentDecoder().decode(proto, view(proto), 0, proto.length)).toMatchObject({
+      kind: 'error',
+      reason: 'layout field name "__proto__" is not a property name',
     })
   })
 
