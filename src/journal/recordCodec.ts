@@ -18,7 +18,7 @@ import { InstrumentKey } from '../domain/ids/index.js'
 import { crc32c } from './crc32c.js'
 import { type FieldList, layoutBytes, type PayloadLayout, readLayout, WRITE_LAYOUTS } from './payloadLayouts.js'
 import { FORMAT_VERSION } from './segmentFiles.js'
-import { TextCache, utf8Decoder, utf8Length, writeText, writeUtf8 } from './utf8Text.js'
+import { strictText, TextCache, utf8Length, writeText, writeUtf8 } from './utf8Text.js'
 
 // The on-disk record format. Every record is framed as
 //   u32 bodyLength | u32 crc32c(body) | body
@@ -717,10 +717,8 @@ export class SegmentDecoder {
         }
       case KIND_DICT: {
         const id = view.getUint16(body + 1, true)
-        let key: string
-        try {
-          key = utf8Decoder.decode(buf.subarray(body + 3, end))
-        } catch {
+        const key = strictText(buf, body + 3, end)
+        if (key === undefined) {
           return { kind: 'error', seq: undefined, type: 'dictionary', reason: 'instrument key is not valid UTF-8' }
         }
         if (id !== this.dict.length) {

@@ -2,7 +2,7 @@
 // the slower way. Nearly every string in a record is ASCII (ids, instrument keys, sides, venues), and a call into
 // Buffer's or TextEncoder's native code costs ~100-150 ns before it copies a byte.
 
-export const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * UTF-8 length of `s`: its length when it is ASCII, without a native call or an allocation; `TextEncoder.encode` per
@@ -37,7 +37,7 @@ export const writeText = (buf: Buffer, s: string, at: number): number => {
 }
 
 /** The UTF-8 text at `[from, to)`, or undefined when it is not valid UTF-8 (decoded strictly). */
-const strictText = (buf: Buffer, from: number, to: number): string | undefined => {
+export const strictText = (buf: Buffer, from: number, to: number): string | undefined => {
   try {
     return utf8Decoder.decode(buf.subarray(from, to))
   } catch {

@@ -130,6 +130,7 @@ export const runBarRows = (
 ): number => {
   let seq = firstSeq
   let runFrom = 0
+  const cascade: Envelope[] = []
   for (let i = 0; i < bars.length; i++) {
     const { decisions } = engine.step(state, cursor.at(bars, i, seq))
     if (decisions.length === 0) {
@@ -138,11 +139,10 @@ export const runBarRows = (
     }
     pending.push({ columns: bars, from: runFrom, to: i + 1 })
     runFrom = i + 1
-    const start = pending.length
-    const cascade: Envelope[] = []
     for (const d of decisions) cascade.push(numbered(d, ++seq))
     seq = cascadeFrom(engine, state, 0, seq, cascade)
-    for (let k = 0; k < cascade.length; k++) pending[start + k] = cascade[k]!
+    for (const e of cascade) pending.push(e)
+    cascade.length = 0
   }
   if (runFrom < bars.length) pending.push({ columns: bars, from: runFrom, to: bars.length })
   return seq
