@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBResult, DuckDBVector } from '@duckdb/node-api'
+import { type DuckDBConnection, type DuckDBResult, DuckDBTypeId } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
 import {
   type BarClosed,
@@ -12,13 +12,13 @@ import { MINUTE_MS } from '../../domain/time/index.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
 import { barCloseMs, bucketSql } from './timeframes.js'
-import { float64Items, int32Items } from './vectorItems.js'
+import { checkColumnTypes, float64Column, int32Column } from './vectorItems.js'
 
 // The event source for backtests: bars of one or many instruments over [fromMs, toMs) (by bar start), merged in
 // time order by DuckDB (`ORDER BY open_ms, k`, where k is the instrument's position in the sorted key list, so ties at
 // the same instant go by instrument key), read
 // column-wise one DuckDB chunk at a time. `ts` of each bar is its close time (`barCloseMs`). Each column is the
-// chunk's own typed array (see vectorItems.ts and `doubles` below), not read value by value.
+// chunk's own typed array (see vectorItems.ts and `BAR_COLUMN_TYPES` below), not read value by value.
 
 export interface BarQuery {
   /** Instruments to read; empty means every instrument that has bars of the source timeframe. */
@@ -74,25 +74,12 @@ const keysWithBars = async (conn: DuckDBConnection, q: BarQuery): Promise<string
   return reader.getRows().map((r) => String(r[0]))
 }
 
-// Columns are selected as DOUBLE (times, prices, counts) or INTEGER (key index, flags): NOT NULL in the table, so
-// the chunk's data is the column. The vector's typed array is handed on as it is, not copied again: the bindings
-// copy a vector's data out of DuckDB when the chunk is read (they are built with NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED,
-// so no buffer points into DuckDB's memory), and nothing else holds the chunk. That second copy was ~10% of a stream.
-// The per-value path is kept for a library that hides the typed arrays.
-const doubles = (v: DuckDBVector, n: number): Float64Array => {
-  const items = float64Items(v, n)
-  if (items !== undefined) return items.length === n ? items : items.subarray(0, n)
-  const out = new Float64Array(n)
-  for (let i = 0; i < n; i++) out[i] = (v.getItem(i) as number | null) ?? 0
-  return out
-}
-const integers = (v: DuckDBVector, n: number): Int32Array => {
-  const items = int32Items(v, n)
-  if (items !== undefined) return items.length === n ? items : items.subarray(0, n)
-  const out = new Int32Array(n)
-  for (let i = 0; i < n; i++) out[i] = (v.getItem(i) as number | null) ?? 0
-  return out
-}
+// Columns are selected as DOUBLE (times, prices, counts) or INTEGER (key index, flags), all NOT NULL, and read
+// straight off each chunk through the low-level bindings (vectorItems.ts), after the result's column types are
+// checked once. Each column is a copy already (the bindings are built with NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED, so
+// no buffer points into DuckDB's memory) and is handed on as it is: nothing else holds the chunk.
+const { DOUBLE, INTEGER } = DuckDBTypeId
+const BAR_COLUMN_TYPES = [INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, INTEGER] as const
 
 async function* batches(
   result: DuckDBResult,
@@ -116,7 +103,7 @@ async function* readBatches(
     const chunk = await result.fetchChunk()
     if (chunk === null || chunk.rowCount === 0) return
     const n = chunk.rowCount
-    const openMs = doubles(chunk.getColumnVector(1), n)
+    const openMs = float64Column(chunk, 1, n)
     const tsMs = new Float64Array(n)
     if (tf === '1m') for (let i = 0; i < n; i++) tsMs[i] = (openMs[i] as number) + MINUTE_MS
     else for (let i = 0; i < n; i++) tsMs[i] = barCloseMs(openMs[i] as number, tf)
@@ -124,16 +111,16 @@ async function* readBatches(
       length: n,
       keys,
       timeframe: tf,
-      keyIndex: integers(chunk.getColumnVector(0), n),
+      keyIndex: int32Column(chunk, 0, n),
       openMs,
       tsMs,
-      openPaise: doubles(chunk.getColumnVector(2), n),
-      highPaise: doubles(chunk.getColumnVector(3), n),
-      lowPaise: doubles(chunk.getColumnVector(4), n),
-      closePaise: doubles(chunk.getColumnVector(5), n),
-      volume: doubles(chunk.getColumnVector(6), n),
-      oi: doubles(chunk.getColumnVector(7), n),
-      flags: integers(chunk.getColumnVector(8), n),
+      openPaise: float64Column(chunk, 2, n),
+      highPaise: float64Column(chunk, 3, n),
+      lowPaise: float64Column(chunk, 4, n),
+      closePaise: float64Column(chunk, 5, n),
+      volume: float64Column(chunk, 6, n),
+      oi: float64Column(chunk, 7, n),
+      flags: int32Column(chunk, 8, n),
     }
     yield batch
   }
@@ -156,6 +143,11 @@ export const streamBarBatches = async (
       return E.right(batches0())
     }
     const result = await conn.stream(selectSql(q, keys))
+    const mismatch = checkColumnTypes(result, BAR_COLUMN_TYPES)
+    if (mismatch !== undefined) {
+      done()
+      return E.left({ _tag: 'StoreQueryFailed', reason: `bar query returned unexpected columns: ${mismatch}` })
+    }
     return E.right(batches(result, keys.map(unsafe.instrumentKey), q.timeframe, done))
   } catch (e) {
     done()
