@@ -197,7 +197,7 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
       segPath = last.path
       fd = fs.openSync(segPath, 'r+')
       segSize = fs.fstatSync(fd).size
-      encoder = new SegmentEncoder(recovered.cursor.decoder.dict, recovered.cursor.decoder.formatVersion >= 2)
+      encoder = new SegmentEncoder(recovered.cursor.decoder.dict, recovered.cursor.decoder.formatVersion)
     }
   } catch (e) {
     lock.release()

@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Envelope, EventDraft } from '../domain/events/index.js'
 import { unsafe } from '../domain/ids/index.js'
 import { unsafeMoney } from '../domain/money/index.js'
+import { KIND_BAR_BLOCK } from './barBlocks.js'
 import type { JournalLog } from './fileJournal.js'
 import type { JournalReader, ReadOptions } from './journal.js'
 import type { JournalError } from './journalErrors.js'
@@ -344,7 +345,7 @@ export interface Frame {
   readonly offset: number
   readonly bodyLen: number
   readonly kind: number
-  /** For event records: the seq in the record header. */
+  /** For event records: the seq in the record header (for a bar block, its first bar's). */
   readonly seq: number | undefined
   /** For BATCH records: the number of events and the bytes that follow the header. */
   readonly batch: { readonly count: number; readonly firstSeq: number; readonly bytes: number } | undefined
@@ -360,7 +361,9 @@ export const walkFrames = (file: string): Frame[] => {
     const body = p + FRAME_BYTES
     if (bodyLen === 0 || body + bodyLen > buf.length) break
     const kind = buf[body]!
-    const isEvent = kind === KIND_TICK || kind === KIND_BAR || kind === KIND_JSON || kind === KIND_FLAT
+    // A bar block's first seq sits where an event record's seq does.
+    const isEvent =
+      kind === KIND_TICK || kind === KIND_BAR || kind === KIND_JSON || kind === KIND_FLAT || kind === KIND_BAR_BLOCK
     frames.push({
       offset: p,
       bodyLen,

@@ -15,6 +15,18 @@ import {
   type Timeframe,
 } from '../domain/events/index.js'
 import { InstrumentKey } from '../domain/ids/index.js'
+import {
+  type BlockHeader,
+  blockBodyBytes,
+  blockChecksum,
+  blockRowsCheck,
+  hostIsLittleEndian,
+  KIND_BAR_BLOCK,
+  MAX_BLOCK_ROWS,
+  MIN_BLOCK_ROWS,
+  readBlockHeader,
+  writeBarBlock,
+} from './barBlocks.js'
 import { crc32c } from './crc32c.js'
 import { type FieldList, layoutBytes, type PayloadLayout, readLayout, WRITE_LAYOUTS } from './payloadLayouts.js'
 import { FORMAT_VERSION } from './segmentFiles.js'
@@ -22,6 +34,7 @@ import { strictText, TextCache, utf8Length, writeText, writeUtf8 } from './utf8T
 
 // The on-disk record format. Every record is framed as
 //   u32 bodyLength | u32 crc32c(body) | body
+// (a bar block's checksum is CRC-32 instead, see barBlocks.ts)
 // and the body starts with a kind byte. Ticks and bars (nearly all events) have fixed binary layouts; every other
 // event is a flat record laid out from its codec (payloadLayouts.ts), or its JSON payload where a flat record cannot
 // hold it exactly, checked by its io-ts codec on read. Instrument keys in binary records are small
@@ -30,6 +43,10 @@ import { strictText, TextCache, utf8Length, writeText, writeUtf8 } from './utf8T
 // (cut, with a warning) from damage in the middle of the journal (an error). All numbers are little-endian.
 
 export const FRAME_BYTES = 8
+
+/** The checksum a record's frame holds for its body `[body, end)`: CRC-32C, or CRC-32 for a bar block (barBlocks.ts). */
+export const frameChecksum = (buf: Buffer, body: number, end: number): number =>
+  buf[body] === KIND_BAR_BLOCK ? blockChecksum(buf, body, end) : crc32c(buf, body, end)
 export const KIND_BATCH = 1
 export const KIND_DICT = 2
 export const KIND_TICK = 10
@@ -151,17 +168,23 @@ export class SegmentEncoder {
   /** Where the batch being encoded goes: `own`, or the caller's buffer in `encodeBatchInto`. */
   private out: EncodeBuffer = this.own
 
+  /** The key list of the last bar block, and the dictionary id of each of its keys (-1: not asked yet). */
+  private blockKeys: readonly string[] | undefined
+  private blockIds = new Int32Array(0)
+  /** Flat records need format version 2 (else JSON records); bar blocks need 3 (else one record per bar). */
+  private readonly flatRecords: boolean
+  private readonly barBlocks: boolean
+
   /**
-   * `existing`: the dictionary of the segment being continued. `flatRecords: false` writes JSON records instead of
-   * flat ones, for continuing a segment of format version 1, which cannot hold them.
+   * `existing`: the dictionary of the segment being continued; `formatVersion`: that segment's, so that continuing
+   * an older segment writes only records its version holds.
    */
-  constructor(
-    existing: readonly string[] = [],
-    private readonly flatRecords = true,
-  ) {
+  constructor(existing: readonly string[] = [], formatVersion: number = FORMAT_VERSION) {
     existing.forEach((k, i) => {
       this.dict.set(k, i)
     })
+    this.flatRecords = formatVersion >= 2
+    this.barBlocks = formatVersion >= 3 && hostIsLittleEndian
   }
 
   /** Encodes `items` as seqs `firstSeq..`; returns the bytes (valid until the next call) or the first bad event. */
@@ -192,7 +215,17 @@ export class SegmentEncoder {
       const item = items[i]!
       if (isBarRows(item)) {
         const { columns, from, to } = item
-        for (let r = from; r < to; r++, n++) {
+        let r = from
+        if (this.barBlocks) {
+          while (to - r >= MIN_BLOCK_ROWS) {
+            const last = Math.min(to, r + MAX_BLOCK_ROWS)
+            // A run with a value a bar record would refuse goes row by row from here, which words the refusal.
+            if (!this.encodeBarBlock(columns, r, last, firstSeq + n)) break
+            n += last - r
+            r = last
+          }
+        }
+        for (; r < to; r++, n++) {
           const failure = this.encodeBarRow(columns, r, firstSeq + n)
           if (failure !== undefined) return this.refuse(batchStart, n, 'BarClosed', failure)
         }
@@ -222,6 +255,7 @@ export class SegmentEncoder {
 
   /** Forgets the dictionary ids handed out by the last `encodeBatch` (its bytes never reached the file). */
   rollback(): void {
+    this.blockKeys = undefined
     for (const k of this.pendingDict) this.dict.delete(k)
     this.pendingDict = []
     for (const id of this.pendingLayouts) this.layoutWritten[id] = false
@@ -517,6 +551,37 @@ export class SegmentEncoder {
     )
   }
 
+  /** Rows `[from, to)` as one bar block (barBlocks.ts); false, with nothing written but dictionary records, if one cannot hold them. */
+  private encodeBarBlock(b: BarColumns, from: number, to: number, firstSeq: number): boolean {
+    const tf = TF_CODE.get(b.timeframe)
+    if (tf === undefined) return false
+    const oi = blockRowsCheck(b, from, to)
+    if (oi === -1) return false
+    // Every key's id first: a new key's DICT record must come before the block that uses it. The ids of the last
+    // key list stay valid until a rollback forgets dictionary entries (a backtest's chunks share one list).
+    if (b.keys !== this.blockKeys) {
+      this.blockKeys = b.keys
+      this.blockIds = new Int32Array(b.keys.length).fill(-1)
+    }
+    const ids = this.blockIds
+    for (let i = from; i < to; i++) {
+      const k = b.keyIndex[i]!
+      if (ids[k] !== undefined && ids[k] !== -1) continue
+      const key = b.keys[k]
+      if (key === undefined || !this.knownKey(key)) return false
+      ids[k] = this.keyId(key)
+    }
+    const out = this.out
+    out.ensure(FRAME_BYTES + blockBodyBytes(to - from, oi))
+    const start = out.pos
+    const body = start + FRAME_BYTES
+    const end = writeBarBlock(out.buf, out.view, body, b, from, to, firstSeq, tf, oi, ids)
+    out.view.setUint32(start, end - body, true)
+    out.view.setUint32(start + 4, blockChecksum(out.buf, body, end), true)
+    out.pos = end
+    return true
+  }
+
   /** One bar record from its fields: a draft's and a column row's bars are checked and laid out by this code alone. */
   private encodeBarFields(
     seq: number,
@@ -630,6 +695,8 @@ export type DecodeResult =
   | { readonly kind: 'batch'; readonly count: number; readonly firstSeq: number; readonly bytes: number }
   | { readonly kind: 'dict' }
   | { readonly kind: 'layout' }
+  /** A bar block: its bars are read one at a time with `blockBar`. */
+  | { readonly kind: 'bars'; readonly block: BlockHeader }
   | { readonly kind: 'error'; readonly seq: number | undefined; readonly type: string; readonly reason: string }
 
 /** Decodes records of one segment; holds that segment's dictionary. */
@@ -698,6 +765,14 @@ export class SegmentDecoder {
       case KIND_FLAT:
         if (this.formatVersion < 2) return decodeError(undefined, 'record', 'flat record in a version 1 segment')
         return this.decodeEvent(kind, buf, view, body, end)
+      case KIND_BAR_BLOCK: {
+        if (this.formatVersion < 3) return decodeError(undefined, 'record', 'bar block in a version 1 or 2 segment')
+        const block = readBlockHeader(view, body, end)
+        if (typeof block === 'string') return decodeError(undefined, 'BarClosed', block)
+        if (TIMEFRAMES[block.timeframeCode] === undefined)
+          return decodeError(block.firstSeq, 'BarClosed', `unknown timeframe code ${block.timeframeCode}`)
+        return { kind: 'bars', block }
+      }
       case KIND_LAYOUT: {
         if (this.formatVersion < 2) return decodeError(undefined, 'layout', 'layout record in a version 1 segment')
         const layout = readLayout(buf, body + 1, end)
@@ -911,6 +986,65 @@ export class SegmentDecoder {
     if (flags & 1) payload.afterGap = true
     return payload
   }
+  /**
+   * Bar `j` of a block (its header from `decode`), checked as a bar record is: into `barView` when transient, else a
+   * new envelope of the shape a bar record reads back as.
+   */
+  blockBar(v: DataView, h: BlockHeader, j: number): Extract<DecodeResult, { kind: 'event' | 'error' }> {
+    const seq = h.firstSeq + j
+    const id = v.getUint16(h.keys + 2 * j, true)
+    const instrumentKey = this.dict[id]
+    if (instrumentKey === undefined) return decodeError(seq, 'BarClosed', `unknown instrument dictionary id ${id}`)
+    const n8 = 8 * h.count
+    const at = h.cols + 8 * j
+    const ts = v.getFloat64(at, true)
+    const openMs = v.getFloat64(at + n8, true)
+    const openPaise = v.getFloat64(at + 2 * n8, true)
+    const highPaise = v.getFloat64(at + 3 * n8, true)
+    const lowPaise = v.getFloat64(at + 4 * n8, true)
+    const closePaise = v.getFloat64(at + 5 * n8, true)
+    const volume = v.getFloat64(at + 6 * n8, true)
+    const oi = h.hasOi ? v.getFloat64(at + 7 * n8, true) : 0
+    if (!isSafeNonNeg(ts)) return decodeError(seq, 'BarClosed', `ts ${ts} is not a whole number of epoch milliseconds`)
+    if (!(isSafePos(openPaise) && isSafePos(highPaise) && isSafePos(lowPaise) && isSafePos(closePaise))) {
+      return decodeError(
+        seq,
+        'BarClosed',
+        `prices ${openPaise}/${highPaise}/${lowPaise}/${closePaise} are not positive whole paise`,
+      )
+    }
+    if (!isSafeNonNeg(openMs) || !isSafeNonNeg(volume))
+      return decodeError(seq, 'BarClosed', 'openMs or volume is not a non-negative whole number')
+    if (!isSafeNonNeg(oi)) return decodeError(seq, 'BarClosed', `oi ${oi} is not a non-negative whole number`)
+    const timeframe = TIMEFRAMES[h.timeframeCode]!
+    if (this.transient) {
+      const view = this.barView
+      const p = view.payload
+      p.instrumentKey = instrumentKey
+      p.timeframe = timeframe
+      p.openMs = openMs
+      p.openPaise = openPaise
+      p.highPaise = highPaise
+      p.lowPaise = lowPaise
+      p.closePaise = closePaise
+      p.volume = volume
+      p.oi = oi > 0 ? oi : undefined
+      p.afterGap = undefined
+      view.seq = seq
+      view.ts = ts
+      view.causationId = undefined
+      view.correlationId = undefined
+      this.last.event = view as unknown as Envelope
+      return this.last
+    }
+    const payload =
+      oi > 0
+        ? { instrumentKey, timeframe, openMs, openPaise, highPaise, lowPaise, closePaise, volume, oi }
+        : { instrumentKey, timeframe, openMs, openPaise, highPaise, lowPaise, closePaise, volume }
+    this.last.event = { type: 'BarClosed', payload, seq, ts } as unknown as Envelope
+    return this.last
+  }
+
   /** Transient decode of a tick into `tickView`; returns why it is invalid, or undefined. */
   private fillTick(buf: Buffer, v: DataView, at: number, end: number): string | undefined {
     if (end - at < 27) return 'record too short'
@@ -1002,7 +1136,11 @@ const popcount = (n: number): number => {
   return c
 }
 
-const decodeError = (seq: number | undefined, type: string, reason: string): DecodeResult => ({
+const decodeError = (
+  seq: number | undefined,
+  type: string,
+  reason: string,
+): Extract<DecodeResult, { kind: 'error' }> => ({
   kind: 'error',
   seq,
   type,

@@ -387,12 +387,12 @@ describe('foreign files', () => {
   })
 
   it('refuses a segment file shorter than a header, or of another format version', () => {
-    // given two directories: one with a 9-byte "segment", one with a segment of format version 3
+    // given two directories: one with a 9-byte "segment", one with a segment of format version 4
     const short = freshDir()
     fs.writeFileSync(path.join(short, 'seg-00000000000000000001.bahij'), 'a,b,c\n1,2')
     const future = freshDir()
     const h = encodeHeader(1)
-    h.writeUInt32LE(3, 8)
+    h.writeUInt32LE(4, 8)
     h.writeUInt32LE(crc32c(h, 0, 24), 24)
     fs.writeFileSync(path.join(future, 'seg-00000000000000000001.bahij'), h)
 
@@ -404,7 +404,7 @@ describe('foreign files', () => {
     expect(a).toMatchObject({ _tag: 'NotAJournal', reason: 'file is 9 bytes, shorter than a segment header' })
     expect(b).toMatchObject({
       _tag: 'NotAJournal',
-      reason: 'unsupported journal format version 3 (this build reads 1 to 2)',
+      reason: 'unsupported journal format version 4 (this build reads 1 to 3)',
     })
   })
 

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs'
 import type { Envelope } from '../domain/events/index.js'
+import { KIND_BAR_BLOCK } from './barBlocks.js'
 import { crc32c } from './crc32c.js'
 import type { JournalError } from './journalErrors.js'
-import { FRAME_BYTES, KIND_BATCH, KIND_DICT, KIND_LAYOUT, SegmentDecoder } from './recordCodec.js'
+import { FRAME_BYTES, frameChecksum, KIND_BATCH, KIND_DICT, KIND_LAYOUT, SegmentDecoder } from './recordCodec.js'
 import { checkHeader, HEADER_BYTES, headerVersion, listSegments, type SegmentRef } from './segmentFiles.js'
 
 // Reads a journal directory forward, batch by batch, across segments. Only whole batches are delivered: a batch
@@ -238,8 +239,9 @@ export class SegmentCursor {
           this.done = true
           return { consumed: batchEnd, count, needBytes: 0, error: undefined }
         }
-        const decode = isTable || (wanted && seq >= from && seq <= to)
-        if ((decode || checkSkipped) && v.getUint32(q + 4, true) !== crc32c(buf, body, end)) {
+        // A bar block holds many events: its header (so its record, checksum first) is read even to skip it.
+        const decode = isTable || buf[body] === KIND_BAR_BLOCK || (wanted && seq >= from && seq <= to)
+        if ((decode || checkSkipped) && v.getUint32(q + 4, true) !== frameChecksum(buf, body, end)) {
           return fail(
             batchStart,
             this.corrupt(
@@ -265,6 +267,41 @@ export class SegmentCursor {
                 return { consumed: batchEnd, count, needBytes: 0, error: undefined }
               }
               break
+            case 'bars': {
+              const block = r.block
+              if (block.firstSeq !== seq) {
+                return fail(
+                  batchStart,
+                  this.corrupt(this.pos + q, `bar block starts at seq ${block.firstSeq}, expected ${seq}`),
+                )
+              }
+              for (let j = 0; j < block.count; j++) {
+                const at = this.nextSeq
+                if (at > to) {
+                  this.done = true
+                  return { consumed: batchEnd, count, needBytes: 0, error: undefined }
+                }
+                this.nextSeq++
+                seen++
+                if (at < from) continue
+                const bar = this.decoder.blockBar(v, block, j)
+                if (bar.kind === 'error') {
+                  return fail(batchStart, {
+                    _tag: 'EventUndecodable',
+                    seq: bar.seq ?? at,
+                    type: bar.type,
+                    reason: bar.reason,
+                  })
+                }
+                count++
+                if (sink(bar.event) === false) {
+                  this.done = true
+                  this.stopped = true
+                  return { consumed: batchEnd, count, needBytes: 0, error: undefined }
+                }
+              }
+              break
+            }
             case 'dict':
             case 'layout':
               break

@@ -6,8 +6,11 @@ import { crc32c } from './crc32c.js'
 //   "BAHIJRNL" | u32 format version | u32 header length | f64 first seq | u32 crc32c(bytes 0..24) | u32 reserved
 
 export const MAGIC = Buffer.from('BAHIJRNL', 'latin1')
-/** Version 2 added LAYOUT and flat records (payloadLayouts.ts); version 1 segments are still read, and continued. */
-export const FORMAT_VERSION = 2
+/**
+ * Version 2 added LAYOUT and flat records (payloadLayouts.ts), version 3 bar blocks (barBlocks.ts); older segments are
+ * still read, and continued with only the records their version holds.
+ */
+export const FORMAT_VERSION = 3
 const OLDEST_READABLE_VERSION = 1
 export const HEADER_BYTES = 32
 const SEGMENT_NAME = /^seg-(\d{20})\.bahij$/
