@@ -1,9 +1,9 @@
 import * as fs from 'node:fs'
 import type { Envelope } from '../domain/events/index.js'
-import { KIND_BAR_BLOCK } from './barBlocks.js'
+import { type BlockHeader, blockChecksum, KIND_BAR_BLOCK } from './barBlocks.js'
 import { crc32c } from './crc32c.js'
 import type { JournalError } from './journalErrors.js'
-import { FRAME_BYTES, frameChecksum, KIND_BATCH, KIND_DICT, KIND_LAYOUT, SegmentDecoder } from './recordCodec.js'
+import { type DecodeResult, FRAME_BYTES, KIND_BATCH, KIND_DICT, KIND_LAYOUT, SegmentDecoder } from './recordCodec.js'
 import { checkHeader, HEADER_BYTES, headerVersion, listSegments, type SegmentRef } from './segmentFiles.js'
 
 // Reads a journal directory forward, batch by batch, across segments. Only whole batches are delivered: a batch
@@ -162,6 +162,38 @@ export class SegmentCursor {
     return { _tag: 'JournalCorrupt', path: this.segment?.path ?? this.dir, offset, seq: this.nextSeq, reason }
   }
 
+  /** What `visitBlock` handed over and passed (the events before `from` are passed, not handed over). */
+  private blockDelivered = 0
+  private blockPassed = 0
+
+  /**
+   * Hands a bar block's wanted bars to `sink`, moving `nextSeq` over each bar it passes. Ends with 'all', 'to' (a bar
+   * beyond `to`, not passed), 'stopped' (the visitor asked, after that bar) or the first bar that does not decode.
+   * Its own method, so the record loop stays small for the records that are not blocks.
+   */
+  private visitBlock(
+    v: DataView,
+    block: BlockHeader,
+    sink: (e: Envelope) => unknown,
+    from: number,
+    to: number,
+  ): 'all' | 'to' | 'stopped' | Extract<DecodeResult, { kind: 'error' }> {
+    this.blockDelivered = 0
+    this.blockPassed = 0
+    for (let j = 0; j < block.count; j++) {
+      const at = this.nextSeq
+      if (at > to) return 'to'
+      this.nextSeq++
+      this.blockPassed++
+      if (at < from) continue
+      const bar = this.decoder.blockBar(v, block, j)
+      if (bar.kind === 'error') return bar
+      this.blockDelivered++
+      if (sink(bar.event) === false) return 'stopped'
+    }
+    return 'all'
+  }
+
   /**
    * Parses whole batches from `buf[0, len)`. Returns the bytes consumed (a whole number of batches), or how many
    * bytes the next batch needs when it does not fit, or an error.
@@ -232,7 +264,8 @@ export class SegmentCursor {
           return fail(batchStart, this.corrupt(this.pos + q, `record length ${bodyLen} does not fit its batch`))
         }
         // Dictionary and layout records hold no event but define how later records read: always decoded.
-        const isTable = buf[body] === KIND_DICT || buf[body] === KIND_LAYOUT
+        const kind = buf[body]
+        const isTable = kind === KIND_DICT || kind === KIND_LAYOUT
         const seq = this.nextSeq
         if (!isTable && seq > to) {
           // The batch straddles `to`: stop here; nothing after it is wanted.
@@ -240,8 +273,12 @@ export class SegmentCursor {
           return { consumed: batchEnd, count, needBytes: 0, error: undefined }
         }
         // A bar block holds many events: its header (so its record, checksum first) is read even to skip it.
-        const decode = isTable || buf[body] === KIND_BAR_BLOCK || (wanted && seq >= from && seq <= to)
-        if ((decode || checkSkipped) && v.getUint32(q + 4, true) !== frameChecksum(buf, body, end)) {
+        const isBlock = kind === KIND_BAR_BLOCK
+        const decode = isTable || isBlock || (wanted && seq >= from && seq <= to)
+        if (
+          (decode || checkSkipped) &&
+          v.getUint32(q + 4, true) !== (isBlock ? blockChecksum(buf, body, end) : crc32c(buf, body, end))
+        ) {
           return fail(
             batchStart,
             this.corrupt(
@@ -268,39 +305,27 @@ export class SegmentCursor {
               }
               break
             case 'bars': {
-              const block = r.block
-              if (block.firstSeq !== seq) {
+              if (r.block.firstSeq !== seq) {
                 return fail(
                   batchStart,
-                  this.corrupt(this.pos + q, `bar block starts at seq ${block.firstSeq}, expected ${seq}`),
+                  this.corrupt(this.pos + q, `bar block starts at seq ${r.block.firstSeq}, expected ${seq}`),
                 )
               }
-              for (let j = 0; j < block.count; j++) {
-                const at = this.nextSeq
-                if (at > to) {
-                  this.done = true
-                  return { consumed: batchEnd, count, needBytes: 0, error: undefined }
-                }
-                this.nextSeq++
-                seen++
-                if (at < from) continue
-                const bar = this.decoder.blockBar(v, block, j)
-                if (bar.kind === 'error') {
-                  return fail(batchStart, {
-                    _tag: 'EventUndecodable',
-                    seq: bar.seq ?? at,
-                    type: bar.type,
-                    reason: bar.reason,
-                  })
-                }
-                count++
-                if (sink(bar.event) === false) {
-                  this.done = true
-                  this.stopped = true
-                  return { consumed: batchEnd, count, needBytes: 0, error: undefined }
-                }
+              const ended = this.visitBlock(v, r.block, sink, from, to)
+              count += this.blockDelivered
+              seen += this.blockPassed
+              if (ended === 'all') break
+              if (ended === 'stopped') this.stopped = true
+              if (ended === 'to' || ended === 'stopped') {
+                this.done = true
+                return { consumed: batchEnd, count, needBytes: 0, error: undefined }
               }
-              break
+              return fail(batchStart, {
+                _tag: 'EventUndecodable',
+                seq: ended.seq ?? seq,
+                type: ended.type,
+                reason: ended.reason,
+              })
             }
             case 'dict':
             case 'layout':
