@@ -3,26 +3,13 @@ import { parseArgs } from 'node:util'
 import pino from 'pino'
 import { type CliIo, type ExitCode, processIo } from './cliOutput.js'
 import { codeVersion } from './codeVersion.js'
-import {
-  type BacktestOptions,
-  backtestCommand,
-  dataCoverageCommand,
-  dataGapsCommand,
-  dataSealCommand,
-  demoCommand,
-  explainCommand,
-  fetchHistoryCommand,
-  importCommand,
-  loginCommand,
-  replayCommand,
-  runCommand,
-  sandboxCommand,
-  sweepCommand,
-} from './commands/index.js'
+import type { BacktestOptions } from './commands/index.js'
 import { packagedSymbolsPath, resolveHome } from './home.js'
 
 // The `bahi` command line: the composition root for every command. It alone reads argv and the environment and
-// creates the root logger (JSON lines on stderr; level from BAHI_LOG_LEVEL, default warn).
+// creates the root logger (JSON lines on stderr; level from BAHI_LOG_LEVEL, default warn). Each command's module is
+// loaded when that command runs: loading them all (the Upstox SDK, DuckDB, ZeroMQ, SQLite) took 0.5-0.7 s before
+// any command started, and `bahi --version` paid it too.
 
 const USAGE = `usage: bahi <command> [options]
 
@@ -137,7 +124,7 @@ export const runCli = async (
       const seed = int('seed', v.seed, 42)
       const capitalInr = int('capital', v.capital, 1_000_000)
       if (days === undefined || seed === undefined || capitalInr === undefined) return 2
-      return demoCommand(
+      return (await import('./commands/demoCommand.js')).demoCommand(
         { home: resolveHome(v.home, env), json, days, seed, from: v.from ?? '2025-01-01', capitalInr },
         io,
         log,
@@ -145,13 +132,16 @@ export const runCli = async (
     }
     case 'backtest': {
       const flags = backtestFlags()
-      return flags === undefined ? 2 : backtestCommand(flags, io, log)
+      return flags === undefined ? 2 : (await import('./commands/backtestCommand.js')).backtestCommand(flags, io, log)
     }
     case 'sweep': {
       const flags = backtestFlags()
       const workers = v.workers === undefined ? undefined : int('workers', v.workers, 1)
       if (flags === undefined || (v.workers !== undefined && workers === undefined)) return 2
-      return sweepCommand({ ...flags, grid: v.grid, rank: v.rank ?? 'netPnl', workers }, io)
+      return (await import('./commands/sweepCommand.js')).sweepCommand(
+        { ...flags, grid: v.grid, rank: v.rank ?? 'netPnl', workers },
+        io,
+      )
     }
     case 'import': {
       const [path] = rest
@@ -159,7 +149,7 @@ export const runCli = async (
         io.err(`bahi import: expected one file or directory\n\n${USAGE}`)
         return 2
       }
-      return importCommand(
+      return (await import('./commands/importCommand.js')).importCommand(
         {
           path,
           home: resolveHome(v.home, env),
@@ -176,9 +166,10 @@ export const runCli = async (
     case 'data': {
       const [sub, ...more] = rest
       const home = resolveHome(v.home, env)
-      if (sub === 'coverage' && more.length === 0) return dataCoverageCommand({ home, json }, io, log)
+      if (sub === 'coverage' && more.length === 0)
+        return (await import('./commands/dataCommand.js')).dataCoverageCommand({ home, json }, io, log)
       if (sub === 'gaps' && more.length === 0) {
-        return dataGapsCommand(
+        return (await import('./commands/dataCommand.js')).dataGapsCommand(
           {
             home,
             json,
@@ -191,13 +182,17 @@ export const runCli = async (
         )
       }
       if (sub === 'seal' && more.length === 0) {
-        return dataSealCommand({ home, json, ...(v.before === undefined ? {} : { before: v.before }) }, io, log)
+        return (await import('./commands/dataCommand.js')).dataSealCommand(
+          { home, json, ...(v.before === undefined ? {} : { before: v.before }) },
+          io,
+          log,
+        )
       }
       io.err(`bahi data: expected "coverage", "gaps" or "seal"\n\n${USAGE}`)
       return 2
     }
     case 'login':
-      return loginCommand(
+      return (await import('./commands/loginCommand.js')).loginCommand(
         {
           home: resolveHome(v.home, env),
           json,
@@ -209,7 +204,7 @@ export const runCli = async (
         env,
       )
     case 'fetch-history':
-      return fetchHistoryCommand(
+      return (await import('./commands/fetchHistoryCommand.js')).fetchHistoryCommand(
         {
           home: resolveHome(v.home, env),
           json,
@@ -238,7 +233,7 @@ export const runCli = async (
       const limits = json_('limits', v.limits)
       if (!params.ok || !limits.ok) return 2
       const duration = v.duration === undefined ? undefined : Number(v.duration)
-      return runCommand(
+      return (await import('./commands/runCommand.js')).runCommand(
         {
           home: resolveHome(v.home, env),
           json,
@@ -265,7 +260,7 @@ export const runCli = async (
       const speed = v.speed === undefined ? undefined : Number(v.speed)
       const seed = int('seed', v.seed, 42)
       if (seed === undefined) return 2
-      return sandboxCommand(
+      return (await import('./commands/sandboxCommand.js')).sandboxCommand(
         {
           port,
           json,
@@ -284,7 +279,7 @@ export const runCli = async (
         io.err(`bahi replay: expected one journal path\n\n${USAGE}`)
         return 2
       }
-      return replayCommand(
+      return (await import('./commands/replayCommand.js')).replayCommand(
         {
           journal,
           verify: v.verify === true,
@@ -302,7 +297,7 @@ export const runCli = async (
         io.err(`bahi explain: expected a journal path and a seq or order id\n\n${USAGE}`)
         return 2
       }
-      return explainCommand(journal, target, json, io)
+      return (await import('./commands/explainCommand.js')).explainCommand(journal, target, json, io)
     }
     default:
       io.err(`bahi: unknown command "${command}"\n\n${USAGE}`)
