@@ -9,9 +9,12 @@ import { loadCalendar } from '../../src/adapters/calendar/index.js'
 import { importPath, loadSymbolTable, type ParseFileOptions } from '../../src/adapters/importers/index.js'
 import { type MarketStore, openMarketStore } from '../../src/adapters/marketStore/index.js'
 import { parseTickFile } from '../../src/adapters/tickFiles/index.js'
-import { importCommand } from '../../src/processes/cli/commands/index.js'
+import { commands } from '../../src/processes/cli/commands/index.js'
 import { barsFromTicks } from '../../src/projections/bars/index.js'
 import { itWithNseData, nseDataDir } from '../support/nseData.js'
+
+// Commands load on demand (see commands/index.ts).
+const { importCommand } = await commands.import()
 
 // Ticks into the store from the real tick files: every format detected, IST/UTC read right, integer paise, exchange
 // time where the source has it, one transaction per file, re-imports change nothing, and `--bars` stores exactly

@@ -6,8 +6,11 @@ import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openMarketStore } from '../../src/adapters/marketStore/index.js'
 import { dateChunks, fetchHistory, HISTORY_INTERVALS } from '../../src/adapters/upstox/index.js'
-import { fetchHistoryCommand } from '../../src/processes/cli/commands/index.js'
+import { commands } from '../../src/processes/cli/commands/index.js'
 import { RELIANCE, startUpstoxHarness, type UpstoxHarness } from './upstoxHarness.js'
+
+// Commands load on demand (see commands/index.ts).
+const { fetchHistoryCommand } = await commands.fetchHistory()
 
 // Historical candles from the sandbox: paged in chunks the API allows, oldest first, and imported into a real
 // market store by `bahi fetch-history`.

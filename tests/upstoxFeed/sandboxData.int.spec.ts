@@ -7,10 +7,15 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createMarketFeedClient, loadMarketFeedProto, type TickPayload } from '../../src/adapters/upstoxFeed/index.js'
 import { unsafe } from '../../src/domain/ids/index.js'
 import { istInstant } from '../../src/domain/time/index.js'
-import { dataSealCommand, importCommand, sandboxCommand } from '../../src/processes/cli/commands/index.js'
+import { commands } from '../../src/processes/cli/commands/index.js'
 import { bahi } from '../cli/cliHarness.js'
 import { itWithNseData, nseDataDir } from '../support/nseData.js'
 import { quietLog, sandboxAuthorize, waitFor } from './feedClientHarness.js'
+
+// Commands load on demand (see commands/index.ts).
+const { dataSealCommand } = await commands.data()
+const { importCommand } = await commands.import()
+const { sandboxCommand } = await commands.sandbox()
 
 // `bahi sandbox --data <dir>` and `--data store`: the sandbox replays recorded bars (real TCS 1-minute files,
 // copied to a temp dir, never into the project), and the feed client's ticks carry that file's prices at that

@@ -3,13 +3,12 @@ import { parseArgs } from 'node:util'
 import pino from 'pino'
 import { type CliIo, type ExitCode, processIo } from './cliOutput.js'
 import { codeVersion } from './codeVersion.js'
-import type { BacktestOptions } from './commands/index.js'
+import { type BacktestOptions, commands } from './commands/index.js'
 import { packagedSymbolsPath, resolveHome } from './home.js'
 
 // The `bahi` command line: the composition root for every command. It alone reads argv and the environment and
 // creates the root logger (JSON lines on stderr; level from BAHI_LOG_LEVEL, default warn). Each command's module is
-// loaded when that command runs: loading them all (the Upstox SDK, DuckDB, ZeroMQ, SQLite) took 0.5-0.7 s before
-// any command started, and `bahi --version` paid it too.
+// loaded only when that command runs (see commands/index.ts).
 
 const USAGE = `usage: bahi <command> [options]
 
@@ -124,7 +123,7 @@ export const runCli = async (
       const seed = int('seed', v.seed, 42)
       const capitalInr = int('capital', v.capital, 1_000_000)
       if (days === undefined || seed === undefined || capitalInr === undefined) return 2
-      return (await import('./commands/demoCommand.js')).demoCommand(
+      return (await commands.demo()).demoCommand(
         { home: resolveHome(v.home, env), json, days, seed, from: v.from ?? '2025-01-01', capitalInr },
         io,
         log,
@@ -132,16 +131,13 @@ export const runCli = async (
     }
     case 'backtest': {
       const flags = backtestFlags()
-      return flags === undefined ? 2 : (await import('./commands/backtestCommand.js')).backtestCommand(flags, io, log)
+      return flags === undefined ? 2 : (await commands.backtest()).backtestCommand(flags, io, log)
     }
     case 'sweep': {
       const flags = backtestFlags()
       const workers = v.workers === undefined ? undefined : int('workers', v.workers, 1)
       if (flags === undefined || (v.workers !== undefined && workers === undefined)) return 2
-      return (await import('./commands/sweepCommand.js')).sweepCommand(
-        { ...flags, grid: v.grid, rank: v.rank ?? 'netPnl', workers },
-        io,
-      )
+      return (await commands.sweep()).sweepCommand({ ...flags, grid: v.grid, rank: v.rank ?? 'netPnl', workers }, io)
     }
     case 'import': {
       const [path] = rest
@@ -149,7 +145,7 @@ export const runCli = async (
         io.err(`bahi import: expected one file or directory\n\n${USAGE}`)
         return 2
       }
-      return (await import('./commands/importCommand.js')).importCommand(
+      return (await commands.import()).importCommand(
         {
           path,
           home: resolveHome(v.home, env),
@@ -167,9 +163,9 @@ export const runCli = async (
       const [sub, ...more] = rest
       const home = resolveHome(v.home, env)
       if (sub === 'coverage' && more.length === 0)
-        return (await import('./commands/dataCommand.js')).dataCoverageCommand({ home, json }, io, log)
+        return (await commands.data()).dataCoverageCommand({ home, json }, io, log)
       if (sub === 'gaps' && more.length === 0) {
-        return (await import('./commands/dataCommand.js')).dataGapsCommand(
+        return (await commands.data()).dataGapsCommand(
           {
             home,
             json,
@@ -182,7 +178,7 @@ export const runCli = async (
         )
       }
       if (sub === 'seal' && more.length === 0) {
-        return (await import('./commands/dataCommand.js')).dataSealCommand(
+        return (await commands.data()).dataSealCommand(
           { home, json, ...(v.before === undefined ? {} : { before: v.before }) },
           io,
           log,
@@ -192,7 +188,7 @@ export const runCli = async (
       return 2
     }
     case 'login':
-      return (await import('./commands/loginCommand.js')).loginCommand(
+      return (await commands.login()).loginCommand(
         {
           home: resolveHome(v.home, env),
           json,
@@ -204,7 +200,7 @@ export const runCli = async (
         env,
       )
     case 'fetch-history':
-      return (await import('./commands/fetchHistoryCommand.js')).fetchHistoryCommand(
+      return (await commands.fetchHistory()).fetchHistoryCommand(
         {
           home: resolveHome(v.home, env),
           json,
@@ -233,7 +229,7 @@ export const runCli = async (
       const limits = json_('limits', v.limits)
       if (!params.ok || !limits.ok) return 2
       const duration = v.duration === undefined ? undefined : Number(v.duration)
-      return (await import('./commands/runCommand.js')).runCommand(
+      return (await commands.run()).runCommand(
         {
           home: resolveHome(v.home, env),
           json,
@@ -260,7 +256,7 @@ export const runCli = async (
       const speed = v.speed === undefined ? undefined : Number(v.speed)
       const seed = int('seed', v.seed, 42)
       if (seed === undefined) return 2
-      return (await import('./commands/sandboxCommand.js')).sandboxCommand(
+      return (await commands.sandbox()).sandboxCommand(
         {
           port,
           json,
@@ -279,7 +275,7 @@ export const runCli = async (
         io.err(`bahi replay: expected one journal path\n\n${USAGE}`)
         return 2
       }
-      return (await import('./commands/replayCommand.js')).replayCommand(
+      return (await commands.replay()).replayCommand(
         {
           journal,
           verify: v.verify === true,
@@ -297,7 +293,7 @@ export const runCli = async (
         io.err(`bahi explain: expected a journal path and a seq or order id\n\n${USAGE}`)
         return 2
       }
-      return (await import('./commands/explainCommand.js')).explainCommand(journal, target, json, io)
+      return (await commands.explain()).explainCommand(journal, target, json, io)
     }
     default:
       io.err(`bahi: unknown command "${command}"\n\n${USAGE}`)
