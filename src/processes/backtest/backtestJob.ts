@@ -4,8 +4,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeCalendarLoadError, loadCalendar } from '../../adapters/calendar/index.js'
-import { loadSymbolTable } from '../../adapters/importers/index.js'
-import { describeMarketStoreError, type MarketStore, openMarketStore } from '../../adapters/marketStore/index.js'
+import type { MarketStore } from '../../adapters/marketStore/index.js'
 import { writeReport } from '../../adapters/report/index.js'
 import {
   DEFAULT_SYNTHETIC_INSTRUMENTS,
@@ -98,7 +97,17 @@ export interface BacktestOutcome {
 }
 
 /** Checks a request; every refusal names the flag and why. */
-export const planBacktest = (r: BacktestRequest, strategies: StrategyRegistry): E.Either<string, BacktestPlan> => {
+/**
+ * Reads the symbol -> instrument key table (the importers' `loadSymbolTable`). Passed in, so that a plan for the
+ * synthetic market loads nothing of the importers or the market store (DuckDB alone takes ~0.25 s to load).
+ */
+export type SymbolTableLoader = (path: string) => E.Either<unknown, ReadonlyMap<string, string>>
+
+export const planBacktest = (
+  r: BacktestRequest,
+  strategies: StrategyRegistry,
+  loadSymbolTable: SymbolTableLoader,
+): E.Either<string, BacktestPlan> => {
   const kinds = [...strategies.keys()]
   if (r.strategy === undefined) return E.left(`--strategy is required (one of: ${kinds.join(', ')})`)
   const def = strategies.get(r.strategy)
@@ -250,6 +259,8 @@ export const executeBacktest = async (
     })
     bars = p.timeframe === '1m' ? days : resampleDays(days, p.timeframe, calendar.right)
   } else {
+    // Loaded here, not at the top: a synthetic backtest (the demo) never loads DuckDB.
+    const { describeMarketStoreError, openMarketStore } = await import('../../adapters/marketStore/index.js')
     const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }))
     if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
     store = opened.right

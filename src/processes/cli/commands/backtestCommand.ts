@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
+import { loadSymbolTable } from '../../../adapters/importers/index.js'
 import { executeBacktest, planBacktest } from '../../backtest/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
@@ -50,6 +51,7 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   const plan = planBacktest(
     { ...o, params, out, storePath: marketStorePath(o.home), symbolsPath: packagedSymbolsPath() },
     builtinEngineConfig.strategies,
+    loadSymbolTable,
   )
   if (E.isLeft(plan)) return fail(io, plan.left)
   const journal = join(out, 'journal')

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
+import { loadSymbolTable } from '../../../adapters/importers/index.js'
 import { type BacktestPlan, planBacktest } from '../../backtest/index.js'
 import { builtinEngineConfig } from '../../engine/index.js'
 import { gridCombinations, runSweep } from '../../sweep/index.js'
@@ -59,6 +60,7 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo): Promise<ExitCode
         symbolsPath: packagedSymbolsPath(),
       },
       builtinEngineConfig.strategies,
+      loadSymbolTable,
     )
     if (E.isLeft(plan)) return fail(io, `combination ${JSON.stringify(combo)}: ${plan.left}`)
     plans.push(plan.right)
