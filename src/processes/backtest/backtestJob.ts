@@ -96,13 +96,13 @@ export interface BacktestOutcome {
   readonly metrics: PerformanceMetrics
 }
 
-/** Checks a request; every refusal names the flag and why. */
 /**
  * Reads the symbol -> instrument key table (the importers' `loadSymbolTable`). Passed in, so that a plan for the
  * synthetic market loads nothing of the importers or the market store (DuckDB alone takes ~0.25 s to load).
  */
 export type SymbolTableLoader = (path: string) => E.Either<unknown, ReadonlyMap<string, string>>
 
+/** Checks a request; every refusal names the flag and why. */
 export const planBacktest = (
   r: BacktestRequest,
   strategies: StrategyRegistry,
