@@ -43,10 +43,6 @@ import { strictText, TextCache, utf8Length, writeText, writeUtf8 } from './utf8T
 // (cut, with a warning) from damage in the middle of the journal (an error). All numbers are little-endian.
 
 export const FRAME_BYTES = 8
-
-/** The checksum a record's frame holds for its body `[body, end)`: CRC-32C, or CRC-32 for a bar block (barBlocks.ts). */
-export const frameChecksum = (buf: Buffer, body: number, end: number): number =>
-  buf[body] === KIND_BAR_BLOCK ? blockChecksum(buf, body, end) : crc32c(buf, body, end)
 export const KIND_BATCH = 1
 export const KIND_DICT = 2
 export const KIND_TICK = 10
@@ -70,6 +66,21 @@ const isSafeNonNeg = (n: number) => Number.isSafeInteger(n) && n >= 0
 const isSafePos = (n: number) => Number.isSafeInteger(n) && n > 0
 
 const utf8 = new TextEncoder()
+
+/** Why a bar read back (from a bar record or a block, kept or transient) is invalid, or undefined. */
+const barProblem = (
+  openMs: number,
+  openPaise: number,
+  highPaise: number,
+  lowPaise: number,
+  closePaise: number,
+  volume: number,
+): string | undefined => {
+  if (!(isSafePos(openPaise) && isSafePos(highPaise) && isSafePos(lowPaise) && isSafePos(closePaise)))
+    return `prices ${openPaise}/${highPaise}/${lowPaise}/${closePaise} are not positive whole paise`
+  if (!isSafeNonNeg(openMs) || !isSafeNonNeg(volume)) return 'openMs or volume is not a non-negative whole number'
+  return undefined
+}
 
 const KIND_S = 's'.charCodeAt(0)
 const KIND_N = 'n'.charCodeAt(0)
@@ -962,10 +973,8 @@ export class SegmentDecoder {
     const lowPaise = v.getFloat64(at + 28, true)
     const closePaise = v.getFloat64(at + 36, true)
     const volume = v.getFloat64(at + 44, true)
-    if (!(isSafePos(openPaise) && isSafePos(highPaise) && isSafePos(lowPaise) && isSafePos(closePaise))) {
-      return `prices ${openPaise}/${highPaise}/${lowPaise}/${closePaise} are not positive whole paise`
-    }
-    if (!isSafeNonNeg(openMs) || !isSafeNonNeg(volume)) return 'openMs or volume is not a non-negative whole number'
+    const bad = barProblem(openMs, openPaise, highPaise, lowPaise, closePaise, volume)
+    if (bad !== undefined) return bad
     if (flags === 0) return { instrumentKey, timeframe, openMs, openPaise, highPaise, lowPaise, closePaise, volume }
     const payload: Record<string, unknown> = {
       instrumentKey,
@@ -1006,15 +1015,8 @@ export class SegmentDecoder {
     const volume = v.getFloat64(at + 6 * n8, true)
     const oi = h.hasOi ? v.getFloat64(at + 7 * n8, true) : 0
     if (!isSafeNonNeg(ts)) return decodeError(seq, 'BarClosed', `ts ${ts} is not a whole number of epoch milliseconds`)
-    if (!(isSafePos(openPaise) && isSafePos(highPaise) && isSafePos(lowPaise) && isSafePos(closePaise))) {
-      return decodeError(
-        seq,
-        'BarClosed',
-        `prices ${openPaise}/${highPaise}/${lowPaise}/${closePaise} are not positive whole paise`,
-      )
-    }
-    if (!isSafeNonNeg(openMs) || !isSafeNonNeg(volume))
-      return decodeError(seq, 'BarClosed', 'openMs or volume is not a non-negative whole number')
+    const bad = barProblem(openMs, openPaise, highPaise, lowPaise, closePaise, volume)
+    if (bad !== undefined) return decodeError(seq, 'BarClosed', bad)
     if (!isSafeNonNeg(oi)) return decodeError(seq, 'BarClosed', `oi ${oi} is not a non-negative whole number`)
     const timeframe = TIMEFRAMES[h.timeframeCode]!
     if (this.transient) {
@@ -1113,10 +1115,8 @@ export class SegmentDecoder {
     p.lowPaise = v.getFloat64(at + 28, true)
     p.closePaise = v.getFloat64(at + 36, true)
     p.volume = v.getFloat64(at + 44, true)
-    if (!(isSafePos(p.openPaise) && isSafePos(p.highPaise) && isSafePos(p.lowPaise) && isSafePos(p.closePaise))) {
-      return `prices ${p.openPaise}/${p.highPaise}/${p.lowPaise}/${p.closePaise} are not positive whole paise`
-    }
-    if (!isSafeNonNeg(p.openMs) || !isSafeNonNeg(p.volume)) return 'openMs or volume is not a non-negative whole number'
+    const bad = barProblem(p.openMs, p.openPaise, p.highPaise, p.lowPaise, p.closePaise, p.volume)
+    if (bad !== undefined) return bad
     if (flags & 2) {
       if (end - at < 60) return 'record too short for oi'
       const oi = v.getFloat64(at + 52, true)

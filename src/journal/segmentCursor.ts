@@ -273,7 +273,7 @@ export class SegmentCursor {
           return { consumed: batchEnd, count, needBytes: 0, error: undefined }
         }
         const isBlock = kind === KIND_BAR_BLOCK
-        if (isBlock && !checkSkipped) {
+        if (isBlock && !checkSkipped && seq < from) {
           // A block wholly before `from` is passed by its header's count, unchecked like any skipped record (the
           // header's count must match the record's length, and the batch's count must match in the end).
           const h = readBlockHeader(v, body, end)
