@@ -712,4 +712,28 @@ describe('durability on demand (a backtest journal)', () => {
     const reopened = openJournal(dir)
     expect(reopened.lastSeq()).toBe(4)
   })
+
+  it('writes appends made while a sync is in flight after it, even when they start a new segment', async () => {
+    // given a journal whose segments roll after a few bytes, with one batch written and its sync in flight
+    const dir = freshDir()
+    const journal = openJournal(dir, { durability: 'sync', segmentBytes: 64 })
+    unwrap(await journal.append([tick()]))
+    const synced = journal.sync()
+    // when two more batches are appended before the sync resolves (each rolls the segment the other holds open)
+    const second = journal.append([bar()])
+    const third = journal.append([tick({ instrumentKey: HDFCBANK }), bar()])
+    // then the sync succeeds, the batches get the next seqs in order, and after a last sync and close all of them
+    // read back from three segments
+    expect(E.isRight(await synced)).toBe(true)
+    expect(unwrap(await second)).toEqual({ firstSeq: 2, lastSeq: 2 })
+    expect(unwrap(await third)).toEqual({ firstSeq: 3, lastSeq: 4 })
+    expect(E.isRight(await journal.sync())).toBe(true)
+    await journal.close()
+    const reader = unwrap(openJournalReader(dir))
+    const seen: string[] = []
+    for await (const b of reader.read()) seen.push(...unwrap(b).map((e) => `${e.seq}:${e.type}`))
+    await reader.close()
+    expect(seen).toEqual(['1:TickReceived', '2:BarClosed', '3:TickReceived', '4:BarClosed'])
+    expect(fs.readdirSync(dir).filter((n) => n.endsWith('.bahij'))).toHaveLength(3)
+  })
 })

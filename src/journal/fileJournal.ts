@@ -348,14 +348,16 @@ export const openFileJournal = (dir: string, opts: FileJournalOptions = {}): E.E
     while (flushing || queue.length > 0) await new Promise((r) => setImmediate(r))
     if (failure) return E.left(failure)
     if (closed || !unsynced) return E.right(undefined)
-    try {
-      fs.fdatasyncSync(fd)
-      unsynced = false
-      return E.right(undefined)
-    } catch (e) {
-      failure = io('sync', segPath, e)
-      return E.left(failure)
-    }
+    // On libuv's threads, so the caller can work meanwhile (a backtest writes its snapshot while the disk flushes).
+    // The group commit's slot is held until it is done, so no write, roll or close touches the file before then;
+    // appends made meanwhile are queued and written after it.
+    flushing = true
+    const err = await new Promise<NodeJS.ErrnoException | null>((resolve) => fs.fdatasync(fd, resolve))
+    flushing = false
+    if (err !== null) failure = io('sync', segPath, err)
+    else unsynced = false
+    flush()
+    return failure ? E.left(failure) : E.right(undefined)
   }
 
   const close = async (): Promise<void> => {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 
@@ -13,7 +14,8 @@ export interface SnapshotFile {
 }
 
 export interface SnapshotStore {
-  readonly save: (seq: number, codeVersion: string, engine: unknown) => E.Either<string, string>
+  /** Resolves once the file is durable, with its path. */
+  readonly save: (seq: number, codeVersion: string, engine: unknown) => Promise<E.Either<string, string>>
   /** Seqs of the stored snapshots, ascending. */
   readonly list: () => number[]
   /** The newest snapshot at or before `maxSeq` whose code version matches, if any. */
@@ -37,19 +39,22 @@ export const createSnapshotStore = (journalDir: string): SnapshotStore => {
       : []
   return {
     list,
-    save: (seq, codeVersion, engine) => {
+    save: async (seq, codeVersion, engine) => {
       try {
-        fs.mkdirSync(dir, { recursive: true })
+        // Serialised here, on the caller's thread; the write and its fsync run on libuv's (a backtest's journal
+        // fsync runs beside them).
+        const text = JSON.stringify({ seq, codeVersion, engine } satisfies SnapshotFile)
+        await fsp.mkdir(dir, { recursive: true })
         const file = fileOf(seq)
         const tmp = `${file}.tmp`
-        const fd = fs.openSync(tmp, 'w')
+        const handle = await fsp.open(tmp, 'w')
         try {
-          fs.writeSync(fd, JSON.stringify({ seq, codeVersion, engine } satisfies SnapshotFile))
-          fs.fsyncSync(fd)
+          await handle.writeFile(text)
+          await handle.sync()
         } finally {
-          fs.closeSync(fd)
+          await handle.close()
         }
-        fs.renameSync(tmp, file)
+        await fsp.rename(tmp, file)
         return E.right(file)
       } catch (e) {
         return E.left(`cannot write snapshot at seq ${seq}: ${(e as Error).message}`)

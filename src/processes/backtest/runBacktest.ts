@@ -138,23 +138,23 @@ export const runBacktest = async (
       onProgress?.(bars)
       yield chunk
     }
+    yield [{ type: 'RunEnded', ts: lastTs, payload: { runId: b.runId, reason: 'end of data' } } as const]
   })()
-  const ran = await runBatch({ journal, engine, state, inputs })
+  const ran = await runBatch({ journal, engine, state, inputs, sync: false })
   if (E.isLeft(ran)) {
     await journal.close()
     return E.left(describeDriverError(ran.left))
   }
-  const ended = await runBatch({
-    journal,
-    engine,
-    state,
-    inputs: [[{ type: 'RunEnded', ts: lastTs, payload: { runId: b.runId, reason: 'end of data' } }]],
-  })
-  const seconds = (performance.now() - t0) / 1000
   const events = journal.lastSeq()
+  // The journal's fsync runs on libuv's threads while this thread builds and writes the snapshot. A crash in between
+  // can leave a snapshot past the journal's durable end: replay takes no snapshot past the journal's last seq, and a
+  // backtest that dies is run again, not resumed.
+  const synced = journal.sync()
+  const saved = await createSnapshotStore(b.journalDir).save(events, b.codeVersion, toEngineSnapshot(state))
+  const durable = await synced
+  const seconds = (performance.now() - t0) / 1000
   await journal.close()
-  if (E.isLeft(ended)) return E.left(describeDriverError(ended.left))
-  const saved = createSnapshotStore(b.journalDir).save(events, b.codeVersion, toEngineSnapshot(state))
+  if (E.isLeft(durable)) return E.left(describeJournalError(durable.left))
   if (E.isLeft(saved)) log.warn({ reason: saved.left }, 'snapshot not written')
   return E.right({ bars, events, seconds, state })
 }

@@ -25,6 +25,11 @@ export interface BatchRunOptions {
   /** Appends in flight at once before the driver waits; default 4. */
   readonly maxInFlight?: number
   readonly onProgress?: (inputs: number, events: number) => void
+  /**
+   * Whether the run ends with `journal.sync()` (default true). False leaves it to the caller, who may have work to do
+   * while the disk flushes (a backtest writes its snapshot).
+   */
+  readonly sync?: boolean
 }
 
 export interface BatchRunResult {
@@ -87,7 +92,7 @@ export const runBatch = async (o: BatchRunOptions): Promise<E.Either<JournalErro
     if (E.isLeft(r)) failure ??= r.left
   }
   // A journal opened to sync on demand (a backtest's) is made durable once, here, instead of at every batch.
-  if (failure === undefined) {
+  if (failure === undefined && o.sync !== false) {
     const synced = await o.journal.sync()
     if (E.isLeft(synced)) failure = synced.left
   }

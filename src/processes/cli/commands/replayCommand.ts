@@ -203,7 +203,7 @@ export const replayCommand = async (o: ReplayOptions, io: CliIo): Promise<ExitCo
     }
     const { state, fromSnapshotSeq, folded } = rebuilt.right
     if (o.writeSnapshot) {
-      const saved = snapshots.save(state.trading.lastSeq, codeVersion(), toEngineSnapshot(state))
+      const saved = await snapshots.save(state.trading.lastSeq, codeVersion(), toEngineSnapshot(state))
       if (E.isLeft(saved)) io.err(`bahi replay: ${saved.left}`)
     }
     const summary = stateSummary(state)
