@@ -4,6 +4,7 @@
 export const IST_OFFSET_MS = 19_800_000
 export const MINUTE_MS = 60_000
 export const DAY_MS = 86_400_000
+const MINUTES_PER_DAY = DAY_MS / MINUTE_MS
 
 /** An IST calendar date, `YYYY-MM-DD`. */
 export type IstDate = string
@@ -19,9 +20,15 @@ export const istDateOf = (epochMs: number): IstDate => {
 /** Days since 1970-01-01 in IST: a cheap integer key for "same trading day" checks in hot loops. */
 export const istDayNumber = (epochMs: number): number => Math.floor((epochMs + IST_OFFSET_MS) / DAY_MS)
 
-/** Minutes since IST midnight (0..1439). 09:15 is 555, 15:30 is 930. */
-export const istMinuteOfDay = (epochMs: number): number =>
-  Math.floor(((((epochMs + IST_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / MINUTE_MS)
+/**
+ * Minutes since IST midnight (0..1439). 09:15 is 555, 15:30 is 930. Asked on every price of an open position (the
+ * square-off check), so it divides and floors instead of taking `%` of an epoch, which is a double past 2^31 and so a
+ * call to fmod each time.
+ */
+export const istMinuteOfDay = (epochMs: number): number => {
+  const minutes = Math.floor((epochMs + IST_OFFSET_MS) / MINUTE_MS)
+  return minutes - Math.floor(minutes / MINUTES_PER_DAY) * MINUTES_PER_DAY
+}
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const TIME = /^(\d{2}):(\d{2})(?::(\d{2}))?$/

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   addIstDays,
@@ -72,6 +73,16 @@ describe('istMinuteOfDay', () => {
 
   it('given seconds inside a minute, then they are truncated', () => {
     expect(istMinuteOfDay(Date.UTC(2025, 0, 2, 3, 45, 59, 999))).toBe(555)
+  })
+
+  it('given any instant from 1900 to 2200, then it is the IST wall clock minute that Date reads', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) }), (ms) => {
+        const wall = new Date(ms + IST_OFFSET_MS)
+        expect(istMinuteOfDay(ms)).toBe(wall.getUTCHours() * 60 + wall.getUTCMinutes())
+      }),
+      { numRuns: 2000 },
+    )
   })
 })
 
