@@ -5,7 +5,7 @@ import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
 
 // What the store holds: per instrument and timeframe, the first and last IST trading date, bar and day counts,
-// and how many bars carry a flag.
+// and how many bars carry a flag; and per instrument with ticks, the same for its ticks.
 
 export interface CoverageRow {
   readonly instrumentKey: string
@@ -35,6 +35,36 @@ export const coverage = async (conn: DuckDBConnection): Promise<E.Either<MarketS
         bars: Number(r[4]),
         days: Number(r[5]),
         flaggedBars: Number(r[6]),
+      })),
+    )
+  } catch (e) {
+    return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
+  }
+}
+
+/** Per instrument with stored ticks: the first and last IST date, tick and day counts. */
+export interface TickCoverageRow {
+  readonly instrumentKey: string
+  readonly fromDate: string
+  readonly toDate: string
+  readonly ticks: number
+  readonly days: number
+}
+
+export const tickCoverage = async (conn: DuckDBConnection): Promise<E.Either<MarketStoreError, TickCoverageRow[]>> => {
+  try {
+    const reader = await conn.runAndReadAll(
+      `SELECT instrument_key, ${istDateSql('min(ltt_ms)')}, ${istDateSql('max(ltt_ms)')}, count(*),
+         count(DISTINCT (ltt_ms + ${IST_OFFSET_MS}) // 86400000)
+       FROM ${TABLES.ticks} GROUP BY instrument_key ORDER BY instrument_key`,
+    )
+    return E.right(
+      reader.getRows().map((r) => ({
+        instrumentKey: String(r[0]),
+        fromDate: String(r[1]),
+        toDate: String(r[2]),
+        ticks: Number(r[3]),
+        days: Number(r[4]),
       })),
     )
   } catch (e) {

@@ -4,8 +4,8 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
-import type { BarClosed, EventDraft, Timeframe } from '../../domain/events/index.js'
-import { type CoverageRow, coverage } from './coverage.js'
+import type { BarClosed, EventDraft, TickReceived, Timeframe } from '../../domain/events/index.js'
+import { type CoverageRow, coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
 import { type GapOptions, gaps, type InstrumentGaps } from './gaps.js'
 import { instrumentSymbols } from './instrumentSymbols.js'
 import type { MarketBatch, WriteResult } from './marketRows.js'
@@ -13,6 +13,7 @@ import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { CREATE_STAGING, CREATE_TABLES, TABLES } from './schema.js'
 import { type SealResult, sealParquet } from './sealParquet.js'
 import { type BarBatch, type BarQuery, streamBarBatches, streamBars } from './streamBars.js'
+import { streamTicks, type TickQuery } from './streamTicks.js'
 import { writeBatch } from './writeBatch.js'
 
 // The market store: one DuckDB file (by convention `<home>/market/market.duckdb`), opened read-write by one
@@ -24,7 +25,10 @@ export interface MarketStore {
   readonly write: (batch: MarketBatch) => Promise<E.Either<MarketStoreError, WriteResult>>
   readonly streamBarBatches: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<BarBatch>>>
   readonly streamBars: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<BarClosed>[]>>>
+  /** Stored ticks merged in exchange-time order, as `TickReceived` drafts (see streamTicks.ts). */
+  readonly streamTicks: (q: TickQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<TickReceived>[]>>>
   readonly coverage: () => Promise<E.Either<MarketStoreError, CoverageRow[]>>
+  readonly tickCoverage: () => Promise<E.Either<MarketStoreError, TickCoverageRow[]>>
   readonly gaps: (calendar: TradingCalendar, opts?: GapOptions) => Promise<E.Either<MarketStoreError, InstrumentGaps[]>>
   /** Trading symbol -> instrument key of the stored NSE cash and index instruments (see instrumentSymbols.ts). */
   readonly instrumentSymbols: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>>
@@ -105,7 +109,12 @@ export const openMarketStore = async (path: string, log: Logger): Promise<E.Eith
       const own = await connectFor(instance)
       return E.isLeft(own) ? own : streamBars(own.right, q, () => own.right.closeSync())
     },
+    streamTicks: async (q) => {
+      const own = await connectFor(instance)
+      return E.isLeft(own) ? own : streamTicks(own.right, q, () => own.right.closeSync())
+    },
     coverage: () => coverage(conn),
+    tickCoverage: () => tickCoverage(conn),
     gaps: (calendar, opts) => gaps(conn, calendar, opts),
     instrumentSymbols: () => instrumentSymbols(conn),
     counts: countsOf(conn),

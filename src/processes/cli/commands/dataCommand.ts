@@ -8,7 +8,7 @@ import { istDateOf, istMidnight } from '../../../domain/time/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { marketStorePath } from '../home.js'
 
-// `bahi data coverage [--json]`: instruments, timeframes, date ranges, bar and day counts.
+// `bahi data coverage [--json]`: instruments, timeframes, date ranges, bar and day counts; and the same for ticks.
 // `bahi data gaps [--instrument KEY] [--from DATE] [--to DATE] [--json]`: missing trading days and minutes of the
 // 1-minute bars against the NSE calendar, bars on closed days or outside the session, flagged bars per day.
 // Exit 0 (gaps: no gaps found), 1 (gaps: some found), 2 (no store, bad calendar).
@@ -58,13 +58,22 @@ export const dataCoverageCommand = (o: DataCoverageOptions, io: CliIo, log: Logg
       io.err(`bahi data coverage: ${describeMarketStoreError(rows.left)}`)
       return 2
     }
+    const ticks = await store.tickCoverage()
+    if (E.isLeft(ticks)) {
+      io.err(`bahi data coverage: ${describeMarketStoreError(ticks.left)}`)
+      return 2
+    }
     const r = rows.right
-    printResult(io, o.json, { store: store.path, series: r }, [
+    const t = ticks.right
+    printResult(io, o.json, { store: store.path, series: r, ticks: t }, [
       `${r.length} series in ${store.path}`,
       ...r.map(
         (c) =>
-          `  ${c.instrumentKey.padEnd(24)} ${c.timeframe.padEnd(3)} ${c.fromDate} .. ${c.toDate}  ${c.bars} bars, ${c.days} days` +
+          `  ${c.instrumentKey.padEnd(24)} ${c.timeframe.padEnd(4)} ${c.fromDate} .. ${c.toDate}  ${c.bars} bars, ${c.days} days` +
           (c.flaggedBars > 0 ? `, ${c.flaggedBars} flagged` : ''),
+      ),
+      ...t.map(
+        (c) => `  ${c.instrumentKey.padEnd(24)} tick ${c.fromDate} .. ${c.toDate}  ${c.ticks} ticks, ${c.days} days`,
       ),
     ])
     return 0
