@@ -1,12 +1,19 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import pino from 'pino'
 import { afterAll, describe, expect, it } from 'vitest'
+import { openMarketStore } from '../../src/adapters/marketStore/index.js'
 import { itWithNseData, nseDataDir } from '../support/nseData.js'
 import { bahi, parseJsonOut, readAll, tempDirs } from './cliHarness.js'
 
 // `bahi backtest` end to end: a journal and a report written, the report agreeing with the journal, the journal
 // verifying, the same backtest twice giving the same journal, and bad requests refused with a reason.
 
+const right = <A>(e: E.Either<unknown, A>): A => {
+  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left))
+  return e.right
+}
 const temp = tempDirs()
 afterAll(() => temp.cleanup())
 /** A new output directory (the backtest creates it). */
@@ -181,5 +188,107 @@ describe('bahi backtest', () => {
       expect(none.stderr).toContain('no market store at')
     },
     240_000,
+  )
+
+  itWithNseData(
+    'on stored ticks: bars built as the live session builds them, each tick after the bars it follows, fills at trades',
+    async () => {
+      // given three days of per-second NIFTY values imported as ticks, with the aggregator's 1-minute bars stored too
+      const home = temp.make('bahi-bt-ticks-')
+      const days = ['2022-11-01', '2022-11-02', '2022-11-03']
+      const files = days.map((d) => join(nseDataDir(), 'index-1s-2022-11', `${d}.csv`))
+      let storedTicks = 0
+      let storedBars = 0
+      for (const f of files) {
+        const imported = await bahi(['import', f, '--bars', '--home', home, '--json'], {}, 120_000)
+        expect(imported.code, imported.stderr).toBe(0)
+        const j = parseJsonOut<{ byTable: { ticks: { imported: number }; bars: { imported: number } } }>(imported)
+        storedTicks += j.byTable.ticks.imported
+        storedBars += j.byTable.bars.imported
+      }
+      // when sma-cross backtests on the ticks
+      const out = fresh()
+      const r = await bahi(
+        [
+          'backtest',
+          '--home',
+          home,
+          '--data',
+          'ticks',
+          '--strategy',
+          'sma-cross',
+          '--params',
+          '{"fast":5,"slow":20,"qty":50}',
+          '--instruments',
+          'NSE_INDEX|Nifty 50',
+          '--from',
+          days[0]!,
+          '--to',
+          days.at(-1)!,
+          '--out',
+          out,
+          '--json',
+        ],
+        {},
+        120_000,
+      )
+      expect(r.code, r.stderr).toBe(0)
+      const s = parseJsonOut<Summary & { ticks: number }>(r)
+      // then every stored tick was stepped, with exactly the bars the importer's aggregator stored
+      expect(s.ticks).toBe(storedTicks)
+      expect(s.bars).toBe(storedBars)
+      expect(s.closedTrades).toBeGreaterThan(0)
+      const events = await readAll(s.journal)
+      const store = right(await openMarketStore(join(home, 'market', 'market.duckdb'), pino({ level: 'silent' })))
+      const stored: unknown[] = []
+      try {
+        const stream = right(await store.streamBars({ instrumentKeys: [], timeframe: '1m' }))
+        for await (const chunk of stream) for (const b of chunk) stored.push(b.payload)
+      } finally {
+        store.close()
+      }
+      expect(events.flatMap((e) => (e.type === 'BarClosed' ? [e.payload] : []))).toEqual(stored)
+      const market = events.filter((e) => e.type === 'TickReceived' || e.type === 'BarClosed')
+      const timeOf = (e: (typeof market)[number]) => (e.type === 'TickReceived' ? e.payload.lttMs : e.ts)
+      // and in time order, a bar before any tick at or after its close
+      const misplaced = market.findIndex(
+        (e, i) =>
+          i > 0 &&
+          (timeOf(e) < timeOf(market[i - 1]!) ||
+            (timeOf(e) === timeOf(market[i - 1]!) && e.type === 'BarClosed' && market[i - 1]!.type === 'TickReceived')),
+      )
+      expect(misplaced).toBe(-1)
+      // and each fill is at the price of the trade it followed (next-open on ticks: the next trade)
+      let lastLtp = 0
+      const fillsOffTrade: number[] = []
+      for (const e of events) {
+        if (e.type === 'TickReceived') lastLtp = e.payload.ltpPaise
+        if (e.type === 'OrderFilled' && e.payload.fillPricePaise !== lastLtp) fillsOffTrade.push(e.seq)
+      }
+      expect(events.filter((e) => e.type === 'OrderFilled').length).toBeGreaterThan(0)
+      expect(fillsOffTrade).toEqual([])
+      // and the journal verifies
+      const v = await bahi(['replay', s.journal, '--verify', '--json'])
+      expect(parseJsonOut<{ divergences: number; events: number }>(v)).toMatchObject({
+        divergences: 0,
+        events: s.events,
+      })
+      // and an instrument without ticks is refused with a reason
+      const none = await bahi(
+        ['backtest', '--home', home, '--data', 'ticks', '--strategy', 'sma-cross', '--instruments', 'RELIANCE'].concat([
+          '--from',
+          days[0]!,
+          '--to',
+          days.at(-1)!,
+          '--out',
+          fresh(),
+        ]),
+        {},
+        60_000,
+      )
+      expect(none.code).toBe(1)
+      expect(none.stderr).toContain('no ticks for RELIANCE between 2022-11-01 and 2022-11-03 in the market store')
+    },
+    300_000,
   )
 })

@@ -27,6 +27,7 @@ import { describeParamsErrors, type StrategyRegistry } from '../../domain/strate
 import { istInstant } from '../../domain/time/index.js'
 import { describeJournalError, openJournalReader } from '../../journal/index.js'
 import {
+  createBarAggregator,
   DEFAULT_SIMULATOR_CONFIG,
   type Engine,
   type PerformanceMetrics,
@@ -34,6 +35,7 @@ import {
 } from '../../projections/index.js'
 import { buildReport } from './buildReport.js'
 import { type BarChunks, runBacktest } from './runBacktest.js'
+import { ticksWithBars } from './tickReplay.js'
 
 // A backtest as a job: `planBacktest` checks a request and resolves it into a plan (plain data, so it can be sent
 // to a worker thread), `executeBacktest` runs a plan: journal, report files, summary. The CLI's `backtest` and the
@@ -53,7 +55,10 @@ export interface BacktestRequest {
   readonly capitalInr: number
   readonly seed: number
   readonly out: string
-  /** Where the bars come from: the market store (default) or the seeded synthetic market. */
+  /**
+   * Where the market comes from: the market store's bars (`store`, default), its stored ticks with the bars the live
+   * session's aggregator builds from them (`ticks`), or the seeded synthetic market (`synthetic`).
+   */
   readonly data: string | undefined
   readonly storePath: string
   /** The symbol -> instrument key table (data/instruments/nse-symbols.csv). */
@@ -65,6 +70,7 @@ export interface BacktestRequest {
 export type BarSource =
   | { readonly kind: 'synthetic'; readonly instruments: readonly SyntheticInstrument[] }
   | { readonly kind: 'store'; readonly path: string }
+  | { readonly kind: 'ticks'; readonly path: string }
 
 export interface BacktestPlan {
   readonly runId: string
@@ -88,11 +94,14 @@ export interface BacktestOutcome {
   readonly journal: string
   readonly report: { readonly json: string; readonly html: string }
   readonly bars: number
+  /** Ticks stepped: 0 unless the run is on stored ticks (`--data ticks`). */
+  readonly ticks: number
   readonly events: number
   readonly closedTrades: number
   readonly netPnl: number
   readonly fees: number
   readonly barsPerSecond: number
+  readonly ticksPerSecond: number
   readonly metrics: PerformanceMetrics
 }
 
@@ -133,7 +142,8 @@ export const planBacktest = (
   const timeframe = Timeframe.decode(r.timeframe ?? '1m')
   if (E.isLeft(timeframe)) return E.left(`--timeframe must be one of ${TIMEFRAMES.join(', ')}, got ${r.timeframe}`)
   const data = r.data ?? 'store'
-  if (data !== 'store' && data !== 'synthetic') return E.left(`--data must be store or synthetic, got ${data}`)
+  if (data !== 'store' && data !== 'synthetic' && data !== 'ticks')
+    return E.left(`--data must be store, ticks or synthetic, got ${data}`)
   let resolved: { symbol: string; instrumentKey: InstrumentKey }[]
   let source: BarSource
   if (data === 'synthetic') {
@@ -168,7 +178,7 @@ export const planBacktest = (
         `unknown instrument(s) ${unknown.join(', ')}: use instrument keys or symbols of data/instruments/nse-symbols.csv`,
       )
     }
-    source = { kind: 'store', path: r.storePath }
+    source = { kind: data, path: r.storePath }
   }
   const fillModel = r.fillModel ?? 'next-open'
   if (fillModel !== 'next-open' && fillModel !== 'touch')
@@ -187,7 +197,7 @@ export const planBacktest = (
   }
   const strategy = { kind: r.strategy, params: params.right as StrategyParams, exits: exits.right }
   const dataId = {
-    source: source.kind === 'store' ? 'market-store' : 'synthetic-v1',
+    source: source.kind === 'store' ? 'market-store' : source.kind === 'ticks' ? 'market-store-ticks' : 'synthetic-v1',
     timeframe: timeframe.right,
     from: r.from,
     to: r.to,
@@ -242,7 +252,8 @@ export const executeBacktest = async (
   engine: () => Engine,
   codeVersion: string,
   log: Logger,
-  onProgress?: (bars: number) => void,
+  /** Market events stepped so far: bars, and ticks in a run on ticks. */
+  onProgress?: (events: number) => void,
 ): Promise<E.Either<string, BacktestOutcome>> => {
   const calendar = loadCalendar()
   if (E.isLeft(calendar)) return E.left(describeCalendarLoadError(calendar.left))
@@ -268,19 +279,30 @@ export const executeBacktest = async (
     if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
     store = opened.right
     const toMs = istInstant(p.to, '00:00')! + 86_400_000
+    const instrumentKeys = p.instruments.map((i) => i.instrumentKey)
     const opening = performance.now()
-    const stream = await store.streamBarBatches({
-      instrumentKeys: p.instruments.map((i) => i.instrumentKey),
-      timeframe: p.timeframe,
-      source: p.timeframe === '1m' ? 'stored' : 'resample',
-      fromMs: p.startedMs,
-      toMs,
-    })
-    if (E.isLeft(stream)) {
-      store.close()
-      return E.left(describeMarketStoreError(stream.left))
+    if (p.source.kind === 'ticks') {
+      const ticks = await store.streamTicks({ instrumentKeys, fromMs: p.startedMs, toMs })
+      if (E.isLeft(ticks)) {
+        store.close()
+        return E.left(describeMarketStoreError(ticks.left))
+      }
+      const aggregator = createBarAggregator({ sessionOn: calendar.right.sessionOn, timeframes: [p.timeframe] })
+      bars = ticksWithBars(ticks.right, aggregator, toMs)
+    } else {
+      const stream = await store.streamBarBatches({
+        instrumentKeys,
+        timeframe: p.timeframe,
+        source: p.timeframe === '1m' ? 'stored' : 'resample',
+        fromMs: p.startedMs,
+        toMs,
+      })
+      if (E.isLeft(stream)) {
+        store.close()
+        return E.left(describeMarketStoreError(stream.left))
+      }
+      bars = stream.right
     }
-    bars = stream.right
     openSeconds = (performance.now() - opening) / 1000
   }
   const ran = await runBacktest(
@@ -303,9 +325,9 @@ export const executeBacktest = async (
     onProgress,
   )
   store?.close()
-  if (E.isRight(ran) && ran.right.bars === 0) {
+  if (E.isRight(ran) && ran.right.bars + ran.right.ticks === 0) {
     return E.left(
-      `no bars for ${p.instruments.map((i) => i.symbol).join(', ')} between ${p.from} and ${p.to} in the ${p.source.kind === 'store' ? 'market store (see bahi data coverage)' : 'data'}`,
+      `no ${p.source.kind === 'ticks' ? 'ticks' : 'bars'} for ${p.instruments.map((i) => i.symbol).join(', ')} between ${p.from} and ${p.to} in the ${p.source.kind === 'synthetic' ? 'data' : 'market store (see bahi data coverage)'}`,
     )
   }
   if (E.isLeft(ran)) return ran
@@ -322,11 +344,13 @@ export const executeBacktest = async (
     journal,
     report: files.right,
     bars: ran.right.bars,
+    ticks: ran.right.ticks,
     events: ran.right.events,
     closedTrades: m.closedTrades,
     netPnl: m.netPnl,
     fees: m.fees,
     barsPerSecond: Math.round(ran.right.bars / (openSeconds + ran.right.seconds)),
+    ticksPerSecond: Math.round(ran.right.ticks / (openSeconds + ran.right.seconds)),
     metrics: m,
   })
 }

@@ -10,6 +10,7 @@ import {
   isBarColumns,
   type SimulatorConfig,
   type StrategyParams,
+  type TickReceived,
 } from '../../domain/events/index.js'
 import { type InstrumentKey, unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
@@ -39,18 +40,31 @@ export interface BacktestSpec {
 
 export interface BacktestRun {
   readonly bars: number
+  /** Ticks stepped (a backtest on stored ticks); 0 for a run on bars. */
+  readonly ticks: number
   readonly events: number
   readonly seconds: number
   readonly state: EngineState
 }
 
-/** Bars in time order, in chunks: the store's columns, or drafts (the synthetic market, resampled days). */
-export type BarChunks =
-  | AsyncIterable<readonly EventDraft<BarClosed>[] | BarColumns>
-  | Iterable<readonly EventDraft<BarClosed>[] | BarColumns>
+/** One chunk of market events in time order: a store's bar columns, or drafts (bars, or ticks with their bars). */
+export type MarketChunk = readonly EventDraft<BarClosed | TickReceived>[] | BarColumns
 
-const lastBarTs = (chunk: readonly EventDraft<BarClosed>[] | BarColumns): number | undefined =>
+/**
+ * Market events in time order, in chunks: the store's columns, or drafts (the synthetic market, resampled days,
+ * stored ticks with the bars built from them).
+ */
+export type BarChunks = AsyncIterable<MarketChunk> | Iterable<MarketChunk>
+
+const lastTsOf = (chunk: MarketChunk): number | undefined =>
   isBarColumns(chunk) ? chunk.tsMs[chunk.length - 1] : chunk.at(-1)?.ts
+
+const ticksIn = (chunk: MarketChunk): number => {
+  if (isBarColumns(chunk)) return 0
+  let n = 0
+  for (const d of chunk) if (d.type === 'TickReceived') n++
+  return n
+}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
@@ -120,7 +134,8 @@ export const runBacktest = async (
   engine: Engine,
   source: BarChunks,
   log: Logger,
-  onProgress?: (bars: number) => void,
+  /** Market events stepped so far: bars, and ticks in a run on ticks. */
+  onProgress?: (events: number) => void,
 ): Promise<E.Either<string, BacktestRun>> => {
   // Durable at the end of the run, not at every batch: a backtest that dies is run again, not resumed.
   const opened = openFileJournal(b.journalDir, { log: log.child({ component: 'journal' }), durability: 'sync' })
@@ -128,14 +143,17 @@ export const runBacktest = async (
   const journal = opened.right
   const state = engine.initialState()
   let bars = 0
+  let ticks = 0
   let lastTs = b.startedMs
   const t0 = performance.now()
   const inputs = (async function* () {
     yield backtestHeader(b)
     for await (const chunk of prefetched(source)) {
-      bars += chunk.length
-      lastTs = lastBarTs(chunk) ?? lastTs
-      onProgress?.(bars)
+      const t = ticksIn(chunk)
+      ticks += t
+      bars += chunk.length - t
+      lastTs = lastTsOf(chunk) ?? lastTs
+      onProgress?.(bars + ticks)
       yield chunk
     }
     yield [{ type: 'RunEnded', ts: lastTs, payload: { runId: b.runId, reason: 'end of data' } } as const]
@@ -156,5 +174,5 @@ export const runBacktest = async (
   await journal.close()
   if (E.isLeft(durable)) return E.left(describeJournalError(durable.left))
   if (E.isLeft(saved)) log.warn({ reason: saved.left }, 'snapshot not written')
-  return E.right({ bars, events, seconds, state })
+  return E.right({ bars, ticks, events, seconds, state })
 }

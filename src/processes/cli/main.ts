@@ -18,13 +18,14 @@ commands:
   backtest                      run a strategy over historical bars into a journal and a report
       --strategy KIND [--params JSON] --instruments A,B --from D --to D --out DIR
       [--fill-model next-open|touch] [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off]
-      [--capital INR] [--seed N] [--data store|synthetic] [--timeframe 1m|3m|5m|15m|30m|1h|1d]
-      (default: 1-minute bars of the market store under --home)
+      [--capital INR] [--seed N] [--data store|ticks|synthetic] [--timeframe 1m|3m|5m|15m|30m|1h|1d]
+      (default: 1-minute bars of the market store under --home; ticks: its stored ticks, with the bars
+      the live session builds from them)
   sweep                         backtests over a grid of params on every core, ranked
       --grid '{"fast":[5,10],"slow":[20,30]}' [--rank METRIC] [--workers N] + the backtest flags
   import <path>                 import market data files (or a directory of them) into the market store
       [--format F] [--instrument KEY] [--policy reject|skip|flag] [--bars]   (--bars: tick files also give 1m bars)
-  data coverage                 instruments, date ranges and bar counts in the market store
+  data coverage                 instruments, date ranges, bar and tick counts in the market store
   data gaps [--instrument KEY] [--from D] [--to D]   missing trading days and minutes against the NSE calendar
   data seal [--before D]        seal finished days into Parquet (<home>/market/sealed) for reader processes
   replay <journal>              rebuild state from a journal

@@ -11,13 +11,14 @@ import { marketStorePath, packagedSymbolsPath } from '../home.js'
 
 // `bahi backtest --strategy KIND [--params JSON] --instruments A,B --from D --to D [--fill-model next-open|touch]
 //  [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off] [--capital INR] [--seed N] --out DIR [--json]`
-// Runs the engine over the bars of the data source into <out>/journal, then folds the journal into
-// <out>/report.json and <out>/report.html. Data: the seeded synthetic NSE market (the market store comes next).
+// Runs the engine over the data source into <out>/journal, then folds the journal into <out>/report.json and
+// <out>/report.html. Data: the market store's bars (default), its stored ticks with the bars built from them
+// (`--data ticks`), or the seeded synthetic NSE market (`--data synthetic`).
 
 export interface BacktestOptions {
   readonly json: boolean
   readonly home: string
-  /** `store` (default) or `synthetic`. */
+  /** `store` (default), `ticks` or `synthetic`. */
   readonly data: string | undefined
   readonly timeframe: string | undefined
   readonly strategy: string | undefined
@@ -58,10 +59,11 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   if (existsSync(journal))
     return fail(io, `${journal} already exists: a backtest writes a new journal; choose another --out`)
   let lastShown = 0
-  const ran = await executeBacktest(plan.right, createBuiltinEngine, codeVersion(), log, (bars) => {
-    if (o.json || bars - lastShown < 50_000) return
-    lastShown = bars
-    process.stderr.write(`\rbahi backtest: ${bars} bars`)
+  const unit = plan.right.source.kind === 'ticks' ? 'ticks and bars' : 'bars'
+  const ran = await executeBacktest(plan.right, createBuiltinEngine, codeVersion(), log, (events) => {
+    if (o.json || events - lastShown < 50_000) return
+    lastShown = events
+    process.stderr.write(`\rbahi backtest: ${events} ${unit}`)
   })
   if (lastShown > 0) process.stderr.write('\n')
   if (E.isLeft(ran)) {
@@ -73,9 +75,9 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   const p = plan.right
   printResult(io, o.json, { ...s }, [
     `bahi backtest: ${p.title} (${p.days} trading days, ${p.simulator.fillModel}, fees ${p.simulator.charges})`,
-    `  bars ${s.bars}, closed trades ${s.closedTrades}, net PnL ${m.netPnl} INR (fees ${m.fees} INR)`,
+    `  ${s.ticks > 0 ? `ticks ${s.ticks}, ` : ''}bars ${s.bars}, closed trades ${s.closedTrades}, net PnL ${m.netPnl} INR (fees ${m.fees} INR)`,
     `  return ${m.totalReturnPct}%, Sharpe ${m.sharpe}, max drawdown ${m.maxDrawdownPct}%, win rate ${m.winRatePct}%`,
-    `  ${s.barsPerSecond} bars/s`,
+    s.ticks > 0 ? `  ${s.ticksPerSecond} ticks/s` : `  ${s.barsPerSecond} bars/s`,
     `  report: ${s.report.html}`,
     `  journal: ${s.journal}  (npx bahi replay ${s.journal} --verify)`,
   ])
