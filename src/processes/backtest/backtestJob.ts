@@ -34,7 +34,7 @@ import {
   resampleBars,
 } from '../../projections/index.js'
 import { buildReport } from './buildReport.js'
-import { type BarChunks, runBacktest } from './runBacktest.js'
+import { type MarketChunks, runBacktest } from './runBacktest.js'
 import { ticksWithBars } from './tickReplay.js'
 
 // A backtest as a job: `planBacktest` checks a request and resolves it into a plan (plain data, so it can be sent
@@ -258,7 +258,7 @@ export const executeBacktest = async (
   const calendar = loadCalendar()
   if (E.isLeft(calendar)) return E.left(describeCalendarLoadError(calendar.left))
   const journal = join(p.out, 'journal')
-  let bars: BarChunks
+  let market: MarketChunks
   let store: MarketStore | undefined
   // Opening a store's stream runs the query's sort (DuckDB hands over no row before every row is sorted): part of the
   // run's time, so part of its bars/s.
@@ -271,7 +271,7 @@ export const executeBacktest = async (
       days: p.days,
       seed: p.seed,
     })
-    bars = p.timeframe === '1m' ? days : resampleDays(days, p.timeframe, calendar.right)
+    market = p.timeframe === '1m' ? days : resampleDays(days, p.timeframe, calendar.right)
   } else {
     // Loaded here, not at the top: a synthetic backtest (the demo) never loads DuckDB.
     const { describeMarketStoreError, openMarketStore } = await import('../../adapters/marketStore/index.js')
@@ -288,7 +288,7 @@ export const executeBacktest = async (
         return E.left(describeMarketStoreError(ticks.left))
       }
       const aggregator = createBarAggregator({ sessionOn: calendar.right.sessionOn, timeframes: [p.timeframe] })
-      bars = ticksWithBars(ticks.right, aggregator, toMs)
+      market = ticksWithBars(ticks.right, aggregator, toMs)
     } else {
       const stream = await store.streamBarBatches({
         instrumentKeys,
@@ -301,7 +301,7 @@ export const executeBacktest = async (
         store.close()
         return E.left(describeMarketStoreError(stream.left))
       }
-      bars = stream.right
+      market = stream.right
     }
     openSeconds = (performance.now() - opening) / 1000
   }
@@ -320,7 +320,7 @@ export const executeBacktest = async (
       codeVersion,
     },
     engine(),
-    bars,
+    market,
     log,
     onProgress,
   )

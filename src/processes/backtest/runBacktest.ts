@@ -54,7 +54,7 @@ export type MarketChunk = readonly EventDraft<BarClosed | TickReceived>[] | BarC
  * Market events in time order, in chunks: the store's columns, or drafts (the synthetic market, resampled days,
  * stored ticks with the bars built from them).
  */
-export type BarChunks = AsyncIterable<MarketChunk> | Iterable<MarketChunk>
+export type MarketChunks = AsyncIterable<MarketChunk> | Iterable<MarketChunk>
 
 const lastTsOf = (chunk: MarketChunk): number | undefined =>
   isBarColumns(chunk) ? chunk.tsMs[chunk.length - 1] : chunk.at(-1)?.ts
@@ -132,7 +132,7 @@ async function* prefetched<T>(source: AsyncIterable<T> | Iterable<T>): AsyncGene
 export const runBacktest = async (
   b: BacktestSpec,
   engine: Engine,
-  source: BarChunks,
+  source: MarketChunks,
   log: Logger,
   /** Market events stepped so far: bars, and ticks in a run on ticks. */
   onProgress?: (events: number) => void,
