@@ -110,6 +110,15 @@ describe('bahi backtest', () => {
     [['--instruments', 'WIPRO'], 'no data for WIPRO'],
     [['--fill-model', 'magic'], '--fill-model must be next-open or touch'],
     [['--square-off', '25:00'], '--square-off must be HH:MM or off'],
+    [['--stop-loss', '0'], '--stop-loss must be a percentage above 0 and below 100, got 0'],
+    [['--take-profit', 'lots'], '--take-profit must be a percentage above 0 and below 100, got lots'],
+    [['--trailing-stop', '100'], '--trailing-stop must be a percentage above 0 and below 100, got 100'],
+    [['--participation', '1.5'], '--participation must be a share of volume above 0 and at most 1, got 1.5'],
+    [['--latency', '2.5'], '--latency must be a whole number of milliseconds, got 2.5'],
+    [['--limits', '{"maxQtty":5}'], 'bad --limits: unknown risk limit(s): maxQtty'],
+    [['--limits', '{"maxQty":0}'], 'bad --limits: maxQty: expected PositiveInt, got 0'],
+    [['--limits', '[5]'], '--limits must be a JSON object of risk limits'],
+    [['--limits', '{maxQty'], '--limits is not JSON'],
   ])('refuses %j with a clear reason and exit code 2', async (extra, message) => {
     const out = fresh()
     const base = args(out)
@@ -120,6 +129,48 @@ describe('bahi backtest', () => {
     expect(r.stderr).toContain(message)
     expect(existsSync(join(out, 'journal'))).toBe(false)
   })
+
+  it('takes exits, the simulated broker’s latency and volume cap, and risk limits from flags', async () => {
+    // given sma-cross with exits, a minute of latency, a 1% volume cap and at most 3 new trades a day
+    const flags = [
+      ['--strategy', 'sma-cross', '--params', '{"fast":5,"slow":20,"qty":2000}'],
+      ['--stop-loss', '0.3', '--take-profit', '0.5', '--trailing-stop', '0.4'],
+      ['--latency', '60000', '--participation', '0.01', '--limits', '{"maxDailyTrades":3}'],
+    ].flat()
+    const r = await bahi(args(fresh(), flags), {}, 60_000)
+    expect(r.code, r.stderr).toBe(0)
+    const s = parseJsonOut<Summary>(r)
+    const events = await readAll(s.journal)
+    // then the run's configuration events carry them (the default order rate kept beside the given limit)
+    const config = (type: string) => events.find((e) => e.type === type)?.payload as Record<string, unknown>
+    expect(config('StrategyConfigured').exits).toEqual({ stopLossPct: 0.3, takeProfitPct: 0.5, trailingStopPct: 0.4 })
+    expect(config('SimulatorConfigured').config).toMatchObject({ latencyMs: 60_000, participation: 0.01 })
+    expect(config('RiskLimitsConfigured').limits).toEqual({ maxOrdersPerSecond: 10, maxDailyTrades: 3 })
+    // and each exit fires with its reason
+    const exits = new Set(events.flatMap((e) => (e.type === 'ExitTriggered' ? [e.payload.exit] : [])))
+    expect([...exits].sort()).toEqual(expect.arrayContaining(['stop-loss', 'take-profit']))
+    // and no order fills on a bar that opened less than a minute after its acceptance
+    const acceptedAt = new Map(events.flatMap((e) => (e.type === 'OrderAccepted' ? [[e.payload.orderId, e.ts]] : [])))
+    const bars = events.filter((e) => e.type === 'BarClosed')
+    const fills = events.filter((e) => e.type === 'OrderFilled')
+    expect(fills.length).toBeGreaterThan(0)
+    const early = fills.filter((f) => {
+      const bar = bars.findLast((b) => b.seq < f.seq)
+      return bar?.type === 'BarClosed' && bar.payload.openMs < acceptedAt.get(f.payload.orderId)! + 60_000
+    })
+    expect(early).toEqual([])
+    // and the volume cap splits orders into partial fills
+    const fillsPerOrder = new Map<string, number>()
+    for (const f of fills)
+      if (f.type === 'OrderFilled')
+        fillsPerOrder.set(f.payload.orderId, (fillsPerOrder.get(f.payload.orderId) ?? 0) + 1)
+    expect(Math.max(...fillsPerOrder.values())).toBeGreaterThan(1)
+    // and the daily trade limit denies by name
+    expect(events.some((e) => e.type === 'OrderDenied' && e.payload.rule === 'DailyTrades')).toBe(true)
+    // and the configuration is part of the run id
+    const plain = parseJsonOut<Summary>(await bahi(args(fresh(), flags.slice(0, 4)), {}, 60_000))
+    expect(plain.runId).not.toBe(s.runId)
+  }, 120_000)
 
   it('refuses to write into a directory that already holds a journal', async () => {
     const out = fresh()

@@ -80,6 +80,12 @@ describe('bahi run against the sandbox', () => {
       [['--strategy', 'streak'], /--instruments is required/],
       [['--strategy', 'streak', '--instruments', 'NOSUCH'], /unknown instrument\(s\) NOSUCH/],
       [['--strategy', 'streak', '--instruments', 'RELIANCE', '--limits', '{"maxOrdersPerSecond":-1}'], /bad --limits/],
+      // A misspelt limit must be refused, not dropped: dropped, it would leave live trading unlimited.
+      [
+        ['--strategy', 'streak', '--instruments', 'RELIANCE', '--limits', '{"maxQtty":5}'],
+        /bad --limits: unknown risk limit\(s\): maxQtty/,
+      ],
+      [['--strategy', 'streak', '--instruments', 'RELIANCE', '--limits', '[5]'], /--limits must be a JSON object/],
       [
         ['--strategy', 'streak', '--instruments', 'RELIANCE', '--feed-mode', 'depth'],
         /--feed-mode must be full or ltpc/,

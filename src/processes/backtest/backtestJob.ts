@@ -23,6 +23,7 @@ import {
 } from '../../domain/events/index.js'
 import { InstrumentKey } from '../../domain/ids/index.js'
 import { inrToPaise } from '../../domain/money/index.js'
+import { DEFAULT_RISK_LIMITS, decodeRiskLimits, type RiskLimits } from '../../domain/risk/index.js'
 import { describeParamsErrors, type StrategyRegistry } from '../../domain/strategies/index.js'
 import { istInstant } from '../../domain/time/index.js'
 import { describeJournalError, openJournalReader } from '../../journal/index.js'
@@ -52,6 +53,16 @@ export interface BacktestRequest {
   readonly fees: string | undefined
   readonly slippageTicks: number
   readonly squareOff: string | undefined
+  /** Percent of the entry price (stop loss, take profit) or of the best price since entry (trailing stop). */
+  readonly stopLoss: string | undefined
+  readonly takeProfit: string | undefined
+  readonly trailingStop: string | undefined
+  /** Share of a bar's volume (a tick's quantity) that may fill per order per price; default no cap. */
+  readonly participation: string | undefined
+  /** Milliseconds from acceptance before an order can fill; default 0. */
+  readonly latency: string | undefined
+  /** Already parsed JSON: `RiskLimits`, over a default order rate of 10/s. */
+  readonly limits: unknown
   readonly capitalInr: number
   readonly seed: number
   readonly out: string
@@ -87,6 +98,7 @@ export interface BacktestPlan {
   readonly seed: number
   readonly capitalPaise: number
   readonly simulator: SimulatorConfig
+  readonly limits: RiskLimits
 }
 
 export interface BacktestOutcome {
@@ -185,8 +197,39 @@ export const planBacktest = (
     return E.left(`--fill-model must be next-open or touch, got ${fillModel}`)
   const fees = r.fees ?? 'upstox'
   if (fees !== 'zero' && fees !== 'upstox') return E.left(`--fees must be zero or upstox, got ${fees}`)
-  const exits = ExitConfig.decode(r.squareOff === undefined ? {} : { squareOff: r.squareOff })
-  if (E.isLeft(exits)) return E.left(`--square-off must be HH:MM or off, got ${r.squareOff}`)
+  const exitsIn: Record<string, unknown> = {}
+  if (r.squareOff !== undefined) {
+    if (!ExitConfig.props.squareOff.is(r.squareOff))
+      return E.left(`--square-off must be HH:MM or off, got ${r.squareOff}`)
+    exitsIn.squareOff = r.squareOff
+  }
+  for (const [flag, field, text] of [
+    ['stop-loss', 'stopLossPct', r.stopLoss],
+    ['take-profit', 'takeProfitPct', r.takeProfit],
+    ['trailing-stop', 'trailingStopPct', r.trailingStop],
+  ] as const) {
+    if (text === undefined) continue
+    const pct = Number(text)
+    if (text.trim() === '' || !ExitConfig.props[field].is(pct))
+      return E.left(`--${flag} must be a percentage above 0 and below 100, got ${text}`)
+    exitsIn[field] = pct
+  }
+  const exits = ExitConfig.decode(exitsIn)
+  // Each field was checked above with its own codec: a refusal here is a bug.
+  if (E.isLeft(exits)) throw new Error(`exit config ${JSON.stringify(exitsIn)} refused after its fields passed`)
+  let participation: number | undefined
+  if (r.participation !== undefined) {
+    participation = Number(r.participation)
+    if (r.participation.trim() === '' || !(participation > 0 && participation <= 1))
+      return E.left(`--participation must be a share of volume above 0 and at most 1, got ${r.participation}`)
+  }
+  const latencyMs = r.latency === undefined ? 0 : Number(r.latency)
+  if (r.latency !== undefined && (r.latency.trim() === '' || !Number.isSafeInteger(latencyMs) || latencyMs < 0))
+    return E.left(`--latency must be a whole number of milliseconds, got ${r.latency}`)
+  if (r.limits !== undefined && (typeof r.limits !== 'object' || r.limits === null || Array.isArray(r.limits)))
+    return E.left('--limits must be a JSON object of risk limits (see docs/risk.md)')
+  const limits = decodeRiskLimits({ ...DEFAULT_RISK_LIMITS, ...(r.limits as object | undefined) })
+  if (E.isLeft(limits)) return E.left(`bad --limits: ${limits.left}`)
   const capitalPaise = inrToPaise(r.capitalInr)
   if (!Number.isSafeInteger(capitalPaise)) return E.left(`--capital ${r.capitalInr} is too large`)
   const simulator: SimulatorConfig = {
@@ -194,6 +237,8 @@ export const planBacktest = (
     fillModel,
     charges: fees,
     slippageTicks: r.slippageTicks,
+    latencyMs,
+    ...(participation === undefined ? {} : { participation }),
   }
   const strategy = { kind: r.strategy, params: params.right as StrategyParams, exits: exits.right }
   const dataId = {
@@ -207,7 +252,7 @@ export const planBacktest = (
   }
   // The run id is a function of what runs: the same backtest twice writes the same journal, byte for byte.
   const runId = `bt-${createHash('sha256')
-    .update(JSON.stringify({ strategy, simulator, data: dataId, capitalPaise }))
+    .update(JSON.stringify({ strategy, simulator, limits: limits.right, data: dataId, capitalPaise }))
     .digest('hex')
     .slice(0, 16)}`
   return E.right({
@@ -225,6 +270,7 @@ export const planBacktest = (
     seed: r.seed,
     capitalPaise,
     simulator,
+    limits: limits.right,
   })
 }
 
@@ -315,7 +361,7 @@ export const executeBacktest = async (
       strategy: p.strategy,
       instruments: p.instruments.map((i) => i.instrumentKey),
       simulator: p.simulator,
-      limits: { maxOrdersPerSecond: 10 },
+      limits: p.limits,
       data: { source: p.source.kind, from: p.from, to: p.to, days: p.days, seed: p.seed, instruments: p.instruments },
       codeVersion,
     },

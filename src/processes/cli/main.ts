@@ -18,7 +18,8 @@ commands:
   backtest                      run a strategy over historical bars into a journal and a report
       --strategy KIND [--params JSON] --instruments A,B --from D --to D --out DIR
       [--fill-model next-open|touch] [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off]
-      [--capital INR] [--seed N] [--data store|ticks|synthetic] [--timeframe 1m|3m|5m|15m|30m|1h|1d]
+      [--stop-loss PCT] [--take-profit PCT] [--trailing-stop PCT] [--participation SHARE] [--latency MS]
+      [--limits JSON] [--capital INR] [--seed N] [--data store|ticks|synthetic] [--timeframe 1m|3m|5m|15m|30m|1h|1d]
       (default: 1-minute bars of the market store under --home; ticks: its stored ticks, with the bars
       the live session builds from them)
   sweep                         backtests over a grid of params on every core, ranked
@@ -113,6 +114,12 @@ export const runCli = async (
       fees: v.fees,
       slippageTicks,
       squareOff: v['square-off'],
+      stopLoss: v['stop-loss'],
+      takeProfit: v['take-profit'],
+      trailingStop: v['trailing-stop'],
+      participation: v.participation,
+      latency: v.latency,
+      limits: v.limits,
       capitalInr,
       seed,
       out: v.out,
@@ -329,6 +336,11 @@ const parse = (argv: readonly string[]) =>
       fees: { type: 'string' },
       slippage: { type: 'string' },
       'square-off': { type: 'string' },
+      'stop-loss': { type: 'string' },
+      'take-profit': { type: 'string' },
+      'trailing-stop': { type: 'string' },
+      participation: { type: 'string' },
+      latency: { type: 'string' },
       port: { type: 'string' },
       grid: { type: 'string' },
       data: { type: 'string' },

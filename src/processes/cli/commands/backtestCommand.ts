@@ -10,7 +10,9 @@ import { codeVersion } from '../codeVersion.js'
 import { marketStorePath, packagedSymbolsPath } from '../home.js'
 
 // `bahi backtest --strategy KIND [--params JSON] --instruments A,B --from D --to D [--fill-model next-open|touch]
-//  [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off] [--capital INR] [--seed N] --out DIR [--json]`
+//  [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off] [--stop-loss PCT] [--take-profit PCT]
+//  [--trailing-stop PCT] [--participation SHARE] [--latency MS] [--limits JSON] [--capital INR] [--seed N] --out DIR
+//  [--json]`
 // Runs the engine over the data source into <out>/journal, then folds the journal into <out>/report.json and
 // <out>/report.html. Data: the market store's bars (default), its stored ticks with the bars built from them
 // (`--data ticks`), or the seeded synthetic NSE market (`--data synthetic`).
@@ -30,6 +32,13 @@ export interface BacktestOptions {
   readonly fees: string | undefined
   readonly slippageTicks: number
   readonly squareOff: string | undefined
+  readonly stopLoss: string | undefined
+  readonly takeProfit: string | undefined
+  readonly trailingStop: string | undefined
+  readonly participation: string | undefined
+  readonly latency: string | undefined
+  /** Risk limits as JSON text (`RiskLimits`). */
+  readonly limits: string | undefined
   readonly capitalInr: number
   readonly seed: number
   readonly out: string | undefined
@@ -47,10 +56,16 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   } catch (e) {
     return fail(io, `--params is not JSON: ${(e as Error).message}`)
   }
+  let limits: unknown
+  try {
+    limits = o.limits === undefined ? undefined : JSON.parse(o.limits)
+  } catch (e) {
+    return fail(io, `--limits is not JSON: ${(e as Error).message}`)
+  }
   if (o.out === undefined) return fail(io, '--out DIR is required (the journal and the report go there)')
   const out = resolve(o.out)
   const plan = planBacktest(
-    { ...o, params, out, storePath: marketStorePath(o.home), symbolsPath: packagedSymbolsPath() },
+    { ...o, params, limits, out, storePath: marketStorePath(o.home), symbolsPath: packagedSymbolsPath() },
     builtinEngineConfig.strategies,
     loadSymbolTable,
   )

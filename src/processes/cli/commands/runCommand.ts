@@ -21,7 +21,7 @@ import {
 import { ExitConfig, type StrategyParams } from '../../../domain/events/index.js'
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { inrToPaise } from '../../../domain/money/index.js'
-import { RiskLimits } from '../../../domain/risk/index.js'
+import { DEFAULT_RISK_LIMITS, decodeRiskLimits } from '../../../domain/risk/index.js'
 import { describeParamsErrors } from '../../../domain/strategies/index.js'
 import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
 import { DEFAULT_SIMULATOR_CONFIG, positionKey } from '../../../projections/index.js'
@@ -78,8 +78,12 @@ export const runCommand = async (
   if (E.isLeft(params)) return fail(`bad --params for ${o.strategy}: ${describeParamsErrors(params.left)}`)
   const exits = ExitConfig.decode(o.squareOff === undefined ? {} : { squareOff: o.squareOff })
   if (E.isLeft(exits)) return fail(`--square-off must be HH:MM or off, got ${o.squareOff}`)
-  const limits = RiskLimits.decode(o.limits ?? { maxOrdersPerSecond: 10 })
-  if (E.isLeft(limits)) return fail(`bad --limits: ${describeParamsErrors(limits.left)}`)
+  // decodeRiskLimits, not the bare codec: a misspelt limit is refused, never dropped (dropped, it would leave trading
+  // unlimited). Upstox's order rate stays limited unless the limits say otherwise.
+  if (o.limits !== undefined && (typeof o.limits !== 'object' || o.limits === null || Array.isArray(o.limits)))
+    return fail('--limits must be a JSON object of risk limits (see docs/risk.md)')
+  const limits = decodeRiskLimits({ ...DEFAULT_RISK_LIMITS, ...(o.limits as object | undefined) })
+  if (E.isLeft(limits)) return fail(`bad --limits: ${limits.left}`)
   const modeFlag = o.feedMode ?? 'full'
   if (modeFlag !== 'full' && modeFlag !== 'ltpc') return fail(`--feed-mode must be full or ltpc, got ${o.feedMode}`)
   const feedMode: FeedMode = modeFlag

@@ -39,6 +39,8 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo): Promise<ExitCode
   if (E.isLeft(base)) return fail(io, base.left)
   const grid = parseJson('--grid', o.grid)
   if (E.isLeft(grid)) return fail(io, grid.left)
+  const limits = o.limits === undefined ? E.right(undefined) : parseJson('--limits', o.limits)
+  if (E.isLeft(limits)) return fail(io, limits.left)
   const g = grid.right
   if (o.grid === undefined || typeof g !== 'object' || g === null || Array.isArray(g)) {
     return fail(io, '--grid must be a JSON object of param -> list of values, e.g. {"fast":[5,10],"slow":[20,30]}')
@@ -55,6 +57,7 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo): Promise<ExitCode
       {
         ...o,
         params: { ...(base.right as object), ...combo },
+        limits: limits.right,
         out: join(out, String(i + 1)),
         storePath: marketStorePath(o.home),
         symbolsPath: packagedSymbolsPath(),
