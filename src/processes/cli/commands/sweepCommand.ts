@@ -97,6 +97,7 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo): Promise<ExitCode
   }
   rows.sort((a, b) => (b.rankValue as number) - (a.rankValue as number) || a.run - b.run)
   const bars = results.reduce((n, r) => n + (E.isRight(r.outcome) ? r.outcome.right.bars : 0), 0)
+  const ticks = results.reduce((n, r) => n + (E.isRight(r.outcome) ? r.outcome.right.ticks : 0), 0)
   printResult(
     io,
     o.json,
@@ -106,9 +107,10 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo): Promise<ExitCode
       failed: failed.map((f) => ({ params: f.plan.strategy.params, error: E.isLeft(f.outcome) ? f.outcome.left : '' })),
       seconds,
       barsPerSecond: Math.round(bars / seconds),
+      ticksPerSecond: Math.round(ticks / seconds),
     },
     [
-      `bahi sweep: ${plans.length} runs of ${o.strategy} ranked by ${o.rank} (${seconds.toFixed(1)} s, ${Math.round(bars / seconds)} bars/s over all workers)`,
+      `bahi sweep: ${plans.length} runs of ${o.strategy} ranked by ${o.rank} (${seconds.toFixed(1)} s, ${ticks > 0 ? `${Math.round(ticks / seconds)} ticks/s and ` : ''}${Math.round(bars / seconds)} bars/s over all workers)`,
       `  ${'#'.padEnd(4)}${o.rank.padEnd(14)}${'netPnl'.padEnd(14)}${'sharpe'.padEnd(10)}${'maxDD%'.padEnd(9)}${'trades'.padEnd(8)}params`,
       ...rows.map(
         (r) =>
