@@ -172,6 +172,38 @@ describe('bahi backtest', () => {
     expect(plain.runId).not.toBe(s.runId)
   }, 120_000)
 
+  it('rests stop orders from a strategy: opening-range-breakout buy stops fill at or above their trigger, or expire', async () => {
+    // given the opening-range breakout entering by a buy stop at the range high, filled on the touch model
+    const flags = ['--strategy', 'opening-range-breakout', '--params', '{"entry":"stop","qty":10}']
+    const r = await bahi(
+      args(fresh(), [...flags, '--fill-model', 'touch', '--from', '2025-01-01', '--to', '2025-01-10']),
+    )
+    expect(r.code, r.stderr).toBe(0)
+    const s = parseJsonOut<Summary>(r)
+    const events = await readAll(s.journal)
+    // then every entry is a SL-M order with its trigger at the range high, and every buy fills at or above it
+    const stops = new Map(
+      events.flatMap((e) =>
+        e.type === 'OrderRequested' && e.payload.orderType === 'SL-M' ? [[e.payload.orderId, e.payload]] : [],
+      ),
+    )
+    expect(stops.size).toBeGreaterThan(0)
+    const entryFills = events.flatMap((e) =>
+      e.type === 'OrderFilled' && stops.has(e.payload.orderId) ? [e.payload] : [],
+    )
+    expect(entryFills.length).toBeGreaterThan(0)
+    expect(entryFills.filter((f) => f.fillPricePaise < stops.get(f.orderId)!.triggerPricePaise!)).toEqual([])
+    // and a stop that no trade reached expires with its day
+    const expired = events.flatMap((e) => (e.type === 'OrderExpired' ? [e.payload] : []))
+    expect(expired.length).toBeGreaterThan(0)
+    expect(
+      expired.every((x) => stops.has(x.orderId) && /^DAY order unfilled at the end of 2025-01-\d\d$/.test(x.reason!)),
+    ).toBe(true)
+    // and the journal verifies
+    const v = await bahi(['replay', s.journal, '--verify', '--json'])
+    expect(parseJsonOut<{ divergences: number }>(v).divergences).toBe(0)
+  }, 120_000)
+
   it('refuses to write into a directory that already holds a journal', async () => {
     const out = fresh()
     expect((await bahi(args(out), {}, 60_000)).code).toBe(0)

@@ -1,10 +1,17 @@
 import * as t from 'io-ts'
 import { InstrumentKey, StrategyId } from '../ids/index.js'
-import { Qty } from '../money/index.js'
+import { PricePaise, Qty } from '../money/index.js'
 
-/** What the strategy wants to hold next: a target, not an order; execution turns it into orders. */
-export const SignalIntent = t.keyof({ LONG: null, SHORT: null, FLAT: null })
+/**
+ * What the strategy wants to hold next: a target, not an order; execution turns it into orders. `CANCEL` withdraws
+ * the strategy's working orders in the instrument (a resting limit or stop it no longer wants) and asks for nothing.
+ */
+export const SignalIntent = t.keyof({ LONG: null, SHORT: null, FLAT: null, CANCEL: null })
 export type SignalIntent = t.TypeOf<typeof SignalIntent>
+
+/** The order types a signal may ask for instead of the default MARKET. */
+export const SignalOrderType = t.keyof({ LIMIT: null, SL: null, 'SL-M': null })
+export type SignalOrderType = t.TypeOf<typeof SignalOrderType>
 
 export const SignalMetadata = t.record(t.string, t.union([t.number, t.string, t.boolean]))
 export type SignalMetadata = t.TypeOf<typeof SignalMetadata>
@@ -21,7 +28,14 @@ export const SignalEmitted = t.type({
       /** Human-readable: why the strategy wants this ("fast SMA 10 crossed above slow SMA 30"). */
       reason: t.string,
     }),
-    t.partial({ qty: Qty, metadata: SignalMetadata }),
+    t.partial({
+      qty: Qty,
+      metadata: SignalMetadata,
+      /** The order to reach the target with; absent: MARKET. LIMIT needs `limitPricePaise`, SL both, SL-M the trigger. */
+      orderType: SignalOrderType,
+      limitPricePaise: PricePaise,
+      triggerPricePaise: PricePaise,
+    }),
   ]),
 })
 export type SignalEmitted = t.TypeOf<typeof SignalEmitted>

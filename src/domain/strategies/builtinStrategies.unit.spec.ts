@@ -138,6 +138,36 @@ describe('opening-range-breakout', () => {
       [4, 'LONG', 'close 100.90 above the 3-minute opening range 99.50-100.80'],
     ])
   })
+
+  it('with entry "stop", asks once, on the first bar after the range, for a buy stop at the range high', () => {
+    const bars = [
+      bar(0, 10_000, { high: 10_050, low: 9_950 }),
+      bar(1, 10_020, { high: 10_080, low: 10_000 }),
+      bar(2, 10_010, { high: 10_060, low: 9_980 }),
+      bar(3, 10_000),
+      bar(4, 10_090),
+    ]
+    const sigs = run(openingRangeBreakoutStrategy, { rangeMinutes: 3, qty: 5, entry: 'stop' }, bars)
+    expect(sigs).toEqual([
+      [
+        3,
+        {
+          intent: 'LONG',
+          qty: 5,
+          confidence: 1,
+          reason: 'buy stop at the high of the 3-minute opening range 99.50-100.80',
+          order: { type: 'SL-M', triggerPricePaise: 10_080 },
+        },
+      ],
+    ])
+  })
+
+  it('refuses entry "stop" with allowShort, naming the rule', () => {
+    const p = openingRangeBreakoutStrategy.params.decode({ entry: 'stop', allowShort: true })
+    expect(E.isLeft(p) && p.left[0]?.context.at(-1)?.type.name).toBe(
+      'opening-range-breakout params (entry "stop" is long only: no allowShort)',
+    )
+  })
 })
 
 describe('vwap-reversion', () => {

@@ -5,12 +5,16 @@ import { defineStrategy, paramsWithDefaults } from './strategy.js'
 // opening-range-breakout: the high and low of the first `rangeMinutes` of the session (from 09:15 IST); afterwards
 // the first close above the range goes long (below it, short with allowShort). One entry per instrument per day;
 // the exits (stop, target, 15:15 square-off) close it.
+//
+// With `entry: 'stop'` the entry is a resting buy stop (SL-M) at the range high, placed on the first bar after the
+// range: it fills on the trade that reaches the high (inside a bar under the touch fill model), and expires with the
+// day if none does. Long only: both sides at once would need one order to cancel the other.
 
 const PositiveInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n > 0, 'PositiveInt')
 
 export const OrbParams = paramsWithDefaults(
-  { rangeMinutes: PositiveInt, qty: PositiveInt, allowShort: t.boolean },
-  { rangeMinutes: 15, qty: 1, allowShort: false },
+  { rangeMinutes: PositiveInt, qty: PositiveInt, allowShort: t.boolean, entry: t.keyof({ close: null, stop: null }) },
+  { rangeMinutes: 15, qty: 1, allowShort: false, entry: 'close' },
   'opening-range-breakout',
 )
 export type OrbParams = t.TypeOf<typeof OrbParams>
@@ -32,7 +36,11 @@ const SESSION_OPEN_MINUTE = 9 * 60 + 15
 export const openingRangeBreakoutStrategy = defineStrategy<OrbParams, OrbState>({
   kind: 'opening-range-breakout',
   description: 'Trades the first close beyond the opening range (first N minutes of the session), once a day.',
-  params: OrbParams,
+  params: t.refinement(
+    OrbParams,
+    (p) => !(p.entry === 'stop' && p.allowShort),
+    'opening-range-breakout params (entry "stop" is long only: no allowShort)',
+  ),
   init: (params) => ({ params, ranges: {} }),
   onBar: (s, bar, ctx) => {
     const p = s.params
@@ -52,6 +60,16 @@ export const openingRangeBreakoutStrategy = defineStrategy<OrbParams, OrbState>(
     }
     if (r.traded || r.high === 0 || ctx.positionQty !== 0) return undefined
     const range = `${(r.low / 100).toFixed(2)}-${(r.high / 100).toFixed(2)}`
+    if (p.entry === 'stop') {
+      r.traded = true
+      return {
+        intent: 'LONG',
+        qty: p.qty,
+        confidence: 1,
+        reason: `buy stop at the high of the ${p.rangeMinutes}-minute opening range ${range}`,
+        order: { type: 'SL-M', triggerPricePaise: r.high },
+      }
+    }
     if (bar.closePaise > r.high) {
       r.traded = true
       return {

@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import type { BarClosed, SignalIntent, SignalMetadata, TickReceived } from '../events/index.js'
+import type { BarClosed, SignalIntent, SignalMetadata, SignalOrderType, TickReceived } from '../events/index.js'
 import type { InstrumentKey, StrategyId } from '../ids/index.js'
 
 // A strategy reacts and asks; it does not act. It gets a bar (or tick) and a read-only context, and returns at most
-// one signal: a target (LONG/SHORT/FLAT) with a reason. It never sees the broker, the journal or a logger.
+// one signal: a target (LONG/SHORT/FLAT, optionally through a limit or stop order) or CANCEL, with a reason. It never sees the broker, the journal or a logger.
 // Its state is its own, updated in place, and must be plain JSON data (it is snapshotted with the engine).
 
 export interface StrategyContext {
@@ -16,14 +16,27 @@ export interface StrategyContext {
   readonly ts: number
 }
 
+/**
+ * A priced order for a signal (default: MARKET). LIMIT needs `limitPricePaise`; SL (a stop that becomes a limit) both
+ * prices; SL-M (a stop that becomes a market order) `triggerPricePaise`. Prices are whole paise. The order rests until
+ * it fills, a CANCEL signal withdraws it, or its day ends (docs/simulated-broker.md).
+ */
+export interface SignalOrder {
+  readonly type: SignalOrderType
+  readonly limitPricePaise?: number
+  readonly triggerPricePaise?: number
+}
+
 export interface Signal {
   readonly intent: SignalIntent
-  /** Target quantity for LONG/SHORT; ignored for FLAT. */
+  /** Target quantity for LONG/SHORT; ignored for FLAT and CANCEL. */
   readonly qty?: number
   /** In [0, 1]. */
   readonly confidence: number
   readonly reason: string
   readonly metadata?: SignalMetadata
+  /** How to reach the target; absent: a MARKET order. Ignored for CANCEL. */
+  readonly order?: SignalOrder
 }
 
 export interface StrategyDefinition<P, S> {
@@ -88,16 +101,16 @@ export const paramsWithDefaults = <P extends t.Props>(props: P, defaults: t.Type
 
 /**
  * Decode errors of params (or any configuration) as one line: each error's own message where the codec gave one
- * (`paramsWithDefaults` names unknown fields), else the path of the field that failed.
+ * (`paramsWithDefaults` names unknown fields), else the field (or `params`, for a rule over several fields such as
+ * sma-cross's fast < slow), the codec that refused it, and the value.
  */
-export const describeParamsErrors = (errs: t.Errors): string =>
-  errs
-    .map(
-      (x) =>
-        x.message ??
-        `${x.context
-          .map((c) => c.key)
-          .filter(Boolean)
-          .join('.')} is invalid`,
-    )
-    .join('; ')
+export const describeParamsErrors = (errs: t.Errors): string => errs.map(describeParamsError).join('; ')
+
+const describeParamsError = (e: t.ValidationError): string => {
+  if (e.message !== undefined) return e.message
+  const path = e.context
+    .map((c) => c.key)
+    .filter(Boolean)
+    .join('.')
+  return `${path || 'params'}: expected ${e.context.at(-1)?.type.name ?? 'a valid value'}, got ${JSON.stringify(e.value)}`
+}

@@ -1,12 +1,17 @@
 import * as E from 'fp-ts/lib/Either.js'
-import type { ValidationError } from 'io-ts'
 import type { BarClosed, Envelope, EventDraft, SignalEmitted, TickReceived } from '../../domain/events/index.js'
 import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
-import type { AnyStrategy, Signal, StrategyRegistry } from '../../domain/strategies/index.js'
+import {
+  type AnyStrategy,
+  describeParamsErrors,
+  type Signal,
+  type SignalOrder,
+  type StrategyRegistry,
+} from '../../domain/strategies/index.js'
 import { positionKey } from '../positions/index.js'
 import { createTradingState, evolveTradingState, type TradingState } from '../state/index.js'
-import { orderForSignal, orderForTarget } from './execution.js'
+import { cancelWorking, orderForSignal, orderForTarget } from './execution.js'
 import { createExitState, type ExitState, evolveExits, exitDecisions } from './exits.js'
 import { breachDecisions, defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
 import { acceptSubmitted, cancelRequested, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
@@ -64,16 +69,6 @@ export interface Engine {
   readonly step: (s: EngineState, e: Envelope) => StepResult
 }
 
-/** A params error as text: its own message, or the field, the codec that refused it and the value. */
-const describeParamError = (e: ValidationError): string => {
-  if (e.message !== undefined) return e.message
-  const path = e.context
-    .map((c) => c.key)
-    .filter(Boolean)
-    .join('.')
-  return `${path || 'params'}: expected ${e.context.at(-1)?.type.name ?? 'a valid value'}, got ${JSON.stringify(e.value)}`
-}
-
 /**
  * `previousParams`: the params this strategy id was configured with before this event (the trading state has already
  * folded the new ones).
@@ -94,7 +89,7 @@ const startStrategy = (config: EngineConfig, s: EngineState, e: Envelope, previo
   const params = def.params.decode(p.params)
   if (E.isLeft(params)) {
     s.strategies.delete(p.strategyId)
-    s.strategyErrors.set(p.strategyId, `bad params for ${p.kind}: ${params.left.map(describeParamError).join('; ')}`)
+    s.strategyErrors.set(p.strategyId, `bad params for ${p.kind}: ${describeParamsErrors(params.left)}`)
     return
   }
   const previous = s.strategies.get(p.strategyId)
@@ -127,7 +122,32 @@ const signalDraft = (
   }
   if (sig.qty !== undefined) payload.qty = sig.qty as NonNullable<SignalEmitted['payload']['qty']>
   if (sig.metadata !== undefined) payload.metadata = sig.metadata
+  if (sig.order !== undefined && sig.intent !== 'CANCEL') {
+    const problem = orderProblem(sig.order)
+    // A strategy's bug, like one that throws: the signal cannot become an event (the journal would refuse it), and
+    // quietly trading it as a MARKET order would be worse.
+    if (problem !== undefined) throw new Error(`strategy ${inst.strategyId} (${instrumentKey}): ${problem}`)
+    payload.orderType = sig.order.type
+    if (sig.order.limitPricePaise !== undefined) payload.limitPricePaise = unsafeMoney.price(sig.order.limitPricePaise)
+    if (sig.order.triggerPricePaise !== undefined)
+      payload.triggerPricePaise = unsafeMoney.price(sig.order.triggerPricePaise)
+  }
   return { type: 'SignalEmitted', ts: e.ts, causationId: e.seq, payload }
+}
+
+const isPrice = (n: number | undefined): boolean => n !== undefined && Number.isSafeInteger(n) && n > 0
+
+/** Why a signal's order cannot be placed, or undefined: each type's prices present, whole paise, and only those. */
+const orderProblem = (o: SignalOrder): string | undefined => {
+  const needsLimit = o.type === 'LIMIT' || o.type === 'SL'
+  const needsTrigger = o.type === 'SL' || o.type === 'SL-M'
+  if (needsLimit && !isPrice(o.limitPricePaise))
+    return `a ${o.type} order needs limitPricePaise, a positive whole number of paise (got ${o.limitPricePaise})`
+  if (!needsLimit && o.limitPricePaise !== undefined) return `a ${o.type} order takes no limitPricePaise`
+  if (needsTrigger && !isPrice(o.triggerPricePaise))
+    return `a ${o.type} order needs triggerPricePaise, a positive whole number of paise (got ${o.triggerPricePaise})`
+  if (!needsTrigger && o.triggerPricePaise !== undefined) return `a ${o.type} order takes no triggerPricePaise`
+  return undefined
 }
 
 export const createEngine = (config: EngineConfig): Engine => {
@@ -214,6 +234,7 @@ export const createEngine = (config: EngineConfig): Engine => {
       case 'TickReceived':
         return onPrice(s, e, e.payload.instrumentKey)
       case 'SignalEmitted': {
+        if (e.payload.intent === 'CANCEL') return cancelWorking(s.trading, e)
         // A signal against an open position is an exit (recorded as one), or ignored if the strategy says so.
         const held =
           s.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0

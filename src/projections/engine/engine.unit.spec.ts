@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { EventDraft } from '../../domain/events/index.js'
 import { unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
+import { createStrategyRegistry, defineStrategy, paramsWithDefaults } from '../../domain/strategies/index.js'
 import {
   type Draft,
   INFY,
@@ -31,6 +32,7 @@ import {
   streakEngine,
   tickReceived,
 } from './engine.fixtures.js'
+import { createEngine } from './engine.js'
 
 const engine = streakEngine()
 const seq = unsafe.seq
@@ -147,6 +149,71 @@ describe('strategies: a bar reaches the strategies configured for its instrument
       .andStepped(bars.slice(0, 2))
       .when(bar)
     expect(out.decisions.map((d) => d.type)).toEqual(['OrderFilled', 'SignalEmitted'])
+  })
+})
+
+describe('priced signals and CANCEL: a strategy rests limit and stop orders and withdraws them', () => {
+  const priced = (
+    o: Pick<Draft<'SignalEmitted'>['payload'], 'orderType' | 'limitPricePaise' | 'triggerPricePaise'>,
+  ): Draft<'SignalEmitted'> => {
+    const sig = signalEmitted({ intent: 'LONG', qty: 10, reason: 'breakout' })
+    return { ...sig, payload: { ...sig.payload, ...o } }
+  }
+
+  it('given a flat position, when LONG 10 by SL-M at 1234.50, then a BUY 10 SL-M with that trigger', () => {
+    const base = expectedOrder(2, 'BUY', 10, 'LONG 10 (held 0) by SL-M: breakout')
+    given(engine, [runStarted()])
+      .when(priced({ orderType: 'SL-M', triggerPricePaise: unsafeMoney.price(123_450) })) // seq 2
+      .then([
+        { ...base, payload: { ...base.payload, orderType: 'SL-M', triggerPricePaise: unsafeMoney.price(123_450) } },
+      ])
+  })
+
+  it('given a flat position, when LONG 10 by SL at 1234.50 limit 1236.00, then both prices are on the order', () => {
+    const base = expectedOrder(2, 'BUY', 10, 'LONG 10 (held 0) by SL: breakout')
+    const prices = { limitPricePaise: unsafeMoney.price(123_600), triggerPricePaise: unsafeMoney.price(123_450) }
+    given(engine, [runStarted()])
+      .when(priced({ orderType: 'SL', ...prices }))
+      .then([{ ...base, payload: { ...base.payload, orderType: 'SL', ...prices } }])
+  })
+
+  it('given two working orders of the strategy and one of another, when CANCEL, then its two are asked to cancel', () => {
+    const out = given(engine, [
+      runStarted(),
+      ...workingOrder('o1'),
+      ...workingOrder('o2', { orderId: 'o2', strategyId: STREAK_B }),
+      ...workingOrder('o3', { orderId: 'o3', orderType: 'LIMIT' }),
+    ]).when(signalEmitted({ intent: 'CANCEL', reason: 'range broken the other way' })) // seq 11
+    out.then(
+      ['o1', 'o3'].map((orderId) => ({
+        type: 'OrderCancelRequested' as const,
+        ts: T0,
+        causationId: seq(11),
+        correlationId: orderId,
+        payload: { orderId: oid(orderId), reason: 'CANCEL: range broken the other way' },
+      })),
+    )
+  })
+
+  it('given an order already being cancelled, when CANCEL, then it is not asked again', () => {
+    given(engine, [runStarted(), ...workingOrder('o1'), orderCancelRequested('o1')])
+      .when(signalEmitted({ intent: 'CANCEL' }))
+      .thenNothingHappened()
+  })
+
+  it('a strategy that asks for a LIMIT without a limit price fails loudly, naming itself and the missing price', () => {
+    const broken = defineStrategy<Record<string, never>, null>({
+      kind: 'broken-limit',
+      description: 'asks for a LIMIT order without a price',
+      params: paramsWithDefaults({}, {}, 'broken-limit'),
+      init: () => null,
+      onBar: () => ({ intent: 'LONG', qty: 1, confidence: 1, reason: 'x', order: { type: 'LIMIT' } }),
+    })
+    const e = createEngine({ strategies: createStrategyRegistry([broken]) })
+    const spec = given(e, [runStarted(), strategyConfigured({ kind: 'broken-limit', params: {} })])
+    expect(() => spec.when(barClosed(RELIANCE, { open: 100_000, close: 100_000 }))).toThrow(
+      `strategy ${STREAK_A} (${RELIANCE}): a LIMIT order needs limitPricePaise, a positive whole number of paise (got undefined)`,
+    )
   })
 })
 

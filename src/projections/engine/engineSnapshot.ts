@@ -27,6 +27,7 @@ export const EngineSnapshot = t.type({
     config: SimulatorConfig,
     rng: t.number,
     liveFromMs: t.array(t.tuple([t.string, t.number])),
+    acceptedMs: t.array(t.tuple([t.string, t.number])),
     triggered: t.array(t.string),
   }),
   exits: t.array(t.tuple([t.string, t.type({ strategyId: t.string, instrumentKey: t.string, best: t.number })])),
@@ -54,6 +55,7 @@ export const toEngineSnapshot = (s: EngineState): EngineSnapshot => ({
     config: s.simulator.config,
     rng: s.simulator.rng,
     liveFromMs: byKey([...s.simulator.liveFromMs.entries()]),
+    acceptedMs: byKey([...s.simulator.acceptedMs.entries()]),
     triggered: [...s.simulator.triggered].sort(),
   },
   // In tracking order, not sorted: it is the order exits fire in when two strategies hold one instrument, so a run
@@ -83,6 +85,7 @@ export const fromEngineSnapshot = (config: EngineConfig, u: unknown): E.Either<s
               config: snap.simulator.config,
               rng: snap.simulator.rng,
               liveFromMs: new Map(snap.simulator.liveFromMs),
+              acceptedMs: new Map(snap.simulator.acceptedMs),
               triggered: new Set(snap.simulator.triggered),
             },
             exits: exitStateOf(

@@ -34,6 +34,8 @@ export interface TargetRequest {
   readonly target: number
   /** Why, for the order's reason: the signal's or the exit's. */
   readonly reason: string
+  /** A priced order (the signal's); absent: MARKET. */
+  readonly order?: Pick<SignalEmitted['payload'], 'orderType' | 'limitPricePaise' | 'triggerPricePaise'>
 }
 
 /** The order that takes the strategy from its position plus working orders to `target`, caused by event `e`. */
@@ -49,18 +51,39 @@ export const orderForTarget = (s: TradingState, t: TargetRequest, e: Envelope): 
     instrumentKey: t.instrumentKey,
     side: delta > 0 ? 'BUY' : 'SELL',
     qty: unsafeMoney.qty(Math.abs(delta)),
-    orderType: 'MARKET',
+    orderType: t.order?.orderType ?? 'MARKET',
     product: 'I',
     validity: 'DAY',
     reason: `${t.reason.replace('{held}', String(current))}`,
   }
+  if (t.order?.limitPricePaise !== undefined) payload.limitPricePaise = t.order.limitPricePaise
+  if (t.order?.triggerPricePaise !== undefined) payload.triggerPricePaise = t.order.triggerPricePaise
   return [{ type: 'OrderRequested', ts: e.ts, causationId: e.seq, correlationId: orderId, payload }]
+}
+
+/** A CANCEL signal: a cancel request for each of the strategy's working orders in the instrument. */
+export const cancelWorking = (s: TradingState, e: Envelope<SignalEmitted>): readonly EventDraft[] => {
+  const { strategyId, instrumentKey, reason } = e.payload
+  const out: EventDraft[] = []
+  for (const o of s.orders.working.values()) {
+    if (o.strategyId !== strategyId || o.instrumentKey !== instrumentKey || o.status === 'pending_cancel') continue
+    out.push({
+      type: 'OrderCancelRequested',
+      ts: e.ts,
+      causationId: e.seq,
+      correlationId: o.orderId,
+      payload: { orderId: o.orderId, reason: `CANCEL: ${reason}` },
+    })
+  }
+  return out
 }
 
 export const orderForSignal = (s: TradingState, e: Envelope<SignalEmitted>): readonly EventDraft[] => {
   const sig = e.payload
   const qty = sig.qty ?? 1
   const target = sig.intent === 'LONG' ? qty : sig.intent === 'SHORT' ? -qty : 0
-  const reason = `${sig.intent} ${sig.intent === 'FLAT' ? '' : `${qty} `}(held {held}): ${sig.reason}`
-  return orderForTarget(s, { strategyId: sig.strategyId, instrumentKey: sig.instrumentKey, target, reason }, e)
+  const priced = sig.orderType === undefined ? '' : ` by ${sig.orderType}`
+  const reason = `${sig.intent} ${sig.intent === 'FLAT' ? '' : `${qty} `}(held {held})${priced}: ${sig.reason}`
+  const request: TargetRequest = { strategyId: sig.strategyId, instrumentKey: sig.instrumentKey, target, reason }
+  return orderForTarget(s, sig.orderType === undefined ? request : { ...request, order: sig }, e)
 }

@@ -9,7 +9,7 @@ import type {
 } from '../../domain/events/index.js'
 import { unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
-import { istDateOf } from '../../domain/time/index.js'
+import { istDateOf, istDayNumber } from '../../domain/time/index.js'
 import type { OrderView } from '../orders/index.js'
 import type { TradingState } from '../state/index.js'
 import { NO_EVENTS } from './simulatedBroker.js'
@@ -40,6 +40,8 @@ export interface SimulatorState {
   rng: number
   /** Earliest event time at which each accepted order can fill (acceptance + latency). */
   readonly liveFromMs: Map<string, number>
+  /** When each working order was accepted: a priced DAY order expires once a later IST day's prices come. */
+  readonly acceptedMs: Map<string, number>
   /** Stop orders (SL, SL-M) whose trigger has been reached. */
   readonly triggered: Set<string>
 }
@@ -48,6 +50,7 @@ export const createSimulatorState = (): SimulatorState => ({
   config: DEFAULT_SIMULATOR_CONFIG,
   rng: 0,
   liveFromMs: new Map(),
+  acceptedMs: new Map(),
   triggered: new Set(),
 })
 
@@ -70,12 +73,12 @@ export const evolveSimulator = (sim: SimulatorState, e: Envelope): SimulatorStat
       return sim
     case 'OrderAccepted':
       sim.liveFromMs.set(e.payload.orderId, e.ts + sim.config.latencyMs)
+      sim.acceptedMs.set(e.payload.orderId, e.ts)
       return sim
     case 'OrderCancelled':
     case 'OrderRejected':
     case 'OrderExpired':
-      sim.liveFromMs.delete(e.payload.orderId)
-      sim.triggered.delete(e.payload.orderId)
+      forget(sim, e.payload.orderId)
       return sim
     default:
       return sim
@@ -84,10 +87,13 @@ export const evolveSimulator = (sim: SimulatorState, e: Envelope): SimulatorStat
 
 /** Forgets orders that are no longer working (filled), so the maps stay as small as the working set. */
 export const pruneSimulator = (sim: SimulatorState, s: TradingState, orderId: string): void => {
-  if (!s.orders.working.has(orderId)) {
-    sim.liveFromMs.delete(orderId)
-    sim.triggered.delete(orderId)
-  }
+  if (!s.orders.working.has(orderId)) forget(sim, orderId)
+}
+
+const forget = (sim: SimulatorState, orderId: string): void => {
+  sim.liveFromMs.delete(orderId)
+  sim.acceptedMs.delete(orderId)
+  sim.triggered.delete(orderId)
 }
 
 type Match = { readonly pricePaise: number; readonly atLimit: boolean } | undefined
@@ -178,6 +184,21 @@ export const matchPrice = (
   let out: EventDraft[] | undefined
   for (const o of s.orders.working.values()) {
     if (o.instrumentKey !== key) continue
+    // A priced DAY order rests until its IST day ends: the first price of a later day expires it, before any match.
+    // A MARKET order is not priced: it fills at the next price, even the next session's open.
+    if (o.orderType !== 'MARKET' && o.validity === 'DAY') {
+      const accepted = sim.acceptedMs.get(o.orderId)
+      if (accepted !== undefined && istDayNumber(openMs) > istDayNumber(accepted)) {
+        ;(out ??= []).push({
+          type: 'OrderExpired',
+          ts: e.ts,
+          causationId: unsafe.seq(o.lastSeq),
+          correlationId: o.orderId,
+          payload: { orderId: o.orderId, reason: `DAY order unfilled at the end of ${istDateOf(accepted)}` },
+        })
+        continue
+      }
+    }
     const liveFrom = sim.liveFromMs.get(o.orderId)
     // Not yet accepted, or not live yet (latency): this price came too early for it.
     if (liveFrom === undefined || openMs < liveFrom) continue

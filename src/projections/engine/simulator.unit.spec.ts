@@ -187,6 +187,29 @@ describe('participation, latency, probability, IOC, ticks, charges', () => {
     expect(fills(j).map((f) => f.ts)).toEqual([T0 + expectedBar * MINUTE])
   })
 
+  it('a DAY limit unfilled by the end of its day expires at the next day’s first price, before it could fill', () => {
+    // given a buy limit at 990.00 accepted at T0, not reached today
+    const nextDay = 24 * 60 + 1
+    const j = run({ fillModel: 'touch' }, { orderType: 'LIMIT', limit: 99_000 }, [
+      bar(1, 100_000, 100_100, 99_500, 100_000),
+      // when the next day opens through the limit
+      bar(nextDay, 98_000, 98_500, 97_000, 98_000),
+    ])
+    // then the order expires there, with its day, and does not fill
+    const expired = j.filter((e) => e.type === 'OrderExpired')
+    expect(fills(j)).toEqual([])
+    expect(expired.map((e) => [e.ts, e.type === 'OrderExpired' && e.payload.reason])).toEqual([
+      [T0 + nextDay * MINUTE, `DAY order unfilled at the end of ${istDateOf(T0)}`],
+    ])
+  })
+
+  it('a MARKET order still fills at the next price, even the next session’s open', () => {
+    const nextDay = 24 * 60 + 1
+    const j = run({}, {}, [bar(nextDay, 98_000, 98_500, 97_000, 98_000)])
+    expect(fills(j)).toEqual([{ qty: 10, price: 98_000, fees: 0, ts: T0 + nextDay * MINUTE }])
+    expect(j.some((e) => e.type === 'OrderExpired')).toBe(false)
+  })
+
   it('an IOC limit not marketable at the first price is cancelled, with how much was left', () => {
     const j = run({}, { orderType: 'LIMIT', limit: 99_000, validity: 'IOC' }, [
       bar(1, 100_000, 100_100, 98_000, 100_000),
