@@ -4,6 +4,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import pino from 'pino'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openMarketStore } from '../../src/adapters/marketStore/index.js'
+import { equityCharges, scheduleOn, UPSTOX_EQUITY_SCHEDULES } from '../../src/domain/charges/index.js'
+import { istDateOf } from '../../src/domain/time/index.js'
 import { itWithNseData, nseDataDir } from '../support/nseData.js'
 import { bahi, parseJsonOut, readAll, tempDirs } from './cliHarness.js'
 
@@ -119,6 +121,7 @@ describe('bahi backtest', () => {
     [['--limits', '{"maxQty":0}'], 'bad --limits: maxQty: expected PositiveInt, got 0'],
     [['--limits', '[5]'], '--limits must be a JSON object of risk limits'],
     [['--limits', '{maxQty'], '--limits is not JSON'],
+    [['--product', 'CNC'], '--product must be I (intraday) or D (delivery), got CNC'],
   ])('refuses %j with a clear reason and exit code 2', async (extra, message) => {
     const out = fresh()
     const base = args(out)
@@ -203,6 +206,39 @@ describe('bahi backtest', () => {
     const v = await bahi(['replay', s.journal, '--verify', '--json'])
     expect(parseJsonOut<{ divergences: number }>(v).divergences).toBe(0)
   }, 120_000)
+
+  it('--product D: delivery orders, held overnight, charged as delivery', async () => {
+    // given sma-cross on delivery over ten days
+    const flags = ['--strategy', 'sma-cross', '--params', '{"fast":10,"slow":30,"qty":10}', '--product', 'D']
+    const r = await bahi(args(fresh(), [...flags, '--from', '2025-01-01', '--to', '2025-01-10']), {}, 60_000)
+    expect(r.code, r.stderr).toBe(0)
+    const events = await readAll(parseJsonOut<Summary>(r).journal)
+    // then the instance is configured as delivery with no square-off, and every order is a delivery order
+    const configured = events.find((e) => e.type === 'StrategyConfigured')
+    expect(configured?.type === 'StrategyConfigured' && [configured.payload.product, configured.payload.exits]).toEqual(
+      ['D', { squareOff: 'off' }],
+    )
+    const orders = events.flatMap((e) => (e.type === 'OrderRequested' ? [e.payload] : []))
+    expect(orders.length).toBeGreaterThan(0)
+    expect(new Set(orders.map((o) => o.product))).toEqual(new Set(['D']))
+    expect(events.some((e) => e.type === 'ExitTriggered')).toBe(false)
+    // and each fill carries the delivery charges of its value (brokerage on an order's first fill)
+    const seen = new Set<string>()
+    const wrong = events.flatMap((e) => {
+      if (e.type !== 'OrderFilled') return []
+      const f = e.payload
+      const want = equityCharges(scheduleOn(UPSTOX_EQUITY_SCHEDULES, istDateOf(e.ts)), {
+        side: f.side,
+        product: 'D',
+        valuePaise: f.fillQty * f.fillPricePaise,
+        chargeBrokerage: !seen.has(f.orderId),
+      }).totalPaise
+      seen.add(f.orderId)
+      return f.feesPaise === want ? [] : [{ seq: e.seq, fees: f.feesPaise, want }]
+    })
+    expect(seen.size).toBeGreaterThan(0)
+    expect(wrong).toEqual([])
+  }, 60_000)
 
   it('refuses to write into a directory that already holds a journal', async () => {
     const out = fresh()

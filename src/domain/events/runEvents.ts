@@ -1,6 +1,7 @@
 import * as t from 'io-ts'
 import { InstrumentKey, StrategyId } from '../ids/index.js'
 import { Paise } from '../money/index.js'
+import { Product } from './orderEvents.js'
 
 export const RunMode = t.keyof({ backtest: null, paper: null, live: null, replay: null })
 export type RunMode = t.TypeOf<typeof RunMode>
@@ -67,7 +68,11 @@ export const StrategyConfigured = t.type({
       instruments: t.array(InstrumentKey),
       enabled: t.boolean,
     }),
-    t.partial({ exits: ExitConfig }),
+    t.partial({
+      exits: ExitConfig,
+      /** The product of the instance's orders: `I` intraday (the default) or `D` delivery, which its charges follow. */
+      product: Product,
+    }),
   ]),
 })
 export type StrategyConfigured = t.TypeOf<typeof StrategyConfigured>

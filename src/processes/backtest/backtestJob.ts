@@ -61,6 +61,8 @@ export interface BacktestRequest {
   readonly participation: string | undefined
   /** Milliseconds from acceptance before an order can fill; default 0. */
   readonly latency: string | undefined
+  /** `I` intraday (default) or `D` delivery: what the orders are, so what they are charged. */
+  readonly product: string | undefined
   /** Already parsed JSON: `RiskLimits`, over a default order rate of 10/s. */
   readonly limits: unknown
   readonly capitalInr: number
@@ -87,7 +89,12 @@ export interface BacktestPlan {
   readonly runId: string
   readonly out: string
   readonly title: string
-  readonly strategy: { readonly kind: string; readonly params: StrategyParams; readonly exits: ExitConfig }
+  readonly strategy: {
+    readonly kind: string
+    readonly params: StrategyParams
+    readonly exits: ExitConfig
+    readonly product?: 'D'
+  }
   readonly instruments: readonly { readonly symbol: string; readonly instrumentKey: InstrumentKey }[]
   readonly source: BarSource
   readonly timeframe: Timeframe
@@ -197,7 +204,12 @@ export const planBacktest = (
     return E.left(`--fill-model must be next-open or touch, got ${fillModel}`)
   const fees = r.fees ?? 'upstox'
   if (fees !== 'zero' && fees !== 'upstox') return E.left(`--fees must be zero or upstox, got ${fees}`)
+  const product = r.product ?? 'I'
+  if (product !== 'I' && product !== 'D')
+    return E.left(`--product must be I (intraday) or D (delivery), got ${product}`)
   const exitsIn: Record<string, unknown> = {}
+  // Delivery positions are held overnight: no square-off unless one is asked for.
+  if (product === 'D' && r.squareOff === undefined) exitsIn.squareOff = 'off'
   if (r.squareOff !== undefined) {
     if (!ExitConfig.props.squareOff.is(r.squareOff))
       return E.left(`--square-off must be HH:MM or off, got ${r.squareOff}`)
@@ -240,7 +252,12 @@ export const planBacktest = (
     latencyMs,
     ...(participation === undefined ? {} : { participation }),
   }
-  const strategy = { kind: r.strategy, params: params.right as StrategyParams, exits: exits.right }
+  const strategy = {
+    kind: r.strategy,
+    params: params.right as StrategyParams,
+    exits: exits.right,
+    ...(product === 'D' ? { product: 'D' as const } : {}),
+  }
   const dataId = {
     source: source.kind === 'store' ? 'market-store' : source.kind === 'ticks' ? 'market-store-ticks' : 'synthetic-v1',
     timeframe: timeframe.right,

@@ -8,6 +8,7 @@ import {
   type EventDraft,
   type ExitConfig,
   isBarColumns,
+  type Product,
   type SimulatorConfig,
   type StrategyParams,
   type TickReceived,
@@ -29,7 +30,13 @@ export interface BacktestSpec {
   readonly startedMs: number
   readonly seed: number
   readonly capitalPaise: number
-  readonly strategy: { readonly kind: string; readonly params: StrategyParams; readonly exits: ExitConfig }
+  readonly strategy: {
+    readonly kind: string
+    readonly params: StrategyParams
+    readonly exits: ExitConfig
+    /** `D` (delivery) is recorded; intraday, the default, is left out. */
+    readonly product?: Product
+  }
   readonly instruments: readonly InstrumentKey[]
   readonly simulator: SimulatorConfig
   readonly limits: RiskLimits
@@ -97,6 +104,7 @@ export const backtestHeader = (b: BacktestSpec): EventDraft[] => [
       instruments: [...b.instruments],
       enabled: true,
       exits: b.strategy.exits,
+      ...(b.strategy.product === undefined ? {} : { product: b.strategy.product }),
     },
   },
 ]

@@ -19,7 +19,8 @@ commands:
       --strategy KIND [--params JSON] --instruments A,B --from D --to D --out DIR
       [--fill-model next-open|touch] [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off]
       [--stop-loss PCT] [--take-profit PCT] [--trailing-stop PCT] [--participation SHARE] [--latency MS]
-      [--limits JSON] [--capital INR] [--seed N] [--data store|ticks|synthetic] [--timeframe 1m|3m|5m|15m|30m|1h|1d]
+      [--limits JSON] [--product I|D] [--capital INR] [--seed N] [--data store|ticks|synthetic]
+      [--timeframe 1m|3m|5m|15m|30m|1h|1d]
       (default: 1-minute bars of the market store under --home; ticks: its stored ticks, with the bars
       the live session builds from them)
   sweep                         backtests over a grid of params on every core, ranked
@@ -119,6 +120,7 @@ export const runCli = async (
       trailingStop: v['trailing-stop'],
       participation: v.participation,
       latency: v.latency,
+      product: v.product,
       limits: v.limits,
       capitalInr,
       seed,
@@ -341,6 +343,7 @@ const parse = (argv: readonly string[]) =>
       'trailing-stop': { type: 'string' },
       participation: { type: 'string' },
       latency: { type: 'string' },
+      product: { type: 'string' },
       port: { type: 'string' },
       grid: { type: 'string' },
       data: { type: 'string' },

@@ -52,7 +52,7 @@ export const orderForTarget = (s: TradingState, t: TargetRequest, e: Envelope): 
     side: delta > 0 ? 'BUY' : 'SELL',
     qty: unsafeMoney.qty(Math.abs(delta)),
     orderType: t.order?.orderType ?? 'MARKET',
-    product: 'I',
+    product: s.strategies.get(t.strategyId)?.product ?? 'I',
     validity: 'DAY',
     reason: `${t.reason.replace('{held}', String(current))}`,
   }

@@ -131,6 +131,7 @@ export const TradingSnapshot = t.type({
       instruments: t.array(str),
       enabled: t.boolean,
       exits: ExitConfig,
+      product: Product,
       configuredSeq: num,
     }),
   ),

@@ -3,6 +3,7 @@ import type {
   Envelope,
   ExitConfig,
   FeedStatus,
+  Product,
   RunMode,
   StrategyParams,
 } from '../../domain/events/index.js'
@@ -29,6 +30,8 @@ export interface RunInfo {
 export interface StrategyConfig {
   readonly strategyId: string
   readonly exits: ExitConfig
+  /** What its orders are: `I` intraday or `D` delivery (charges differ). */
+  readonly product: Product
   readonly kind: string
   readonly params: StrategyParams
   readonly instruments: readonly string[]
@@ -137,6 +140,7 @@ export const evolveTradingState = (s: TradingState, e: Envelope): TradingState =
         instruments: [...e.payload.instruments],
         enabled: e.payload.enabled,
         exits: e.payload.exits ?? {},
+        product: e.payload.product ?? 'I',
         configuredSeq: e.seq,
       })
       return s

@@ -11,8 +11,8 @@ import { marketStorePath, packagedSymbolsPath } from '../home.js'
 
 // `bahi backtest --strategy KIND [--params JSON] --instruments A,B --from D --to D [--fill-model next-open|touch]
 //  [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off] [--stop-loss PCT] [--take-profit PCT]
-//  [--trailing-stop PCT] [--participation SHARE] [--latency MS] [--limits JSON] [--capital INR] [--seed N] --out DIR
-//  [--json]`
+//  [--trailing-stop PCT] [--participation SHARE] [--latency MS] [--limits JSON] [--product I|D] [--capital INR]
+//  [--seed N] --out DIR [--json]`
 // Runs the engine over the data source into <out>/journal, then folds the journal into <out>/report.json and
 // <out>/report.html. Data: the market store's bars (default), its stored ticks with the bars built from them
 // (`--data ticks`), or the seeded synthetic NSE market (`--data synthetic`).
@@ -37,6 +37,7 @@ export interface BacktestOptions {
   readonly trailingStop: string | undefined
   readonly participation: string | undefined
   readonly latency: string | undefined
+  readonly product: string | undefined
   /** Risk limits as JSON text (`RiskLimits`). */
   readonly limits: string | undefined
   readonly capitalInr: number
