@@ -1,4 +1,5 @@
 import type { BarClosed, EventDraft, TickReceived } from '../../domain/events/index.js'
+import { MINUTE_MS } from '../../domain/time/index.js'
 import type { BarAggregator } from '../../projections/index.js'
 
 // A backtest on stored ticks (`bahi backtest --data ticks`): the ticks in exchange-time order, and between them the
@@ -26,10 +27,17 @@ export async function* ticksWithBars(
   aggregator: BarAggregator,
   endMs: number,
 ): AsyncGenerator<EventDraft<TickReceived | BarClosed>[]> {
+  // Bars end on minute boundaries (the session's close is one too), so a flush can close something new only once a
+  // tick is in a later minute than the last flush: one flush per minute, not per tick (a flush visits every instrument).
+  let flushedMinute = Number.NEGATIVE_INFINITY
   for await (const chunk of ticks) {
     const out: EventDraft<TickReceived | BarClosed>[] = []
     for (const t of chunk) {
-      closed(aggregator.flush(t.payload.lttMs), out)
+      const minute = Math.floor(t.payload.lttMs / MINUTE_MS)
+      if (minute > flushedMinute) {
+        flushedMinute = minute
+        closed(aggregator.flush(t.payload.lttMs), out)
+      }
       closed(aggregator.onTick(t.payload), out)
       out.push(t)
     }
