@@ -31,7 +31,7 @@ export const SignalEmitted = t.type({
     t.partial({
       qty: Qty,
       metadata: SignalMetadata,
-      /** The order to reach the target with; absent: MARKET. LIMIT needs `limitPricePaise`, SL both, SL-M the trigger. */
+      /** How to reach the target; absent: MARKET. LIMIT needs `limitPricePaise`, SL both prices, SL-M the trigger. */
       orderType: SignalOrderType,
       limitPricePaise: PricePaise,
       triggerPricePaise: PricePaise,

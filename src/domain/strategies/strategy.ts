@@ -4,8 +4,9 @@ import type { BarClosed, SignalIntent, SignalMetadata, SignalOrderType, TickRece
 import type { InstrumentKey, StrategyId } from '../ids/index.js'
 
 // A strategy reacts and asks; it does not act. It gets a bar (or tick) and a read-only context, and returns at most
-// one signal: a target (LONG/SHORT/FLAT, optionally through a limit or stop order) or CANCEL, with a reason. It never sees the broker, the journal or a logger.
-// Its state is its own, updated in place, and must be plain JSON data (it is snapshotted with the engine).
+// one signal: a target (LONG/SHORT/FLAT, optionally through a limit or stop order) or CANCEL, with a reason. It never
+// sees the broker, the journal or a logger. Its state is its own, updated in place, and must be plain JSON data (it is
+// snapshotted with the engine).
 
 export interface StrategyContext {
   readonly strategyId: StrategyId
