@@ -199,59 +199,17 @@ export const planBacktest = (
     }
     source = { kind: data, path: r.storePath }
   }
-  const fillModel = r.fillModel ?? 'next-open'
-  if (fillModel !== 'next-open' && fillModel !== 'touch')
-    return E.left(`--fill-model must be next-open or touch, got ${fillModel}`)
-  const fees = r.fees ?? 'upstox'
-  if (fees !== 'zero' && fees !== 'upstox') return E.left(`--fees must be zero or upstox, got ${fees}`)
   const product = r.product ?? 'I'
   if (product !== 'I' && product !== 'D')
     return E.left(`--product must be I (intraday) or D (delivery), got ${product}`)
-  const exitsIn: Record<string, unknown> = {}
-  // Delivery positions are held overnight: no square-off unless one is asked for.
-  if (product === 'D' && r.squareOff === undefined) exitsIn.squareOff = 'off'
-  if (r.squareOff !== undefined) {
-    if (!ExitConfig.props.squareOff.is(r.squareOff))
-      return E.left(`--square-off must be HH:MM or off, got ${r.squareOff}`)
-    exitsIn.squareOff = r.squareOff
-  }
-  for (const [flag, field, text] of [
-    ['stop-loss', 'stopLossPct', r.stopLoss],
-    ['take-profit', 'takeProfitPct', r.takeProfit],
-    ['trailing-stop', 'trailingStopPct', r.trailingStop],
-  ] as const) {
-    if (text === undefined) continue
-    const pct = Number(text)
-    if (text.trim() === '' || !ExitConfig.props[field].is(pct))
-      return E.left(`--${flag} must be a percentage above 0 and below 100, got ${text}`)
-    exitsIn[field] = pct
-  }
-  const exits = ExitConfig.decode(exitsIn)
-  // Each field was checked above with its own codec: a refusal here is a bug.
-  if (E.isLeft(exits)) throw new Error(`exit config ${JSON.stringify(exitsIn)} refused after its fields passed`)
-  let participation: number | undefined
-  if (r.participation !== undefined) {
-    participation = Number(r.participation)
-    if (r.participation.trim() === '' || !(participation > 0 && participation <= 1))
-      return E.left(`--participation must be a share of volume above 0 and at most 1, got ${r.participation}`)
-  }
-  const latencyMs = r.latency === undefined ? 0 : Number(r.latency)
-  if (r.latency !== undefined && (r.latency.trim() === '' || !Number.isSafeInteger(latencyMs) || latencyMs < 0))
-    return E.left(`--latency must be a whole number of milliseconds, got ${r.latency}`)
-  if (r.limits !== undefined && (typeof r.limits !== 'object' || r.limits === null || Array.isArray(r.limits)))
-    return E.left('--limits must be a JSON object of risk limits (see docs/risk.md)')
-  const limits = decodeRiskLimits({ ...DEFAULT_RISK_LIMITS, ...(r.limits as object | undefined) })
-  if (E.isLeft(limits)) return E.left(`bad --limits: ${limits.left}`)
+  const exits = exitsOf(r, product)
+  if (E.isLeft(exits)) return exits
+  const simulator = simulatorOf(r)
+  if (E.isLeft(simulator)) return simulator
+  const limits = limitsOf(r.limits)
+  if (E.isLeft(limits)) return limits
   const capitalPaise = inrToPaise(r.capitalInr)
   if (!Number.isSafeInteger(capitalPaise)) return E.left(`--capital ${r.capitalInr} is too large`)
-  const simulator: SimulatorConfig = {
-    ...DEFAULT_SIMULATOR_CONFIG,
-    fillModel,
-    charges: fees,
-    slippageTicks: r.slippageTicks,
-    latencyMs,
-    ...(participation === undefined ? {} : { participation }),
-  }
   const strategy = {
     kind: r.strategy,
     params: params.right as StrategyParams,
@@ -269,7 +227,7 @@ export const planBacktest = (
   }
   // The run id is a function of what runs: the same backtest twice writes the same journal, byte for byte.
   const runId = `bt-${createHash('sha256')
-    .update(JSON.stringify({ strategy, simulator, limits: limits.right, data: dataId, capitalPaise }))
+    .update(JSON.stringify({ strategy, simulator: simulator.right, limits: limits.right, data: dataId, capitalPaise }))
     .digest('hex')
     .slice(0, 16)}`
   return E.right({
@@ -286,9 +244,70 @@ export const planBacktest = (
     startedMs,
     seed: r.seed,
     capitalPaise,
-    simulator,
+    simulator: simulator.right,
     limits: limits.right,
   })
+}
+
+/** The exits from `--square-off`, `--stop-loss`, `--take-profit` and `--trailing-stop`. */
+const exitsOf = (r: BacktestRequest, product: 'I' | 'D'): E.Either<string, ExitConfig> => {
+  const exits: Record<string, unknown> = {}
+  // Delivery positions are held overnight: no square-off unless one is asked for.
+  if (product === 'D' && r.squareOff === undefined) exits.squareOff = 'off'
+  if (r.squareOff !== undefined) {
+    if (!ExitConfig.props.squareOff.is(r.squareOff))
+      return E.left(`--square-off must be HH:MM or off, got ${r.squareOff}`)
+    exits.squareOff = r.squareOff
+  }
+  for (const [flag, field, text] of [
+    ['stop-loss', 'stopLossPct', r.stopLoss],
+    ['take-profit', 'takeProfitPct', r.takeProfit],
+    ['trailing-stop', 'trailingStopPct', r.trailingStop],
+  ] as const) {
+    if (text === undefined) continue
+    const pct = Number(text)
+    if (text.trim() === '' || !ExitConfig.props[field].is(pct))
+      return E.left(`--${flag} must be a percentage above 0 and below 100, got ${text}`)
+    exits[field] = pct
+  }
+  const decoded = ExitConfig.decode(exits)
+  // Each field was checked above with its own codec: a refusal here is a bug.
+  if (E.isLeft(decoded)) throw new Error(`exit config ${JSON.stringify(exits)} refused after its fields passed`)
+  return decoded
+}
+
+/** The simulated broker from `--fill-model`, `--fees`, `--slippage`, `--participation` and `--latency`. */
+const simulatorOf = (r: BacktestRequest): E.Either<string, SimulatorConfig> => {
+  const fillModel = r.fillModel ?? 'next-open'
+  if (fillModel !== 'next-open' && fillModel !== 'touch')
+    return E.left(`--fill-model must be next-open or touch, got ${fillModel}`)
+  const fees = r.fees ?? 'upstox'
+  if (fees !== 'zero' && fees !== 'upstox') return E.left(`--fees must be zero or upstox, got ${fees}`)
+  let participation: number | undefined
+  if (r.participation !== undefined) {
+    participation = Number(r.participation)
+    if (r.participation.trim() === '' || !(participation > 0 && participation <= 1))
+      return E.left(`--participation must be a share of volume above 0 and at most 1, got ${r.participation}`)
+  }
+  const latencyMs = r.latency === undefined ? 0 : Number(r.latency)
+  if (r.latency !== undefined && (r.latency.trim() === '' || !Number.isSafeInteger(latencyMs) || latencyMs < 0))
+    return E.left(`--latency must be a whole number of milliseconds, got ${r.latency}`)
+  return E.right({
+    ...DEFAULT_SIMULATOR_CONFIG,
+    fillModel,
+    charges: fees,
+    slippageTicks: r.slippageTicks,
+    latencyMs,
+    ...(participation === undefined ? {} : { participation }),
+  })
+}
+
+/** `--limits` (parsed JSON) over the default order rate; a misspelt limit is refused, never dropped. */
+const limitsOf = (given: unknown): E.Either<string, RiskLimits> => {
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given)))
+    return E.left('--limits must be a JSON object of risk limits (see docs/risk.md)')
+  const limits = decodeRiskLimits({ ...DEFAULT_RISK_LIMITS, ...(given as object | undefined) })
+  return E.isLeft(limits) ? E.left(`bad --limits: ${limits.left}`) : limits
 }
 
 /** Each day of 1-minute bars resampled (sessions do not share buckets), in time order across instruments. */
