@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bahi, parseJsonOut } from '../cli/cliHarness.js'
+import { bahi, parseJsonOut, readAll } from '../cli/cliHarness.js'
 import { RELIANCE, startUpstoxHarness, type UpstoxHarness } from '../upstox/upstoxHarness.js'
 
 // `bahi run` as a child process against the local exchange replaying its market fast: logged in with `bahi login`,
@@ -87,6 +87,14 @@ describe('bahi run against the sandbox', () => {
       ],
       [['--strategy', 'streak', '--instruments', 'RELIANCE', '--limits', '[5]'], /--limits must be a JSON object/],
       [
+        ['--strategy', 'streak', '--instruments', 'RELIANCE', '--stop-loss', '150'],
+        /--stop-loss must be a percentage above 0 and below 100, got 150/,
+      ],
+      [
+        ['--strategy', 'streak', '--instruments', 'RELIANCE', '--product', 'MIS'],
+        /--product must be I \(intraday\) or D/,
+      ],
+      [
         ['--strategy', 'streak', '--instruments', 'RELIANCE', '--feed-mode', 'depth'],
         /--feed-mode must be full or ltpc/,
       ],
@@ -114,13 +122,19 @@ describe('bahi run against the sandbox', () => {
   }, 90_000)
 
   it('live: orders are placed on the venue under our ids, and the position agrees with the venue', async () => {
-    const s = await run(['--live'])
+    // As delivery, with a stop loss: both reach the journal's configuration, and the product reaches the venue.
+    const s = await run(['--live', '--product', 'D', '--stop-loss', '2'])
     expect(s.mode).toBe('live')
     expect(existsSync(s.journal)).toBe(true)
     expect(s.ordersPlaced).toBeGreaterThan(0)
     expect(s.brokerErrors).toBe(0)
     expect(s.verify.divergences).toBe(0)
+    const configured = (await readAll(s.journal)).find((e) => e.type === 'StrategyConfigured')
+    expect(configured?.type === 'StrategyConfigured' && [configured.payload.product, configured.payload.exits]).toEqual(
+      ['D', { squareOff: 'off', stopLossPct: 2 }],
+    )
     const venueOrders = h.sandbox.orders.orderBook(h.sandbox.user.userId)
+    expect(new Set(venueOrders.map((o) => o.product))).toEqual(new Set(['D']))
     expect(venueOrders).toHaveLength(s.ordersPlaced)
     for (const o of venueOrders) expect(o.tag).toMatch(/^live-\d{8}T\d{6}-[0-9a-f]{6}-\d+$/)
     // what the venue holds for RELIANCE is what the journal says we hold (fills polled back until the end)

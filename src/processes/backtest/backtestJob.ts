@@ -202,7 +202,7 @@ export const planBacktest = (
   const product = r.product ?? 'I'
   if (product !== 'I' && product !== 'D')
     return E.left(`--product must be I (intraday) or D (delivery), got ${product}`)
-  const exits = exitsOf(r, product)
+  const exits = exitConfigOf(r, product)
   if (E.isLeft(exits)) return exits
   const simulator = simulatorOf(r)
   if (E.isLeft(simulator)) return simulator
@@ -249,8 +249,19 @@ export const planBacktest = (
   })
 }
 
-/** The exits from `--square-off`, `--stop-loss`, `--take-profit` and `--trailing-stop`. */
-const exitsOf = (r: BacktestRequest, product: 'I' | 'D'): E.Either<string, ExitConfig> => {
+/** The exit flags as given (text), for `exitConfigOf`. */
+export interface ExitFlags {
+  readonly squareOff: string | undefined
+  readonly stopLoss: string | undefined
+  readonly takeProfit: string | undefined
+  readonly trailingStop: string | undefined
+}
+
+/**
+ * The exits from `--square-off`, `--stop-loss`, `--take-profit` and `--trailing-stop` (`bahi backtest`, `sweep` and
+ * `run` take the same); a delivery product has no square-off unless one is asked for.
+ */
+export const exitConfigOf = (r: ExitFlags, product: 'I' | 'D'): E.Either<string, ExitConfig> => {
   const exits: Record<string, unknown> = {}
   // Delivery positions are held overnight: no square-off unless one is asked for.
   if (product === 'D' && r.squareOff === undefined) exits.squareOff = 'off'

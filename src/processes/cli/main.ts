@@ -45,7 +45,8 @@ commands:
   run --strategy KIND [--params JSON] --instruments A,B   paper trading on the Upstox market feed (UPSTOX_BASE_URL,
                                 a token from bahi login); journal under <home>/journals, verified at the end
       [--live]                  place real orders through the Upstox adapter instead of the simulated broker
-      [--feed-mode full|ltpc] [--square-off HH:MM|off] [--capital INR] [--limits JSON] [--duration SECONDS] [--out DIR]
+      [--feed-mode full|ltpc] [--square-off HH:MM|off] [--stop-loss PCT] [--take-profit PCT] [--trailing-stop PCT]
+      [--product I|D] [--capital INR] [--limits JSON] [--duration SECONDS] [--out DIR]
   sandbox [--port P] [--speed X] [--seed N] [--from YYYY-MM-DD] [--data synthetic|store|PATH]
                                 an Upstox-compatible local exchange on 127.0.0.1 (REST, market feed, portfolio
                                 stream) replaying the synthetic market, the sealed market store, or a file/directory
@@ -253,6 +254,10 @@ export const runCli = async (
           ...(v.instruments === undefined ? {} : { instruments: v.instruments }),
           ...(v['feed-mode'] === undefined ? {} : { feedMode: v['feed-mode'] }),
           ...(v['square-off'] === undefined ? {} : { squareOff: v['square-off'] }),
+          ...(v['stop-loss'] === undefined ? {} : { stopLoss: v['stop-loss'] }),
+          ...(v['take-profit'] === undefined ? {} : { takeProfit: v['take-profit'] }),
+          ...(v['trailing-stop'] === undefined ? {} : { trailingStop: v['trailing-stop'] }),
+          ...(v.product === undefined ? {} : { product: v.product }),
           ...(duration === undefined ? {} : { durationSeconds: duration }),
           ...(v.out === undefined ? {} : { out: v.out }),
         },

@@ -13,7 +13,13 @@ export interface SessionSpec {
   readonly startedMs: number
   readonly capitalPaise: number
   readonly codeVersion: string
-  readonly strategy: { readonly kind: string; readonly params: StrategyParams; readonly exits: ExitConfig }
+  readonly strategy: {
+    readonly kind: string
+    readonly params: StrategyParams
+    readonly exits: ExitConfig
+    /** `D` (delivery) is recorded; intraday, the default, is left out. */
+    readonly product?: 'D'
+  }
   readonly instruments: readonly InstrumentKey[]
   readonly limits: RiskLimits
   /** Paper trading's fill model; unused live. */
@@ -60,6 +66,7 @@ export const sessionHeader = (s: SessionSpec): EventDraft[] => {
         instruments: [...s.instruments],
         enabled: true,
         exits: s.strategy.exits,
+        ...(s.strategy.product === undefined ? {} : { product: s.strategy.product }),
       },
     },
   ]

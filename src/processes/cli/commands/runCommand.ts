@@ -18,13 +18,14 @@ import {
   type FeedMode,
   loadMarketFeedProto,
 } from '../../../adapters/upstoxFeed/index.js'
-import { ExitConfig, type StrategyParams } from '../../../domain/events/index.js'
+import type { StrategyParams } from '../../../domain/events/index.js'
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { inrToPaise } from '../../../domain/money/index.js'
 import { DEFAULT_RISK_LIMITS, decodeRiskLimits } from '../../../domain/risk/index.js'
 import { describeParamsErrors } from '../../../domain/strategies/index.js'
 import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
 import { DEFAULT_SIMULATOR_CONFIG, positionKey } from '../../../projections/index.js'
+import { exitConfigOf } from '../../backtest/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { verifyJournal } from '../../replay/index.js'
 import { createTradingSession, feedAuthorizer, sessionHeader } from '../../runner/index.js'
@@ -49,6 +50,11 @@ export interface RunOptions {
   readonly feedMode?: string
   readonly capitalInr: number
   readonly squareOff?: string
+  readonly stopLoss?: string
+  readonly takeProfit?: string
+  readonly trailingStop?: string
+  /** `I` intraday (default) or `D` delivery. */
+  readonly product?: string
   /** Risk limits as JSON (`RiskLimits`); default an order rate of 10/s. */
   readonly limits?: unknown
   readonly durationSeconds?: number
@@ -76,8 +82,13 @@ export const runCommand = async (
   if (def === undefined) return fail(`unknown strategy "${o.strategy}" (known: ${kinds})`)
   const params = def.params.decode(o.params ?? {})
   if (E.isLeft(params)) return fail(`bad --params for ${o.strategy}: ${describeParamsErrors(params.left)}`)
-  const exits = ExitConfig.decode(o.squareOff === undefined ? {} : { squareOff: o.squareOff })
-  if (E.isLeft(exits)) return fail(`--square-off must be HH:MM or off, got ${o.squareOff}`)
+  const product = o.product ?? 'I'
+  if (product !== 'I' && product !== 'D') return fail(`--product must be I (intraday) or D (delivery), got ${product}`)
+  const exits = exitConfigOf(
+    { squareOff: o.squareOff, stopLoss: o.stopLoss, takeProfit: o.takeProfit, trailingStop: o.trailingStop },
+    product,
+  )
+  if (E.isLeft(exits)) return fail(exits.left)
   // decodeRiskLimits, not the bare codec: a misspelt limit is refused, never dropped (dropped, it would leave trading
   // unlimited). Upstox's order rate stays limited unless the limits say otherwise.
   if (o.limits !== undefined && (typeof o.limits !== 'object' || o.limits === null || Array.isArray(o.limits)))
@@ -143,7 +154,12 @@ export const runCommand = async (
     log: log.child({ component: 'session' }),
     nowMs,
   })
-  const strategy = { kind: o.strategy, params: params.right as StrategyParams, exits: exits.right }
+  const strategy = {
+    kind: o.strategy,
+    params: params.right as StrategyParams,
+    exits: exits.right,
+    ...(product === 'D' ? { product: 'D' as const } : {}),
+  }
   for (const d of sessionHeader({
     runId,
     mode,
