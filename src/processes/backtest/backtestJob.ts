@@ -42,7 +42,16 @@ import { ticksWithBars } from './tickReplay.js'
 // to a worker thread), `executeBacktest` runs a plan: journal, report files, summary. The CLI's `backtest` and the
 // workers of `sweep` both use them.
 
-export interface BacktestRequest {
+/** The exit flags as given (text), for `exitConfigOf`. */
+export interface ExitFlags {
+  readonly squareOff: string | undefined
+  /** Percent of the entry price (stop loss, take profit) or of the best price since entry (trailing stop). */
+  readonly stopLoss: string | undefined
+  readonly takeProfit: string | undefined
+  readonly trailingStop: string | undefined
+}
+
+export interface BacktestRequest extends ExitFlags {
   readonly strategy: string | undefined
   /** Already parsed JSON. */
   readonly params: unknown
@@ -52,11 +61,6 @@ export interface BacktestRequest {
   readonly fillModel: string | undefined
   readonly fees: string | undefined
   readonly slippageTicks: number
-  readonly squareOff: string | undefined
-  /** Percent of the entry price (stop loss, take profit) or of the best price since entry (trailing stop). */
-  readonly stopLoss: string | undefined
-  readonly takeProfit: string | undefined
-  readonly trailingStop: string | undefined
   /** Share of a bar's volume (a tick's quantity) that may fill per order per price; default no cap. */
   readonly participation: string | undefined
   /** Milliseconds from acceptance before an order can fill; default 0. */
@@ -247,14 +251,6 @@ export const planBacktest = (
     simulator: simulator.right,
     limits: limits.right,
   })
-}
-
-/** The exit flags as given (text), for `exitConfigOf`. */
-export interface ExitFlags {
-  readonly squareOff: string | undefined
-  readonly stopLoss: string | undefined
-  readonly takeProfit: string | undefined
-  readonly trailingStop: string | undefined
 }
 
 /**

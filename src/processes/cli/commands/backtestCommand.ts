@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { loadSymbolTable } from '../../../adapters/importers/index.js'
-import { executeBacktest, planBacktest } from '../../backtest/index.js'
+import { type BacktestRequest, executeBacktest, planBacktest } from '../../backtest/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
@@ -17,31 +17,14 @@ import { marketStorePath, packagedSymbolsPath } from '../home.js'
 // <out>/report.html. Data: the market store's bars (default), its stored ticks with the bars built from them
 // (`--data ticks`), or the seeded synthetic NSE market (`--data synthetic`).
 
-export interface BacktestOptions {
+/** The request as the CLI has it: JSON flags still text, and where the store and outputs are. */
+export interface BacktestOptions
+  extends Omit<BacktestRequest, 'params' | 'limits' | 'out' | 'storePath' | 'symbolsPath'> {
   readonly json: boolean
   readonly home: string
-  /** `store` (default), `ticks` or `synthetic`. */
-  readonly data: string | undefined
-  readonly timeframe: string | undefined
-  readonly strategy: string | undefined
   readonly params: string | undefined
-  readonly instruments: string | undefined
-  readonly from: string | undefined
-  readonly to: string | undefined
-  readonly fillModel: string | undefined
-  readonly fees: string | undefined
-  readonly slippageTicks: number
-  readonly squareOff: string | undefined
-  readonly stopLoss: string | undefined
-  readonly takeProfit: string | undefined
-  readonly trailingStop: string | undefined
-  readonly participation: string | undefined
-  readonly latency: string | undefined
-  readonly product: string | undefined
   /** Risk limits as JSON text (`RiskLimits`). */
   readonly limits: string | undefined
-  readonly capitalInr: number
-  readonly seed: number
   readonly out: string | undefined
 }
 
