@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { BarClosed, EventDraft } from '../../domain/events/index.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
+import { sqlString } from './sqlLiteral.js'
 import { type BarQuery, streamBars } from './streamBars.js'
 
 // The read path for every process but the market-data node. DuckDB lets one process hold the store's file and
@@ -24,8 +25,6 @@ export interface MarketReader {
   readonly close: () => void
 }
 
-const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
-
 export const openMarketReader = async (sealedDir: string): Promise<E.Either<MarketStoreError, MarketReader>> => {
   if (!existsSync(join(sealedDir)))
     return E.left({ _tag: 'StoreOpenFailed', path: sealedDir, reason: 'no sealed Parquet directory there yet' })
@@ -35,7 +34,7 @@ export const openMarketReader = async (sealedDir: string): Promise<E.Either<Mark
     const conn = await instance.connect()
     await conn.run(
       `CREATE VIEW ${TABLES.bars} AS SELECT instrument_key, timeframe, open_ms, open_paise, high_paise, low_paise,
-         close_paise, volume, oi, flags, date FROM read_parquet(${quote(`${sealedDir}/**/*.parquet`)}, hive_partitioning = true)`,
+         close_paise, volume, oi, flags, date FROM read_parquet(${sqlString(`${sealedDir}/**/*.parquet`)}, hive_partitioning = true)`,
     )
     conn.closeSync()
   } catch (e) {

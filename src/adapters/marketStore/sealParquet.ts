@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { istDateSql } from './coverage.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
+import { sqlString } from './sqlLiteral.js'
 
 // Sealing: finished days' bars copied out of the DuckDB file into Parquet, hive-partitioned as
 // `<dir>/exchange=NSE/timeframe=1m/date=2025-01-02/data_0.parquet`, which DuckDB, Polars and pandas read directly
@@ -18,8 +19,6 @@ export interface SealResult {
   readonly partitions: number
 }
 
-const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
-
 export const sealParquet = async (
   conn: DuckDBConnection,
   dir: string,
@@ -30,7 +29,7 @@ export const sealParquet = async (
   }
   const source = `SELECT split_part(instrument_key, '_', 1) AS exchange, timeframe, ${istDateSql('open_ms')} AS date,
       instrument_key, open_ms, open_paise, high_paise, low_paise, close_paise, volume, oi, flags
-    FROM ${TABLES.bars} WHERE ${istDateSql('open_ms')} < ${quote(beforeDate)}`
+    FROM ${TABLES.bars} WHERE ${istDateSql('open_ms')} < ${sqlString(beforeDate)}`
   try {
     const counts = await conn.runAndReadAll(
       `SELECT count(*), count(DISTINCT (exchange, timeframe, date)) FROM (${source})`,
@@ -46,7 +45,7 @@ export const sealParquet = async (
       const staging = `${dir}.staging-${process.pid}-${Date.now()}`
       mkdirSync(dir, { recursive: true })
       await conn.run(
-        `COPY (${source} ORDER BY exchange, timeframe, date, open_ms, instrument_key) TO ${quote(staging)}
+        `COPY (${source} ORDER BY exchange, timeframe, date, open_ms, instrument_key) TO ${sqlString(staging)}
          (FORMAT parquet, PARTITION_BY (exchange, timeframe, date))`,
       )
       for (const ex of readdirSync(staging)) {

@@ -7,12 +7,14 @@ import {
   type EventDraft,
   type Timeframe,
 } from '../../domain/events/index.js'
-import { type InstrumentKey, unsafe } from '../../domain/ids/index.js'
+import type { InstrumentKey } from '../../domain/ids/index.js'
 import { MINUTE_MS } from '../../domain/time/index.js'
-import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
+import { startColumnStream } from './columnStream.js'
+import type { MarketStoreError } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
+import { sqlString } from './sqlLiteral.js'
 import { barCloseMs, bucketSql } from './timeframes.js'
-import { checkColumnTypes, float64Column, int32Column } from './vectorItems.js'
+import { float64Column, int32Column } from './vectorItems.js'
 
 // The event source for backtests: bars of one or many instruments over [fromMs, toMs) (by bar start), merged in
 // time order by DuckDB (`ORDER BY open_ms, k`, where k is the instrument's position in the sorted key list, so ties at
@@ -40,11 +42,9 @@ export interface BarBatch extends BarColumns {
   readonly flags: Int32Array
 }
 
-const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
-
 const selectSql = (q: BarQuery, keys: readonly string[]): string => {
   const source = q.source ?? (q.timeframe === '1m' ? 'stored' : 'resample')
-  const quoted = keys.map(quote).join(',')
+  const quoted = keys.map(sqlString).join(',')
   const keyList = `[${quoted}]`
   const range = [
     q.fromMs === undefined ? '' : ` AND open_ms >= ${Math.trunc(q.fromMs)}`,
@@ -53,7 +53,7 @@ const selectSql = (q: BarQuery, keys: readonly string[]): string => {
   if (source === 'stored') {
     return `SELECT (list_position(${keyList}, instrument_key) - 1)::INTEGER AS k, open_ms::DOUBLE, open_paise::DOUBLE,
       high_paise::DOUBLE, low_paise::DOUBLE, close_paise::DOUBLE, volume::DOUBLE, oi::DOUBLE, flags::INTEGER
-      FROM ${TABLES.bars} WHERE timeframe = ${quote(q.timeframe)} AND instrument_key IN (${quoted})${range}
+      FROM ${TABLES.bars} WHERE timeframe = ${sqlString(q.timeframe)} AND instrument_key IN (${quoted})${range}
       ORDER BY open_ms, k`
   }
   // The range applies to the 1-minute bars; whole buckets are the caller's business (pass bucket-aligned bounds).
@@ -69,7 +69,7 @@ const keysWithBars = async (conn: DuckDBConnection, q: BarQuery): Promise<string
   if (q.instrumentKeys.length > 0) return [...new Set(q.instrumentKeys)].sort()
   const tf = (q.source ?? (q.timeframe === '1m' ? 'stored' : 'resample')) === 'stored' ? q.timeframe : '1m'
   const reader = await conn.runAndReadAll(
-    `SELECT DISTINCT instrument_key FROM ${TABLES.bars} WHERE timeframe = ${quote(tf)} ORDER BY 1`,
+    `SELECT DISTINCT instrument_key FROM ${TABLES.bars} WHERE timeframe = ${sqlString(tf)} ORDER BY 1`,
   )
   return reader.getRows().map((r) => String(r[0]))
 }
@@ -80,19 +80,6 @@ const keysWithBars = async (conn: DuckDBConnection, q: BarQuery): Promise<string
 // no buffer points into DuckDB's memory) and is handed on as it is: nothing else holds the chunk.
 const { DOUBLE, INTEGER } = DuckDBTypeId
 const BAR_COLUMN_TYPES = [INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, INTEGER] as const
-
-async function* batches(
-  result: DuckDBResult,
-  keys: readonly InstrumentKey[],
-  tf: Timeframe,
-  done: () => void,
-): AsyncGenerator<BarBatch> {
-  try {
-    yield* readBatches(result, keys, tf)
-  } finally {
-    done()
-  }
-}
 
 async function* readBatches(
   result: DuckDBResult,
@@ -131,31 +118,22 @@ async function* readBatches(
  * the end, `return`ed early, or failed): the store gives each stream its own connection and closes it there, so
  * several streams and other queries can run side by side.
  */
-export const streamBarBatches = async (
+export const streamBarBatches = (
   conn: DuckDBConnection,
   q: BarQuery,
   done: () => void = () => {},
-): Promise<E.Either<MarketStoreError, AsyncIterable<BarBatch>>> => {
-  try {
-    const keys = await keysWithBars(conn, q)
-    if (keys.length === 0) {
-      done()
-      return E.right(batches0())
-    }
-    const result = await conn.stream(selectSql(q, keys))
-    const mismatch = checkColumnTypes(result, BAR_COLUMN_TYPES)
-    if (mismatch !== undefined) {
-      done()
-      return E.left({ _tag: 'StoreQueryFailed', reason: `bar query returned unexpected columns: ${mismatch}` })
-    }
-    return E.right(batches(result, keys.map(unsafe.instrumentKey), q.timeframe, done))
-  } catch (e) {
-    done()
-    return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
-  }
-}
-
-async function* batches0(): AsyncGenerator<BarBatch> {}
+): Promise<E.Either<MarketStoreError, AsyncIterable<BarBatch>>> =>
+  startColumnStream(
+    conn,
+    {
+      keys: () => keysWithBars(conn, q),
+      sql: (keys) => selectSql(q, keys),
+      types: BAR_COLUMN_TYPES,
+      what: 'bar',
+      read: (result, keys) => readBatches(result, keys, q.timeframe),
+    },
+    done,
+  )
 
 /** The bars of one batch as `BarClosed` drafts (the journal's input events), in the batch's order. */
 export const barDrafts = (b: BarBatch): EventDraft<BarClosed>[] => {

@@ -1,11 +1,13 @@
 import { type DuckDBConnection, type DuckDBResult, DuckDBTypeId } from '@duckdb/node-api'
-import * as E from 'fp-ts/lib/Either.js'
+import type * as E from 'fp-ts/lib/Either.js'
 import type { EventDraft, TickReceived } from '../../domain/events/index.js'
-import { type InstrumentKey, unsafe } from '../../domain/ids/index.js'
+import type { InstrumentKey } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
-import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
+import { startColumnStream } from './columnStream.js'
+import type { MarketStoreError } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
-import { checkColumnTypes, float64Column, int32Column } from './vectorItems.js'
+import { sqlString } from './sqlLiteral.js'
+import { float64Column, int32Column } from './vectorItems.js'
 
 // Stored ticks read back: the ticks of one or many instruments over [fromMs, toMs) of exchange time, merged in time
 // order by DuckDB (`ORDER BY ltt_ms, instrument, seq`: ties at the same millisecond go by instrument key, then in
@@ -23,13 +25,11 @@ export interface TickQuery {
   readonly toMs?: number
 }
 
-const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
-
 /** Stands for a NULL volume or open interest in the selected columns (both are never negative when present). */
 const ABSENT = -1
 
 const selectSql = (q: TickQuery, keys: readonly string[]): string => {
-  const quoted = keys.map(quote).join(',')
+  const quoted = keys.map(sqlString).join(',')
   const range = [
     q.fromMs === undefined ? '' : ` AND ltt_ms >= ${Math.trunc(q.fromMs)}`,
     q.toMs === undefined ? '' : ` AND ltt_ms < ${Math.trunc(q.toMs)}`,
@@ -53,65 +53,48 @@ const TICK_COLUMN_TYPES = [INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE] as c
 async function* tickChunks(
   result: DuckDBResult,
   keys: readonly InstrumentKey[],
-  done: () => void,
 ): AsyncGenerator<EventDraft<TickReceived>[]> {
-  try {
-    for (;;) {
-      const chunk = await result.fetchChunk()
-      if (chunk === null || chunk.rowCount === 0) return
-      const n = chunk.rowCount
-      const k = int32Column(chunk, 0, n)
-      const ltt = float64Column(chunk, 1, n)
-      const ltp = float64Column(chunk, 2, n)
-      const ltq = float64Column(chunk, 3, n)
-      const volume = float64Column(chunk, 4, n)
-      const oi = float64Column(chunk, 5, n)
-      const out = new Array<EventDraft<TickReceived>>(n)
-      for (let i = 0; i < n; i++) {
-        const lttMs = ltt[i] as number
-        const payload: TickReceived['payload'] = {
-          instrumentKey: keys[k[i] as number] as InstrumentKey,
-          ltpPaise: unsafeMoney.price(ltp[i] as number),
-          lttMs,
-          ltq: ltq[i] as number,
-        }
-        if (volume[i] !== ABSENT) payload.volume = volume[i] as number
-        if (oi[i] !== ABSENT) payload.oi = oi[i] as number
-        out[i] = { type: 'TickReceived', ts: lttMs, payload }
+  for (;;) {
+    const chunk = await result.fetchChunk()
+    if (chunk === null || chunk.rowCount === 0) return
+    const n = chunk.rowCount
+    const k = int32Column(chunk, 0, n)
+    const ltt = float64Column(chunk, 1, n)
+    const ltp = float64Column(chunk, 2, n)
+    const ltq = float64Column(chunk, 3, n)
+    const volume = float64Column(chunk, 4, n)
+    const oi = float64Column(chunk, 5, n)
+    const out = new Array<EventDraft<TickReceived>>(n)
+    for (let i = 0; i < n; i++) {
+      const lttMs = ltt[i] as number
+      const payload: TickReceived['payload'] = {
+        instrumentKey: keys[k[i] as number] as InstrumentKey,
+        ltpPaise: unsafeMoney.price(ltp[i] as number),
+        lttMs,
+        ltq: ltq[i] as number,
       }
-      yield out
+      if (volume[i] !== ABSENT) payload.volume = volume[i] as number
+      if (oi[i] !== ABSENT) payload.oi = oi[i] as number
+      out[i] = { type: 'TickReceived', ts: lttMs, payload }
     }
-  } finally {
-    done()
+    yield out
   }
 }
 
-async function* noTicks(): AsyncGenerator<EventDraft<TickReceived>[]> {}
-
-/**
- * Starts the query; a bad query is a `Left` here, before any tick is read. `done` runs when the stream ends (read to
- * the end, `return`ed early, or failed), as for `streamBarBatches`.
- */
-export const streamTicks = async (
+/** Starts the query (see columnStream.ts): a bad query is a `Left` before any tick is read. */
+export const streamTicks = (
   conn: DuckDBConnection,
   q: TickQuery,
   done: () => void = () => {},
-): Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<TickReceived>[]>>> => {
-  try {
-    const keys = await keysWithTicks(conn, q)
-    if (keys.length === 0) {
-      done()
-      return E.right(noTicks())
-    }
-    const result = await conn.stream(selectSql(q, keys))
-    const mismatch = checkColumnTypes(result, TICK_COLUMN_TYPES)
-    if (mismatch !== undefined) {
-      done()
-      return E.left({ _tag: 'StoreQueryFailed', reason: `tick query returned unexpected columns: ${mismatch}` })
-    }
-    return E.right(tickChunks(result, keys.map(unsafe.instrumentKey), done))
-  } catch (e) {
-    done()
-    return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
-  }
-}
+): Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<TickReceived>[]>>> =>
+  startColumnStream(
+    conn,
+    {
+      keys: () => keysWithTicks(conn, q),
+      sql: (keys) => selectSql(q, keys),
+      types: TICK_COLUMN_TYPES,
+      what: 'tick',
+      read: tickChunks,
+    },
+    done,
+  )

@@ -13,6 +13,7 @@ import { TIMEFRAME_MS } from '../../domain/events/index.js'
 import type { BarRow, InstrumentRow, MarketBatch, TickRow, WriteResult } from './marketRows.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { BAR_KEY, STAGE_BARS, STAGE_BARS_NARROW, STAGE_INSTRUMENTS, STAGE_TICKS, TABLES, TICK_KEY } from './schema.js'
+import { sqlString } from './sqlLiteral.js'
 import { float64Items, int32Items } from './vectorItems.js'
 
 // One batch (one file, or a group of whole files) goes in as one transaction, so a failure leaves the store exactly
@@ -249,13 +250,11 @@ const indexer = (): Indexer => {
       }
       return k
     },
-    list: (): string => `[${[...index.keys()].map(quote).join(',')}]`,
+    list: (): string => `[${[...index.keys()].map(sqlString).join(',')}]`,
   }
 }
 
 const bigOrNull = (n: number | null): bigint | null => (n === null ? null : BigInt(n))
-
-const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
 
 const STAGE_TICK_TYPES = [INTEGER, DOUBLE, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE]
 
@@ -497,14 +496,14 @@ const seriesFilter = (all: readonly SeriesRange[], cols: readonly string[], time
     return all
       .map(
         (x) =>
-          `(${cols.map((c, k) => `${c} = ${quote(x.values[k] as string)}`).join(' AND ')} AND ${timeCol} BETWEEN ${x.lo} AND ${x.hi})`,
+          `(${cols.map((c, k) => `${c} = ${sqlString(x.values[k] as string)}`).join(' AND ')} AND ${timeCol} BETWEEN ${x.lo} AND ${x.hi})`,
       )
       .join(' OR ')
   }
   const lo = Math.min(...all.map((x) => x.lo))
   const hi = Math.max(...all.map((x) => x.hi))
   const lists = cols.map(
-    (c, k) => `list_contains([${[...new Set(all.map((x) => x.values[k] as string))].map(quote).join(',')}], ${c})`,
+    (c, k) => `list_contains([${[...new Set(all.map((x) => x.values[k] as string))].map(sqlString).join(',')}], ${c})`,
   )
   return `${lists.join(' AND ')} AND ${timeCol} BETWEEN ${lo} AND ${hi}`
 }
