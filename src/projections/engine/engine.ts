@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { BarClosed, Envelope, EventDraft, SignalEmitted, TickReceived } from '../../domain/events/index.js'
 import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
-import { unsafeMoney } from '../../domain/money/index.js'
+import { PricePaise, unsafeMoney } from '../../domain/money/index.js'
 import {
   type AnyStrategy,
   describeParamsErrors,
@@ -11,7 +11,7 @@ import {
 } from '../../domain/strategies/index.js'
 import { positionKey } from '../positions/index.js'
 import { createTradingState, evolveTradingState, type TradingState } from '../state/index.js'
-import { cancelWorking, orderForSignal, orderForTarget } from './execution.js'
+import { cancelRequests, orderForSignal, orderForTarget } from './execution.js'
 import { createExitState, type ExitState, evolveExits, exitDecisions } from './exits.js'
 import { breachDecisions, defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
 import { acceptSubmitted, cancelRequested, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
@@ -135,16 +135,14 @@ const signalDraft = (
   return { type: 'SignalEmitted', ts: e.ts, causationId: e.seq, payload }
 }
 
-const isPrice = (n: number | undefined): boolean => n !== undefined && Number.isSafeInteger(n) && n > 0
-
 /** Why a signal's order cannot be placed, or undefined: each type's prices present, whole paise, and only those. */
 const orderProblem = (o: SignalOrder): string | undefined => {
   const needsLimit = o.type === 'LIMIT' || o.type === 'SL'
   const needsTrigger = o.type === 'SL' || o.type === 'SL-M'
-  if (needsLimit && !isPrice(o.limitPricePaise))
+  if (needsLimit && !PricePaise.is(o.limitPricePaise))
     return `a ${o.type} order needs limitPricePaise, a positive whole number of paise (got ${o.limitPricePaise})`
   if (!needsLimit && o.limitPricePaise !== undefined) return `a ${o.type} order takes no limitPricePaise`
-  if (needsTrigger && !isPrice(o.triggerPricePaise))
+  if (needsTrigger && !PricePaise.is(o.triggerPricePaise))
     return `a ${o.type} order needs triggerPricePaise, a positive whole number of paise (got ${o.triggerPricePaise})`
   if (!needsTrigger && o.triggerPricePaise !== undefined) return `a ${o.type} order takes no triggerPricePaise`
   return undefined
@@ -234,7 +232,15 @@ export const createEngine = (config: EngineConfig): Engine => {
       case 'TickReceived':
         return onPrice(s, e, e.payload.instrumentKey)
       case 'SignalEmitted': {
-        if (e.payload.intent === 'CANCEL') return cancelWorking(s.trading, e)
+        if (e.payload.intent === 'CANCEL') {
+          const { strategyId, instrumentKey, reason } = e.payload
+          return cancelRequests(
+            s.trading,
+            e,
+            (o) => o.strategyId === strategyId && o.instrumentKey === instrumentKey,
+            `CANCEL: ${reason}`,
+          )
+        }
         // A signal against an open position is an exit (recorded as one), or ignored if the strategy says so.
         const held =
           s.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0
@@ -303,22 +309,15 @@ export const createEngine = (config: EngineConfig): Engine => {
       case 'KillSwitchEngaged': {
         // Engaging a switch also cancels the working orders it covers.
         const { scope, target } = e.payload
-        const out: EventDraft[] = []
-        for (const o of s.trading.orders.working.values()) {
-          const covered =
+        return cancelRequests(
+          s.trading,
+          e,
+          (o) =>
             scope === 'global' ||
             (scope === 'strategy' && o.strategyId === target) ||
-            (scope === 'instrument' && o.instrumentKey === target)
-          if (!covered || o.status === 'pending_cancel') continue
-          out.push({
-            type: 'OrderCancelRequested',
-            ts: e.ts,
-            causationId: e.seq,
-            correlationId: o.orderId,
-            payload: { orderId: o.orderId, reason: `kill switch engaged: ${e.payload.reason}` },
-          })
-        }
-        return out
+            (scope === 'instrument' && o.instrumentKey === target),
+          `kill switch engaged: ${e.payload.reason}`,
+        )
       }
       default:
         return NO_EVENTS

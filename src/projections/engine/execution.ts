@@ -1,6 +1,7 @@
 import type { Envelope, EventDraft, OrderRequested, SignalEmitted } from '../../domain/events/index.js'
 import { unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
+import type { OrderView } from '../orders/index.js'
 import { positionKey } from '../positions/index.js'
 import type { TradingState } from '../state/index.js'
 
@@ -61,18 +62,25 @@ export const orderForTarget = (s: TradingState, t: TargetRequest, e: Envelope): 
   return [{ type: 'OrderRequested', ts: e.ts, causationId: e.seq, correlationId: orderId, payload }]
 }
 
-/** A CANCEL signal: a cancel request for each of the strategy's working orders in the instrument. */
-export const cancelWorking = (s: TradingState, e: Envelope<SignalEmitted>): readonly EventDraft[] => {
-  const { strategyId, instrumentKey, reason } = e.payload
+/**
+ * A cancel request, caused by `e`, for each working order that `covers` takes and that is not being cancelled already
+ * (a CANCEL signal: the strategy's orders in the instrument; an engaged kill switch: the orders of its scope).
+ */
+export const cancelRequests = (
+  s: TradingState,
+  e: Envelope,
+  covers: (o: OrderView) => boolean,
+  reason: string,
+): readonly EventDraft[] => {
   const out: EventDraft[] = []
   for (const o of s.orders.working.values()) {
-    if (o.strategyId !== strategyId || o.instrumentKey !== instrumentKey || o.status === 'pending_cancel') continue
+    if (!covers(o) || o.status === 'pending_cancel') continue
     out.push({
       type: 'OrderCancelRequested',
       ts: e.ts,
       causationId: e.seq,
       correlationId: o.orderId,
-      payload: { orderId: o.orderId, reason: `CANCEL: ${reason}` },
+      payload: { orderId: o.orderId, reason },
     })
   }
   return out
