@@ -36,7 +36,7 @@ import {
 } from '../../projections/index.js'
 import { buildReport } from './buildReport.js'
 import { type MarketChunks, runBacktest } from './runBacktest.js'
-import { ticksWithBars } from './tickReplay.js'
+import { byTimeThenKey, ticksWithBars } from './tickReplay.js'
 
 // A backtest as a job: `planBacktest` checks a request and resolves it into a plan (plain data, so it can be sent
 // to a worker thread), `executeBacktest` runs a plan: journal, report files, summary. The CLI's `backtest` and the
@@ -210,7 +210,7 @@ export const planBacktest = (
   if (E.isLeft(exits)) return exits
   const simulator = simulatorOf(r)
   if (E.isLeft(simulator)) return simulator
-  const limits = limitsOf(r.limits)
+  const limits = riskLimitsOf(r.limits)
   if (E.isLeft(limits)) return limits
   const capitalPaise = inrToPaise(r.capitalInr)
   if (!Number.isSafeInteger(capitalPaise)) return E.left(`--capital ${r.capitalInr} is too large`)
@@ -309,8 +309,12 @@ const simulatorOf = (r: BacktestRequest): E.Either<string, SimulatorConfig> => {
   })
 }
 
-/** `--limits` (parsed JSON) over the default order rate; a misspelt limit is refused, never dropped. */
-const limitsOf = (given: unknown): E.Either<string, RiskLimits> => {
+/**
+ * `--limits` (parsed JSON) over the default order rate (Upstox's 10 a second) for `bahi backtest`, `sweep` and `run`.
+ * Decoded with `decodeRiskLimits`, not the bare codec: a misspelt limit is refused, never dropped (dropped, it would
+ * leave trading unlimited).
+ */
+export const riskLimitsOf = (given: unknown): E.Either<string, RiskLimits> => {
   if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given)))
     return E.left('--limits must be a JSON object of risk limits (see docs/risk.md)')
   const limits = decodeRiskLimits({ ...DEFAULT_RISK_LIMITS, ...(given as object | undefined) })
@@ -331,7 +335,7 @@ function* resampleDays(
     )
     // 1m divides every other timeframe, so resampling cannot be refused here: a refusal is a bug.
     if (E.isLeft(r)) throw new Error(`resampling 1m to ${tf}: ${r.left.reason}`)
-    yield [...r.right.bars].sort((a, b) => a.ts - b.ts || (a.payload.instrumentKey < b.payload.instrumentKey ? -1 : 1))
+    yield [...r.right.bars].sort(byTimeThenKey)
   }
 }
 

@@ -8,7 +8,8 @@ import type { BarAggregator } from '../../projections/index.js'
 // ended at or before its time, of any instrument, as the live session closes bars on the feed's clock; bars that
 // close together go by instrument key, as a store's stream orders them.
 
-const byTimeThenKey = (a: EventDraft<BarClosed>, b: EventDraft<BarClosed>): number =>
+/** Bars in the order a store's stream gives them: by close time, then instrument key. */
+export const byTimeThenKey = (a: EventDraft<BarClosed>, b: EventDraft<BarClosed>): number =>
   a.ts - b.ts ||
   (a.payload.instrumentKey < b.payload.instrumentKey ? -1 : a.payload.instrumentKey > b.payload.instrumentKey ? 1 : 0)
 

@@ -21,11 +21,10 @@ import {
 import type { StrategyParams } from '../../../domain/events/index.js'
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { inrToPaise } from '../../../domain/money/index.js'
-import { DEFAULT_RISK_LIMITS, decodeRiskLimits } from '../../../domain/risk/index.js'
 import { describeParamsErrors } from '../../../domain/strategies/index.js'
 import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
 import { DEFAULT_SIMULATOR_CONFIG, positionKey } from '../../../projections/index.js'
-import { exitConfigOf } from '../../backtest/index.js'
+import { exitConfigOf, riskLimitsOf } from '../../backtest/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { verifyJournal } from '../../replay/index.js'
 import { createTradingSession, feedAuthorizer, sessionHeader } from '../../runner/index.js'
@@ -89,12 +88,8 @@ export const runCommand = async (
     product,
   )
   if (E.isLeft(exits)) return fail(exits.left)
-  // decodeRiskLimits, not the bare codec: a misspelt limit is refused, never dropped (dropped, it would leave trading
-  // unlimited). Upstox's order rate stays limited unless the limits say otherwise.
-  if (o.limits !== undefined && (typeof o.limits !== 'object' || o.limits === null || Array.isArray(o.limits)))
-    return fail('--limits must be a JSON object of risk limits (see docs/risk.md)')
-  const limits = decodeRiskLimits({ ...DEFAULT_RISK_LIMITS, ...(o.limits as object | undefined) })
-  if (E.isLeft(limits)) return fail(`bad --limits: ${limits.left}`)
+  const limits = riskLimitsOf(o.limits)
+  if (E.isLeft(limits)) return fail(limits.left)
   const modeFlag = o.feedMode ?? 'full'
   if (modeFlag !== 'full' && modeFlag !== 'ltpc') return fail(`--feed-mode must be full or ltpc, got ${o.feedMode}`)
   const feedMode: FeedMode = modeFlag
