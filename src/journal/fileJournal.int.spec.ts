@@ -717,23 +717,41 @@ describe('durability on demand (a backtest journal)', () => {
     // given a journal whose segments roll after a few bytes, with one batch written and its sync in flight
     const dir = freshDir()
     const journal = openJournal(dir, { durability: 'sync', segmentBytes: 64 })
-    unwrap(await journal.append([tick()]))
-    const synced = journal.sync()
+    // (megabytes, so that the disk takes a while to flush them: a write started during the flush would be seen)
+    const first = Array.from({ length: 100_000 }, (_, i) => tick({ ts: T0 + i }))
+    unwrap(await journal.append(first))
+    const answered: string[] = []
+    const noting =
+      (name: string) =>
+      <T>(r: T): T => {
+        answered.push(name)
+        return r
+      }
+    const synced = journal.sync().then(noting('sync'))
     // when two more batches are appended before the sync resolves (each rolls the segment the other holds open)
-    const second = journal.append([bar()])
-    const third = journal.append([tick({ instrumentKey: HDFCBANK }), bar()])
-    // then the sync succeeds, the batches get the next seqs in order, and after a last sync and close all of them
-    // read back from three segments
+    const second = journal.append([bar()]).then(noting('second'))
+    const third = journal.append([tick({ instrumentKey: HDFCBANK }), bar()]).then(noting('third'))
+    // then the sync succeeds before either batch is written (no write or roll touches the file while its fdatasync
+    // runs), the batches get the next seqs in order, and after a last sync and close all of them read back from three
+    // segments
     expect(E.isRight(await synced)).toBe(true)
-    expect(unwrap(await second)).toEqual({ firstSeq: 2, lastSeq: 2 })
-    expect(unwrap(await third)).toEqual({ firstSeq: 3, lastSeq: 4 })
+    await Promise.all([second, third])
+    expect(answered).toEqual(['sync', 'second', 'third'])
+    expect(unwrap(await second)).toEqual({ firstSeq: 100_001, lastSeq: 100_001 })
+    expect(unwrap(await third)).toEqual({ firstSeq: 100_002, lastSeq: 100_003 })
     expect(E.isRight(await journal.sync())).toBe(true)
     await journal.close()
     const reader = unwrap(openJournalReader(dir))
     const seen: string[] = []
     for await (const b of reader.read()) seen.push(...unwrap(b).map((e) => `${e.seq}:${e.type}`))
     await reader.close()
-    expect(seen).toEqual(['1:TickReceived', '2:BarClosed', '3:TickReceived', '4:BarClosed'])
+    expect(seen).toHaveLength(100_003)
+    expect(seen.slice(-4)).toEqual([
+      '100000:TickReceived',
+      '100001:BarClosed',
+      '100002:TickReceived',
+      '100003:BarClosed',
+    ])
     expect(fs.readdirSync(dir).filter((n) => n.endsWith('.bahij'))).toHaveLength(3)
   })
 })
