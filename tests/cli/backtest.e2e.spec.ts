@@ -121,6 +121,12 @@ describe('bahi backtest', () => {
     [['--limits', '{"maxQty":0}'], 'bad --limits: maxQty: expected PositiveInt, got 0'],
     [['--limits', '[5]'], '--limits must be a JSON object of risk limits'],
     [['--limits', '{maxQty'], '--limits is not JSON'],
+    [
+      ['--limits', '{"instruments":{"WIPRO":{"maxQty":5}}}'],
+      'bad --limits: instruments.WIPRO is not an instrument of this run (RELIANCE (NSE_EQ|INE002A01018), ',
+    ],
+    [['--limits', '{"instruments":{"RELIANCE":{"maxQty":5},"NSE_EQ|INE002A01018":{"maxQty":6}}}'], 'has limits twice'],
+    [['--limits', '{"maxOrdersPerSecond":100}'], 'maxOrdersPerSecond: at most 64 can be checked'],
     [['--product', 'CNC'], '--product must be I (intraday) or D (delivery), got CNC'],
   ])('refuses %j with a clear reason and exit code 2', async (extra, message) => {
     const out = fresh()
@@ -138,7 +144,8 @@ describe('bahi backtest', () => {
     const flags = [
       ['--strategy', 'sma-cross', '--params', '{"fast":5,"slow":20,"qty":2000}'],
       ['--stop-loss', '0.3', '--take-profit', '0.5', '--trailing-stop', '0.4'],
-      ['--latency', '60000', '--participation', '0.01', '--limits', '{"maxDailyTrades":3}'],
+      ['--latency', '60000', '--participation', '0.01'],
+      ['--limits', '{"maxDailyTrades":3,"instruments":{"reliance":{"maxNotionalPaise":900000000}}}'],
     ].flat()
     const r = await bahi(args(fresh(), flags), {}, 60_000)
     expect(r.code, r.stderr).toBe(0)
@@ -148,7 +155,12 @@ describe('bahi backtest', () => {
     const config = (type: string) => events.find((e) => e.type === type)?.payload as Record<string, unknown>
     expect(config('StrategyConfigured').exits).toEqual({ stopLossPct: 0.3, takeProfitPct: 0.5, trailingStopPct: 0.4 })
     expect(config('SimulatorConfigured').config).toMatchObject({ latencyMs: 60_000, participation: 0.01 })
-    expect(config('RiskLimitsConfigured').limits).toEqual({ maxOrdersPerSecond: 10, maxDailyTrades: 3 })
+    // (a per-instrument limit given by symbol is recorded under the instrument's key, which is what the rules look up)
+    expect(config('RiskLimitsConfigured').limits).toEqual({
+      maxOrdersPerSecond: 10,
+      maxDailyTrades: 3,
+      instruments: { 'NSE_EQ|INE002A01018': { maxNotionalPaise: 900_000_000 } },
+    })
     // and each exit fires with its reason
     const exits = new Set(events.flatMap((e) => (e.type === 'ExitTriggered' ? [e.payload.exit] : [])))
     expect([...exits].sort()).toEqual(expect.arrayContaining(['stop-loss', 'take-profit']))

@@ -19,7 +19,13 @@ export type RiskLimitBreached = t.TypeOf<typeof RiskLimitBreached>
 
 export const KillSwitchEngaged = t.type({
   type: t.literal('KillSwitchEngaged'),
-  payload: t.intersection([scoped, t.type({ source: ActionSource, reason: t.string })]),
+  payload: t.intersection([
+    scoped,
+    t.type({ source: ActionSource, reason: t.string }),
+    // The rule whose breach engaged it (source `rule`): a DailyLoss switch is released at the next IST day, a
+    // Drawdown one only by an operator. Journals from before this field have none, and keep their old behaviour.
+    t.partial({ rule: t.string }),
+  ]),
 })
 export type KillSwitchEngaged = t.TypeOf<typeof KillSwitchEngaged>
 

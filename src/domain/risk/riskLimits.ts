@@ -35,6 +35,12 @@ export type RiskLimits = t.TypeOf<typeof RiskLimits>
 
 export const DEFAULT_RISK_LIMITS: RiskLimits = { maxOrdersPerSecond: 10 }
 
+/**
+ * The most submissions a second the order-rate rule can count (the risk state keeps this many recent ones). Checked
+ * when limits are configured, not in the event's codec, so that a journal recorded with more still reads.
+ */
+export const MAX_ORDERS_PER_SECOND = 64
+
 const KNOWN = new Set(Object.keys(RiskLimits.props))
 const KNOWN_INSTRUMENT = new Set(Object.keys(InstrumentLimits.props))
 
@@ -56,7 +62,14 @@ export const decodeRiskLimits = (u: unknown): E.Either<string, RiskLimits> => {
     }
   }
   const r = RiskLimits.decode(u)
-  if (E.isRight(r)) return E.right(r.right)
+  if (E.isRight(r)) {
+    const rate = r.right.maxOrdersPerSecond
+    if (rate !== undefined && rate > MAX_ORDERS_PER_SECOND)
+      return E.left(
+        `maxOrdersPerSecond: at most ${MAX_ORDERS_PER_SECOND} can be checked (Upstox allows 10 a second), got ${rate}`,
+      )
+    return E.right(r.right)
+  }
   const first = r.left[0]!
   const path = first.context
     .map((c) => c.key)

@@ -210,7 +210,7 @@ export const planBacktest = (
   if (E.isLeft(exits)) return exits
   const simulator = simulatorOf(r)
   if (E.isLeft(simulator)) return simulator
-  const limits = riskLimitsOf(r.limits)
+  const limits = riskLimitsOf(r.limits, resolved)
   if (E.isLeft(limits)) return limits
   const capitalPaise = inrToPaise(r.capitalInr)
   if (!Number.isSafeInteger(capitalPaise)) return E.left(`--capital ${r.capitalInr} is too large`)
@@ -314,11 +314,30 @@ const simulatorOf = (r: BacktestRequest): E.Either<string, SimulatorConfig> => {
  * Decoded with `decodeRiskLimits`, not the bare codec: a misspelt limit is refused, never dropped (dropped, it would
  * leave trading unlimited).
  */
-export const riskLimitsOf = (given: unknown): E.Either<string, RiskLimits> => {
+export const riskLimitsOf = (
+  given: unknown,
+  instruments: readonly { readonly symbol: string; readonly instrumentKey: InstrumentKey }[],
+): E.Either<string, RiskLimits> => {
   if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given)))
     return E.left('--limits must be a JSON object of risk limits (see docs/risk.md)')
   const limits = decodeRiskLimits({ ...DEFAULT_RISK_LIMITS, ...(given as object | undefined) })
-  return E.isLeft(limits) ? E.left(`bad --limits: ${limits.left}`) : limits
+  if (E.isLeft(limits)) return E.left(`bad --limits: ${limits.left}`)
+  const perInstrument = limits.right.instruments
+  if (perInstrument === undefined) return limits
+  // The rules look limits up by instrument key: one keyed by a symbol, or by an instrument the run does not trade,
+  // would never apply, and the position it was meant to cap would run unchecked.
+  const byKey: Record<string, NonNullable<RiskLimits['instruments']>[string]> = {}
+  for (const [name, l] of Object.entries(perInstrument)) {
+    const i = instruments.find((x) => x.instrumentKey === name || x.symbol === name.toUpperCase())
+    if (i === undefined) {
+      const run = instruments.map((x) => `${x.symbol} (${x.instrumentKey})`).join(', ')
+      return E.left(`bad --limits: instruments.${name} is not an instrument of this run (${run})`)
+    }
+    if (byKey[i.instrumentKey] !== undefined)
+      return E.left(`bad --limits: instruments.${name}: ${i.symbol} (${i.instrumentKey}) has limits twice`)
+    byKey[i.instrumentKey] = l
+  }
+  return E.right({ ...limits.right, instruments: byKey })
 }
 
 /** Each day of 1-minute bars resampled (sessions do not share buckets), in time order across instruments. */

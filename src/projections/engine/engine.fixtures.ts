@@ -117,7 +117,7 @@ export const signalEmitted = (
 export const killSwitchEngaged = (
   scope: RiskScope,
   target?: string,
-  o: { readonly source?: 'operator' | 'rule'; readonly reason?: string } = {},
+  o: { readonly source?: 'operator' | 'rule'; readonly reason?: string; readonly rule?: string } = {},
   ts = T0,
 ): Draft<'KillSwitchEngaged'> => ({
   type: 'KillSwitchEngaged',
@@ -126,6 +126,7 @@ export const killSwitchEngaged = (
     scope,
     source: o.source ?? 'operator',
     reason: o.reason ?? 'operator halt',
+    ...(o.rule === undefined ? {} : { rule: o.rule }),
     ...(target === undefined ? {} : { target }),
   },
 })

@@ -1,8 +1,8 @@
 import type { EventDraft, OrderRequested } from '../../domain/events/index.js'
 import { unsafe } from '../../domain/ids/index.js'
-import { istMinuteOfDay } from '../../domain/time/index.js'
+import { istDayNumber, istMinuteOfDay } from '../../domain/time/index.js'
 import { equityPaise, positionKey } from '../positions/index.js'
-import { blockingKillSwitch, ordersInWindow } from '../risk/index.js'
+import { blockingKillSwitch, type KillSwitch, ordersInWindow } from '../risk/index.js'
 import type { TradingState } from '../state/index.js'
 import { pendingQty } from './execution.js'
 import { DEFAULT_SQUARE_OFF, squareOffMinute } from './exits.js'
@@ -216,37 +216,68 @@ export const firstDenial = (
 
 /**
  * The automatic kill switch: after a price or a fill, a daily loss or drawdown at its limit engages the global
- * switch (once), recorded as a `RiskLimitBreached` and a rule-sourced `KillSwitchEngaged`. An operator releases it.
+ * switch (once), recorded as a `RiskLimitBreached` and a rule-sourced `KillSwitchEngaged` naming the rule. A daily
+ * loss stops trading for the day: its switch is released (a rule-sourced `KillSwitchReleased`) at the first price or
+ * fill of a later IST day, when the day's loss starts again from zero. A drawdown's switch stays until an operator
+ * releases it, as does any switch an operator engaged.
  */
 export const breachDecisions = (s: TradingState, ts: number, causationSeq: number): readonly EventDraft[] => {
   const { maxDailyLossPaise, maxDrawdownPaise } = s.risk.limits
-  if (maxDailyLossPaise === undefined && maxDrawdownPaise === undefined) return NO_EVENTS
-  if (s.risk.killSwitches.has('global:')) return NO_EVENTS
-  const loss = dailyLossPaise(s)
-  const breach =
-    maxDailyLossPaise !== undefined && loss >= maxDailyLossPaise
-      ? {
-          rule: 'DailyLoss',
-          value: loss,
-          limit: maxDailyLossPaise,
-          reason: `loss today ${inr(loss)} INR reached the ${inr(maxDailyLossPaise)} INR limit`,
-        }
-      : maxDrawdownPaise !== undefined && s.risk.drawdownPaise >= maxDrawdownPaise
-        ? {
-            rule: 'Drawdown',
-            value: s.risk.drawdownPaise,
-            limit: maxDrawdownPaise,
-            reason: `drawdown ${inr(s.risk.drawdownPaise)} INR reached the ${inr(maxDrawdownPaise)} INR limit`,
-          }
-        : undefined
-  if (breach === undefined) return NO_EVENTS
-  return [
+  const engaged = s.risk.killSwitches.get('global:')
+  const release =
+    engaged !== undefined && dailyLossSwitchExpired(engaged, s.risk.day)
+      ? releaseDraft(ts, causationSeq, engaged)
+      : undefined
+  if (engaged !== undefined && release === undefined) return NO_EVENTS
+  const breach = breachOf(s, maxDailyLossPaise, maxDrawdownPaise)
+  if (breach === undefined) return release === undefined ? NO_EVENTS : [release]
+  const engage: EventDraft[] = [
     { type: 'RiskLimitBreached', ts, causationId: unsafe.seq(causationSeq), payload: { scope: 'global', ...breach } },
     {
       type: 'KillSwitchEngaged',
       ts,
       causationId: unsafe.seq(causationSeq),
-      payload: { scope: 'global', source: 'rule', reason: `${breach.rule}: ${breach.reason}` },
+      payload: { scope: 'global', source: 'rule', reason: `${breach.rule}: ${breach.reason}`, rule: breach.rule },
     },
   ]
+  return release === undefined ? engage : [release, ...engage]
+}
+
+/** A switch the DailyLoss rule engaged on an earlier IST day than `day` (the day of the event in hand). */
+const dailyLossSwitchExpired = (k: KillSwitch, day: number): boolean =>
+  k.source === 'rule' && k.rule === 'DailyLoss' && istDayNumber(k.sinceTs) < day
+
+const releaseDraft = (ts: number, causationSeq: number, k: KillSwitch): EventDraft => ({
+  type: 'KillSwitchReleased',
+  ts,
+  causationId: unsafe.seq(causationSeq),
+  payload: {
+    scope: 'global',
+    source: 'rule',
+    reason: `a new IST trading day: the daily loss limit starts again (engaged at seq ${k.sinceSeq}: ${k.reason})`,
+  },
+})
+
+const breachOf = (
+  s: TradingState,
+  maxDailyLossPaise: number | undefined,
+  maxDrawdownPaise: number | undefined,
+): { rule: string; value: number; limit: number; reason: string } | undefined => {
+  if (maxDailyLossPaise === undefined && maxDrawdownPaise === undefined) return undefined
+  const loss = dailyLossPaise(s)
+  if (maxDailyLossPaise !== undefined && loss >= maxDailyLossPaise)
+    return {
+      rule: 'DailyLoss',
+      value: loss,
+      limit: maxDailyLossPaise,
+      reason: `loss today ${inr(loss)} INR reached the ${inr(maxDailyLossPaise)} INR limit`,
+    }
+  if (maxDrawdownPaise !== undefined && s.risk.drawdownPaise >= maxDrawdownPaise)
+    return {
+      rule: 'Drawdown',
+      value: s.risk.drawdownPaise,
+      limit: maxDrawdownPaise,
+      reason: `drawdown ${inr(s.risk.drawdownPaise)} INR reached the ${inr(maxDrawdownPaise)} INR limit`,
+    }
+  return undefined
 }

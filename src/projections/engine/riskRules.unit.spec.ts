@@ -7,7 +7,7 @@ import { decodeRiskLimits, type RiskLimits } from '../../domain/risk/index.js'
 import { DAY_MS } from '../../domain/time/index.js'
 import { type Draft, INFY, oid, orderFilled, orderRequested, RELIANCE, T0 } from '../orders/orderBook.fixtures.js'
 import { given } from './deciderSpec.js'
-import { killSwitchEngaged, runStarted, streakEngine, tickReceived } from './engine.fixtures.js'
+import { killSwitchEngaged, killSwitchReleased, runStarted, streakEngine, tickReceived } from './engine.fixtures.js'
 
 // Known answers for each risk rule and for the automatic kill switch, as given/when/then on events.
 
@@ -169,9 +169,99 @@ describe('the automatic kill switch: daily loss and drawdown', () => {
             scope: 'global',
             source: 'rule',
             reason: 'DailyLoss: loss today 6000.00 INR reached the 5000.00 INR limit',
+            rule: 'DailyLoss',
           },
         },
       ])
+  })
+
+  // Halted by the DailyLoss rule at seq 6 (T0 + 1000), still holding 100 at 940.00.
+  const halted = [
+    ...start,
+    tickReceived(RELIANCE, 94_000, T0 + 1000),
+    {
+      type: 'RiskLimitBreached',
+      ts: T0 + 1000,
+      payload: { scope: 'global', rule: 'DailyLoss', value: 600_000, limit: 500_000, reason: 'loss' },
+    } satisfies Draft<'RiskLimitBreached'>,
+    killSwitchEngaged('global', undefined, { source: 'rule', reason: 'DailyLoss: loss', rule: 'DailyLoss' }, T0 + 1000),
+  ]
+
+  it('given a DailyLoss halt, when the first price of the next IST day arrives, then the rule releases the switch and new exposure passes again', () => {
+    const nextDay = T0 + DAY_MS
+    const out = given(engine, halted).when(tickReceived(RELIANCE, 94_000, nextDay)) // seq 9
+    out.then([
+      {
+        type: 'KillSwitchReleased',
+        ts: nextDay,
+        causationId: seq(9),
+        payload: {
+          scope: 'global',
+          source: 'rule',
+          reason: 'a new IST trading day: the daily loss limit starts again (engaged at seq 8: DailyLoss: loss)',
+        },
+      },
+    ])
+    const released = [...halted, tickReceived(RELIANCE, 94_000, nextDay), ...out.decisions]
+    expect(decisionOf(released, orderRequested({ orderId: 'o2', qty: 1 }, nextDay))[0]?.type).toBe('OrderSubmitted')
+  })
+
+  it('later on the same IST day the DailyLoss halt stays, even when the price recovers', () => {
+    given(engine, halted)
+      .when(tickReceived(RELIANCE, 100_000, T0 + 60_000))
+      .thenNothingHappened()
+  })
+
+  it('a rule switch without a rule (a journal from before the field) is not released: old journals replay as recorded', () => {
+    const old = [...start, killSwitchEngaged('global', undefined, { source: 'rule', reason: 'DailyLoss: loss' })]
+    given(engine, old)
+      .when(tickReceived(RELIANCE, 94_000, T0 + DAY_MS))
+      .thenNothingHappened()
+  })
+
+  it('a drawdown still past its limit on the new day engages the switch again, after the release', () => {
+    const both = [
+      runStarted({ capitalPaise: 100_000_000 }),
+      limits({ maxDailyLossPaise: 500_000, maxDrawdownPaise: 550_000 }),
+      ...start.slice(2),
+      tickReceived(RELIANCE, 94_000, T0 + 1000),
+      killSwitchEngaged(
+        'global',
+        undefined,
+        { source: 'rule', reason: 'DailyLoss: loss', rule: 'DailyLoss' },
+        T0 + 1000,
+      ),
+    ]
+    const out = given(engine, both).when(tickReceived(RELIANCE, 94_000, T0 + DAY_MS))
+    expect(out.decisions.map((d) => d.type)).toEqual(['KillSwitchReleased', 'RiskLimitBreached', 'KillSwitchEngaged'])
+    expect(out.decisions[2]?.payload).toMatchObject({ source: 'rule', rule: 'Drawdown' })
+  })
+
+  it('a Drawdown halt is not released by a new day: only an operator releases it', () => {
+    const dd = [
+      ...start,
+      killSwitchEngaged('global', undefined, { source: 'rule', reason: 'Drawdown: dd', rule: 'Drawdown' }),
+    ]
+    given(engine, dd)
+      .when(tickReceived(RELIANCE, 94_000, T0 + DAY_MS))
+      .thenNothingHappened()
+  })
+
+  it('with the switch released by an operator, the DailyLoss rule still denies new exposure that day, naming value and limit', () => {
+    const operatorReleased = [
+      ...halted,
+      killSwitchReleased('global', undefined, { source: 'operator', reason: 'go' }, T0 + 2000),
+    ]
+    expect(denial(decisionOf(operatorReleased, orderRequested({ orderId: 'o2', qty: 1 }, T0 + 3000)))).toEqual({
+      orderId: oid('o2'),
+      rule: 'DailyLoss',
+      reason: 'loss today 6000.00 INR, limit 5000.00 INR',
+      value: 600_000,
+      limit: 500_000,
+    })
+    expect(
+      decisionOf(operatorReleased, orderRequested({ orderId: 'o2', side: 'SELL', qty: 100 }, T0 + 3000))[0]?.type,
+    ).toBe('OrderSubmitted')
   })
 
   it('a 4,000 INR fall stays within the limit: nothing happens', () => {
@@ -216,6 +306,24 @@ describe('the automatic kill switch: daily loss and drawdown', () => {
       limit: 300_000,
     })
   })
+
+  it('with no switch engaged (an operator released it), the Drawdown rule denies new exposure, naming value and limit', () => {
+    const dd = [
+      runStarted({ capitalPaise: 100_000_000 }),
+      limits({ maxDrawdownPaise: 300_000 }),
+      tickReceived(RELIANCE, 100_000),
+      ...holding('o1', 'BUY', 100, 100_000),
+      tickReceived(RELIANCE, 102_000),
+      tickReceived(RELIANCE, 98_500, T0 + 1000),
+    ]
+    expect(denial(decisionOf(dd, orderRequested({ orderId: 'o2', qty: 1 }, T0 + 2000)))).toEqual({
+      orderId: oid('o2'),
+      rule: 'Drawdown',
+      reason: 'drawdown 3500.00 INR, limit 3000.00 INR',
+      value: 350_000,
+      limit: 300_000,
+    })
+  })
 })
 
 describe('decodeRiskLimits: limits are configuration, validated with clear errors', () => {
@@ -237,5 +345,10 @@ describe('decodeRiskLimits: limits are configuration, validated with clear error
       E.left('maxNotionalPaise: expected PositiveInt, got 12.5'),
     )
     expect(decodeRiskLimits([])).toEqual(E.left('risk limits must be a JSON object'))
+    // the order-rate window holds 64 submissions: a higher limit could never be enforced
+    expect(decodeRiskLimits({ maxOrdersPerSecond: 64 })).toEqual(E.right({ maxOrdersPerSecond: 64 }))
+    expect(decodeRiskLimits({ maxOrdersPerSecond: 65 })).toEqual(
+      E.left('maxOrdersPerSecond: at most 64 can be checked (Upstox allows 10 a second), got 65'),
+    )
   })
 })

@@ -1,17 +1,19 @@
 import type { Envelope, RiskScope } from '../../domain/events/index.js'
-import { DEFAULT_RISK_LIMITS, type RiskLimits } from '../../domain/risk/index.js'
+import { DEFAULT_RISK_LIMITS, MAX_ORDERS_PER_SECOND, type RiskLimits } from '../../domain/risk/index.js'
 import { istDayNumber } from '../../domain/time/index.js'
 
 // What the risk rules look at, folded from the journal: today's counters (reset at the first event of a new IST
 // day), equity peak and drawdown, a window of recent order submissions, and kill switches by scope.
 
 /** How many recent submissions the order-rate window keeps; rules may ask about any count up to this. */
-export const ORDER_WINDOW = 64
+export const ORDER_WINDOW = MAX_ORDERS_PER_SECOND
 
 export interface KillSwitch {
   readonly scope: RiskScope
   readonly target: string
   readonly source: 'operator' | 'rule'
+  /** The rule whose breach engaged it (source `rule`). */
+  readonly rule?: string
   readonly reason: string
   readonly sinceSeq: number
   readonly sinceTs: number
@@ -121,6 +123,7 @@ export const evolveRisk = (r: RiskState, e: Envelope, firstFill: boolean, realiz
         scope: e.payload.scope,
         target,
         source: e.payload.source,
+        ...(e.payload.rule === undefined ? {} : { rule: e.payload.rule }),
         reason: e.payload.reason,
         sinceSeq: e.seq,
         sinceTs: e.ts,

@@ -68,14 +68,17 @@ const PositionSnap = t.type({
   lastFillSeq: num,
 })
 
-const KillSwitchSnap = t.type({
-  scope: RiskScope,
-  target: str,
-  source: t.keyof({ operator: null, rule: null }),
-  reason: str,
-  sinceSeq: num,
-  sinceTs: num,
-})
+const KillSwitchSnap = t.intersection([
+  t.type({
+    scope: RiskScope,
+    target: str,
+    source: t.keyof({ operator: null, rule: null }),
+    reason: str,
+    sinceSeq: num,
+    sinceTs: num,
+  }),
+  t.partial({ rule: str }),
+])
 
 export const TradingSnapshot = t.type({
   version: t.literal(1),

@@ -88,8 +88,6 @@ export const runCommand = async (
     product,
   )
   if (E.isLeft(exits)) return fail(exits.left)
-  const limits = riskLimitsOf(o.limits)
-  if (E.isLeft(limits)) return fail(limits.left)
   const modeFlag = o.feedMode ?? 'full'
   if (modeFlag !== 'full' && modeFlag !== 'ltpc') return fail(`--feed-mode must be full or ltpc, got ${o.feedMode}`)
   const feedMode: FeedMode = modeFlag
@@ -104,7 +102,7 @@ export const runCommand = async (
     .map((s) => s.trim())
     .filter(Boolean)
   if (wanted.length === 0) return fail('--instruments is required: trading symbols or instrument keys, comma-separated')
-  const instruments: InstrumentKey[] = []
+  const resolved: { symbol: string; instrumentKey: InstrumentKey }[] = []
   const unknown: string[] = []
   for (const w of wanted) {
     const key = InstrumentKey.is(w)
@@ -112,9 +110,12 @@ export const runCommand = async (
       : (symbols.right.get(w.toUpperCase()) ??
         DEFAULT_SYNTHETIC_INSTRUMENTS.find((i) => i.symbol === w.toUpperCase())?.instrumentKey)
     if (key === undefined || !InstrumentKey.is(key)) unknown.push(w)
-    else instruments.push(key)
+    else resolved.push({ symbol: w.toUpperCase(), instrumentKey: key })
   }
   if (unknown.length > 0) return fail(`unknown instrument(s) ${unknown.join(', ')}: use instrument keys`)
+  const instruments = resolved.map((i) => i.instrumentKey)
+  const limits = riskLimitsOf(o.limits, resolved)
+  if (E.isLeft(limits)) return fail(limits.left)
 
   // ---- the outside world -------------------------------------------------------------------------------------
   const config = loadUpstoxConfig(o.home, env)
