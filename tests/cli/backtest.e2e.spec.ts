@@ -128,6 +128,14 @@ describe('bahi backtest', () => {
     [['--limits', '{"instruments":{"RELIANCE":{"maxQty":5},"NSE_EQ|INE002A01018":{"maxQty":6}}}'], 'has limits twice'],
     [['--limits', '{"maxOrdersPerSecond":100}'], 'maxOrdersPerSecond: at most 64 can be checked'],
     [['--product', 'CNC'], '--product must be I (intraday) or D (delivery), got CNC'],
+    [
+      ['--from', '2020-12-01', '--to', '2020-12-04'],
+      '--fees upstox: the charges table starts 2021-01-01 (docs/simulated-broker.md), so trades from 2020-12-01',
+    ],
+    [['--fill-model', 'touch', '--fill-probability', '0'], '--fill-probability must be a chance above 0 and at most 1'],
+    [['--fill-probability', '0.5'], '--fill-probability applies to limits touched inside a bar: use it with'],
+    [['--timeframe', '1d', '--product', 'I'], '--product I on 1d bars: each bar closes at 15:30'],
+    [['--bar-source', 'stored'], '--bar-source is for bars read from the store, not the synthetic market'],
   ])('refuses %j with a clear reason and exit code 2', async (extra, message) => {
     const out = fresh()
     const base = args(out)
@@ -191,11 +199,23 @@ describe('bahi backtest', () => {
     // given the opening-range breakout entering by a buy stop at the range high, filled on the touch model
     const flags = ['--strategy', 'opening-range-breakout', '--params', '{"entry":"stop","qty":10}']
     const r = await bahi(
-      args(fresh(), [...flags, '--fill-model', 'touch', '--from', '2025-01-01', '--to', '2025-01-10']),
+      args(fresh(), [
+        ...flags,
+        '--fill-model',
+        'touch',
+        '--fill-probability',
+        '0.8',
+        '--from',
+        '2025-01-01',
+        '--to',
+        '2025-01-10',
+      ]),
     )
     expect(r.code, r.stderr).toBe(0)
     const s = parseJsonOut<Summary>(r)
     const events = await readAll(s.journal)
+    const simulator = events.find((e) => e.type === 'SimulatorConfigured')
+    expect(simulator?.type === 'SimulatorConfigured' && simulator.payload.config.limitFillProbability).toBe(0.8)
     // then every entry is a SL-M order with its trigger at the range high, and every buy fills at or above it
     const stops = new Map(
       events.flatMap((e) =>
@@ -317,6 +337,69 @@ describe('bahi backtest', () => {
       ])
       expect(none.code).toBe(2)
       expect(none.stderr).toContain('no market store at')
+      // An instrument the store has no bars for, or none in the range, is refused by name before anything is written
+      const base = ['backtest', '--home', home, '--strategy', 'sma-cross', '--from', '2025-01-01', '--to', '2025-01-31']
+      const refusedOut = fresh()
+      const missing = await bahi([...base, '--instruments', 'RELIANCE,TCS', '--out', refusedOut])
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toContain(
+        'no 1-minute bars between 2025-01-01 and 2025-01-31 for: TCS (NSE_EQ|INE467B01029) has no 1-minute bars in the store',
+      )
+      expect(existsSync(refusedOut)).toBe(false)
+      const outOfRange = await bahi([
+        ...base,
+        '--instruments',
+        'RELIANCE',
+        '--from',
+        '2024-06-03',
+        '--to',
+        '2024-06-28',
+        '--out',
+        fresh(),
+      ])
+      expect(outOfRange.code).toBe(2)
+      expect(outOfRange.stderr).toMatch(
+        /RELIANCE \(NSE_EQ\|INE002A01018\) has 1-minute bars only from 2025-01-01 to 2025-\d\d-\d\d/,
+      )
+      const noDaily = await bahi([
+        ...base,
+        '--instruments',
+        'RELIANCE',
+        '--timeframe',
+        '1d',
+        '--bar-source',
+        'stored',
+        '--out',
+        fresh(),
+      ])
+      expect(noDaily.code).toBe(2)
+      expect(noDaily.stderr).toContain('has no stored 1d bars in the store')
+      // Daily bars resampled from the minutes trade as delivery, held overnight (intraday could never open on them)
+      const daily = await bahi(
+        [
+          ...base,
+          '--instruments',
+          'RELIANCE',
+          '--to',
+          '2025-07-31',
+          '--timeframe',
+          '1d',
+          '--params',
+          '{"fast":2,"slow":5,"qty":10}',
+          '--out',
+          fresh(),
+          '--json',
+        ],
+        {},
+        120_000,
+      )
+      expect(daily.code, daily.stderr).toBe(0)
+      const dailyRun = parseJsonOut<Summary>(daily)
+      expect(dailyRun.closedTrades).toBeGreaterThan(0)
+      const requested = (await readAll(dailyRun.journal)).flatMap((e) =>
+        e.type === 'OrderRequested' ? [e.payload.product] : [],
+      )
+      expect(new Set(requested)).toEqual(new Set(['D']))
     },
     240_000,
   )
@@ -417,8 +500,10 @@ describe('bahi backtest', () => {
         {},
         60_000,
       )
-      expect(none.code).toBe(1)
-      expect(none.stderr).toContain('no ticks for RELIANCE between 2022-11-01 and 2022-11-03 in the market store')
+      expect(none.code).toBe(2)
+      expect(none.stderr).toContain(
+        'no ticks between 2022-11-01 and 2022-11-03 for: RELIANCE (NSE_EQ|INE002A01018) has no ticks in the store',
+      )
     },
     300_000,
   )

@@ -14,7 +14,7 @@ export interface ChargeSchedule {
   /** First IST trade date (YYYY-MM-DD) the schedule applies to. */
   readonly from: string
   readonly source: string
-  /** Brokerage per executed order: min(flat, rate x value). Delivery is flat only (`rate` undefined). */
+  /** Brokerage per executed order: min(flat, rate x value), or the flat amount when `rate` is undefined. */
   readonly brokerage: Readonly<
     Record<'intraday' | 'delivery', { readonly flatPaise: number; readonly ratePer1e7?: number }>
   >
@@ -35,8 +35,45 @@ export interface ChargeSchedule {
  * Upstox equity schedules, oldest first. Sources: Upstox help centre "How are the charges calculated?" (article
  * 257195, brokerage and statutory tables), NSE circular on transaction charges from 2024-10-01 (0.00297%), the
  * Finance Act 2023 STT rates. Verify against a contract note before relying on them for money.
+ *
+ * Before 2024-04-01: NSE raised its cash-equity transaction charge by 6% from 2021-01-01 (0.00325% -> 0.00345%) and
+ * rolled the rise back from 2023-04-01, when its IPFT contribution went from Rs 0.01 to Rs 10 per crore (NSE board
+ * decision of 2023-03-23, reported by The Hindu and BusinessLine on 2023-03-24). Upstox's published tariff of 2023:
+ * intraday the lower of Rs 20 and 0.05%, delivery the lower of Rs 20 and 2.5%, with STT, stamp duty (uniform since
+ * 2020-07-01) and GST as later. Upstox's delivery was free in 2020; when that ended is not in these sources, so the
+ * 2021 schedule charges delivery brokerage throughout. No schedule is known before 2021-01-01: a backtest with
+ * Upstox charges refuses to start earlier (see `chargesKnownFrom`).
  */
 export const UPSTOX_EQUITY_SCHEDULES: readonly ChargeSchedule[] = [
+  {
+    from: '2021-01-01',
+    source:
+      'Upstox tariff as published in 2023; NSE transaction charge 0.00345% (6% rise from 2021-01-01), IPFT Rs 0.01/crore',
+    brokerage: {
+      intraday: { flatPaise: 2000, ratePer1e7: 5_000 },
+      delivery: { flatPaise: 2000, ratePer1e7: 250_000 },
+    },
+    stt: { intraday: 2_500, delivery: 10_000 },
+    exchangePer1e7: 345,
+    sebiPer1e7: 10,
+    ipftPer1e7: 0,
+    stamp: { intraday: 300, delivery: 1_500 },
+    gstPercent: 18,
+  },
+  {
+    from: '2023-04-01',
+    source: 'Upstox tariff 2023; NSE rolled the 6% rise back (0.00325%) and set IPFT at Rs 10/crore from 2023-04-01',
+    brokerage: {
+      intraday: { flatPaise: 2000, ratePer1e7: 5_000 },
+      delivery: { flatPaise: 2000, ratePer1e7: 250_000 },
+    },
+    stt: { intraday: 2_500, delivery: 10_000 },
+    exchangePer1e7: 325,
+    sebiPer1e7: 10,
+    ipftPer1e7: 10,
+    stamp: { intraday: 300, delivery: 1_500 },
+    gstPercent: 18,
+  },
   {
     from: '2024-04-01',
     source: 'upstox.com/help-center 257195 (2024); NSE transaction charge 0.00322% (Apr-Sep 2024)',
@@ -85,6 +122,9 @@ const ZERO: ChargeBreakdown = {
 
 /** `value x rate / 10^7`, rounded to the nearest paisa (half up: amounts are positive). */
 const part = (valuePaise: number, per1e7: number): number => Math.round((valuePaise * per1e7) / 1e7)
+
+/** The first IST date a schedule covers: trades before it would be charged nothing. */
+export const chargesKnownFrom = (schedules: readonly ChargeSchedule[]): string | undefined => schedules[0]?.from
 
 /** The schedule in force on an IST date, or undefined before the first one. */
 export const scheduleOn = (schedules: readonly ChargeSchedule[], istDate: string): ChargeSchedule | undefined => {

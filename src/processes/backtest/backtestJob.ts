@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
@@ -12,6 +12,7 @@ import {
   syntheticBars,
 } from '../../adapters/synthetic/index.js'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
+import { chargesKnownFrom, UPSTOX_EQUITY_SCHEDULES } from '../../domain/charges/index.js'
 import {
   type BarClosed,
   type EventDraft,
@@ -65,6 +66,8 @@ export interface BacktestRequest extends ExitFlags {
   readonly participation: string | undefined
   /** Milliseconds from acceptance before an order can fill; default 0. */
   readonly latency: string | undefined
+  /** Chance (0, 1] that a limit touched inside a bar fills, drawn from the run's seed; default 1. */
+  readonly fillProbability: string | undefined
   /** `I` intraday (default) or `D` delivery: what the orders are, so what they are charged. */
   readonly product: string | undefined
   /** Already parsed JSON: `RiskLimits`, over a default order rate of 10/s. */
@@ -82,11 +85,16 @@ export interface BacktestRequest extends ExitFlags {
   readonly symbolsPath: string
   /** Bar timeframe the strategy runs on (1-minute bars resampled, session-aligned); default 1m. */
   readonly timeframe: string | undefined
+  /**
+   * For a store's bars above 1m: `resample` the stored 1-minute bars (default), or read bars `stored` under the
+   * timeframe itself (imported daily bars, say).
+   */
+  readonly barSource: string | undefined
 }
 
 export type BarSource =
   | { readonly kind: 'synthetic'; readonly instruments: readonly SyntheticInstrument[] }
-  | { readonly kind: 'store'; readonly path: string }
+  | { readonly kind: 'store'; readonly path: string; readonly bars: 'stored' | 'resample' }
   | { readonly kind: 'ticks'; readonly path: string }
 
 export interface BacktestPlan {
@@ -201,15 +209,37 @@ export const planBacktest = (
         `unknown instrument(s) ${unknown.join(', ')}: use instrument keys or symbols of data/instruments/nse-symbols.csv`,
       )
     }
-    source = { kind: data, path: r.storePath }
+    const bars = r.barSource ?? (timeframe.right === '1m' ? 'stored' : 'resample')
+    if (bars !== 'stored' && bars !== 'resample')
+      return E.left(`--bar-source must be stored or resample, got ${r.barSource}`)
+    if (bars === 'resample' && timeframe.right === '1m')
+      return E.left('--bar-source resample needs a --timeframe above 1m (1-minute bars are the stored ones)')
+    if (r.barSource !== undefined && data === 'ticks')
+      return E.left('--bar-source is for bars read from the store: with --data ticks the bars are built from the ticks')
+    source = data === 'store' ? { kind: 'store', path: r.storePath, bars } : { kind: data, path: r.storePath }
   }
-  const product = r.product ?? 'I'
+  if (r.barSource !== undefined && data === 'synthetic')
+    return E.left('--bar-source is for bars read from the store, not the synthetic market')
+  // Daily bars close at 15:30, after any intraday square-off: an intraday order could never open a position on them.
+  const product = r.product ?? (timeframe.right === '1d' ? 'D' : 'I')
   if (product !== 'I' && product !== 'D')
     return E.left(`--product must be I (intraday) or D (delivery), got ${product}`)
+  if (product === 'I' && timeframe.right === '1d')
+    return E.left(
+      '--product I on 1d bars: each bar closes at 15:30, after the intraday square-off, so no position could open; ' +
+        'daily bars trade as delivery (--product D, the default for --timeframe 1d)',
+    )
   const exits = exitConfigOf(r, product)
   if (E.isLeft(exits)) return exits
   const simulator = simulatorOf(r)
   if (E.isLeft(simulator)) return simulator
+  // Before the first schedule a fill would be charged nothing: a cost-free backtest must be asked for, not fallen into.
+  const chargedFrom = chargesKnownFrom(UPSTOX_EQUITY_SCHEDULES)
+  if (simulator.right.charges === 'upstox' && chargedFrom !== undefined && r.from < chargedFrom)
+    return E.left(
+      `--fees upstox: the charges table starts ${chargedFrom} (docs/simulated-broker.md), so trades from ${r.from} ` +
+        `would be charged nothing before it: start at ${chargedFrom} or later, or ask for --fees zero`,
+    )
   const limits = riskLimitsOf(r.limits, resolved)
   if (E.isLeft(limits)) return limits
   const capitalPaise = inrToPaise(r.capitalInr)
@@ -223,6 +253,8 @@ export const planBacktest = (
   const dataId = {
     source: source.kind === 'store' ? 'market-store' : source.kind === 'ticks' ? 'market-store-ticks' : 'synthetic-v1',
     timeframe: timeframe.right,
+    // Only when it is not the default, so the run ids of runs that did not choose stay as they were.
+    ...(source.kind === 'store' && source.bars === 'stored' && timeframe.right !== '1m' ? { bars: 'stored' } : {}),
     from: r.from,
     to: r.to,
     days,
@@ -283,7 +315,10 @@ export const exitConfigOf = (r: ExitFlags, product: 'I' | 'D'): E.Either<string,
   return decoded
 }
 
-/** The simulated broker from `--fill-model`, `--fees`, `--slippage`, `--participation` and `--latency`. */
+/**
+ * The simulated broker from `--fill-model`, `--fees`, `--slippage`, `--participation`, `--latency` and
+ * `--fill-probability`.
+ */
 const simulatorOf = (r: BacktestRequest): E.Either<string, SimulatorConfig> => {
   const fillModel = r.fillModel ?? 'next-open'
   if (fillModel !== 'next-open' && fillModel !== 'touch')
@@ -299,12 +334,22 @@ const simulatorOf = (r: BacktestRequest): E.Either<string, SimulatorConfig> => {
   const latencyMs = r.latency === undefined ? 0 : Number(r.latency)
   if (r.latency !== undefined && (r.latency.trim() === '' || !Number.isSafeInteger(latencyMs) || latencyMs < 0))
     return E.left(`--latency must be a whole number of milliseconds, got ${r.latency}`)
+  const limitFillProbability =
+    r.fillProbability === undefined ? DEFAULT_SIMULATOR_CONFIG.limitFillProbability : Number(r.fillProbability)
+  if (
+    r.fillProbability !== undefined &&
+    (r.fillProbability.trim() === '' || !(limitFillProbability > 0 && limitFillProbability <= 1))
+  )
+    return E.left(`--fill-probability must be a chance above 0 and at most 1, got ${r.fillProbability}`)
+  if (r.fillProbability !== undefined && fillModel !== 'touch')
+    return E.left('--fill-probability applies to limits touched inside a bar: use it with --fill-model touch')
   return E.right({
     ...DEFAULT_SIMULATOR_CONFIG,
     fillModel,
     charges: fees,
     slippageTicks: r.slippageTicks,
     latencyMs,
+    limitFillProbability,
     ...(participation === undefined ? {} : { participation }),
   })
 }
@@ -358,6 +403,53 @@ function* resampleDays(
   }
 }
 
+/**
+ * Whether every instrument of a plan on the market store has data in its range: a refusal naming each one that has
+ * none (with the range it does have), before anything is written. A run on the rest would quietly be a different
+ * backtest from the one asked for. The synthetic market always has data.
+ */
+export const checkBacktestData = async (p: BacktestPlan, log: Logger): Promise<E.Either<string, void>> => {
+  if (p.source.kind === 'synthetic') return E.right(undefined)
+  const { describeMarketStoreError, openMarketStore } = await import('../../adapters/marketStore/index.js')
+  const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }))
+  if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
+  const store = opened.right
+  const sourceTimeframe = p.source.kind === 'store' && p.source.bars === 'stored' ? p.timeframe : '1m'
+  const what =
+    p.source.kind === 'ticks' ? 'ticks' : sourceTimeframe === '1m' ? '1-minute bars' : `stored ${p.timeframe} bars`
+  const ranges = new Map<string, { fromDate: string; toDate: string }>()
+  /** Bars stored under the run's own timeframe, when the run resamples: named in the refusal as the way out. */
+  const stored = new Map<string, { fromDate: string; toDate: string }>()
+  if (p.source.kind === 'ticks') {
+    const rows = await store.tickCoverage()
+    store.close()
+    if (E.isLeft(rows)) return E.left(describeMarketStoreError(rows.left))
+    for (const r of rows.right) ranges.set(r.instrumentKey, r)
+  } else {
+    const rows = await store.coverage()
+    store.close()
+    if (E.isLeft(rows)) return E.left(describeMarketStoreError(rows.left))
+    for (const r of rows.right) if (r.timeframe === sourceTimeframe) ranges.set(r.instrumentKey, r)
+    for (const r of rows.right)
+      if (r.timeframe === p.timeframe && p.timeframe !== sourceTimeframe) stored.set(r.instrumentKey, r)
+  }
+  const problems = p.instruments.flatMap((i) => {
+    const r = ranges.get(i.instrumentKey)
+    const name = `${i.symbol} (${i.instrumentKey})`
+    if (r === undefined) return [`${name} has no ${what} in the store`]
+    if (r.toDate < p.from || r.fromDate > p.to) return [`${name} has ${what} only from ${r.fromDate} to ${r.toDate}`]
+    return []
+  })
+  if (problems.length === 0) return E.right(undefined)
+  const hint = p.instruments.some((i) => stored.has(i.instrumentKey))
+    ? `; the store has ${p.timeframe} bars of their own for ${p.instruments
+        .filter((i) => stored.has(i.instrumentKey))
+        .map((i) => `${i.symbol} (${stored.get(i.instrumentKey)!.fromDate} to ${stored.get(i.instrumentKey)!.toDate})`)
+        .join(', ')}: --bar-source stored reads those`
+    : ''
+  return E.left(`no ${what} between ${p.from} and ${p.to} for: ${problems.join('; ')}${hint} (see bahi data coverage)`)
+}
+
 /** Runs a plan: the journal in `<out>/journal`, the report in `<out>/report.{json,html}`. */
 export const executeBacktest = async (
   p: BacktestPlan,
@@ -405,7 +497,7 @@ export const executeBacktest = async (
       const stream = await store.streamBarBatches({
         instrumentKeys,
         timeframe: p.timeframe,
-        source: p.timeframe === '1m' ? 'stored' : 'resample',
+        source: p.source.bars,
         fromMs: p.startedMs,
         toMs,
       })
@@ -438,6 +530,8 @@ export const executeBacktest = async (
   )
   store?.close()
   if (E.isRight(ran) && ran.right.bars + ran.right.ticks === 0) {
+    // The journal holds only the run's configuration: removed, so the same --out can be used again.
+    rmSync(journal, { recursive: true, force: true })
     return E.left(
       `no ${p.source.kind === 'ticks' ? 'ticks' : 'bars'} for ${p.instruments.map((i) => i.symbol).join(', ')} between ${p.from} and ${p.to} in the ${p.source.kind === 'synthetic' ? 'data' : 'market store (see bahi data coverage)'}`,
     )

@@ -19,8 +19,8 @@ commands:
       --strategy KIND [--params JSON] --instruments A,B --from D --to D --out DIR
       [--fill-model next-open|touch] [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off]
       [--stop-loss PCT] [--take-profit PCT] [--trailing-stop PCT] [--participation SHARE] [--latency MS]
-      [--limits JSON] [--product I|D] [--capital INR] [--seed N] [--data store|ticks|synthetic]
-      [--timeframe 1m|3m|5m|15m|30m|1h|1d]
+      [--fill-probability P] [--limits JSON] [--product I|D] [--capital INR] [--seed N] [--data store|ticks|synthetic]
+      [--timeframe 1m|3m|5m|15m|30m|1h|1d] [--bar-source resample|stored]
       (default: 1-minute bars of the market store under --home; ticks: its stored ticks, with the bars
       the live session builds from them)
   sweep                         backtests over a grid of params on every core, ranked
@@ -121,6 +121,8 @@ export const runCli = async (
       trailingStop: v['trailing-stop'],
       participation: v.participation,
       latency: v.latency,
+      fillProbability: v['fill-probability'],
+      barSource: v['bar-source'],
       product: v.product,
       limits: v.limits,
       capitalInr,
@@ -348,6 +350,8 @@ const parse = (argv: readonly string[]) =>
       'trailing-stop': { type: 'string' },
       participation: { type: 'string' },
       latency: { type: 'string' },
+      'fill-probability': { type: 'string' },
+      'bar-source': { type: 'string' },
       product: { type: 'string' },
       port: { type: 'string' },
       grid: { type: 'string' },

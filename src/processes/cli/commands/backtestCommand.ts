@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { loadSymbolTable } from '../../../adapters/importers/index.js'
-import { type BacktestRequest, executeBacktest, planBacktest } from '../../backtest/index.js'
+import { type BacktestRequest, checkBacktestData, executeBacktest, planBacktest } from '../../backtest/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
@@ -57,6 +57,8 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   const journal = join(out, 'journal')
   if (existsSync(journal))
     return fail(io, `${journal} already exists: a backtest writes a new journal; choose another --out`)
+  const data = await checkBacktestData(plan.right, log)
+  if (E.isLeft(data)) return fail(io, data.left)
   let lastShown = 0
   const unit = plan.right.source.kind === 'ticks' ? 'ticks and bars' : 'bars'
   const ran = await executeBacktest(plan.right, createBuiltinEngine, codeVersion(), log, (events) => {
