@@ -7,7 +7,7 @@ import { istInstant } from '../time/index.js'
 import { emaCrossStrategy, smaCrossStrategy } from './movingAverageCross.js'
 import { openingRangeBreakoutStrategy } from './openingRangeBreakout.js'
 import { rsiReversionStrategy } from './rsiReversion.js'
-import type { AnyStrategy, Signal } from './strategy.js'
+import type { AnyStrategy, SessionClock, Signal } from './strategy.js'
 import { vwapReversionStrategy } from './vwapReversion.js'
 
 // The built-in strategies on small, hand-made series: when each signals, what, and why.
@@ -31,7 +31,12 @@ const bar = (
 })
 
 /** Feeds closes through a strategy with a position that follows its signals; returns [bar index, signal]. */
-const run = (def: AnyStrategy, params: unknown, bars: readonly BarClosed['payload'][]): [number, Signal][] => {
+const run = (
+  def: AnyStrategy,
+  params: unknown,
+  bars: readonly BarClosed['payload'][],
+  session?: SessionClock,
+): [number, Signal][] => {
   const p = def.params.decode(params)
   if (E.isLeft(p)) throw new Error('bad params')
   const state = def.init(p.right, [KEY])
@@ -43,6 +48,7 @@ const run = (def: AnyStrategy, params: unknown, bars: readonly BarClosed['payloa
       instrumentKey: KEY,
       positionQty: position,
       ts: b.openMs + 60_000,
+      session,
     })
     if (sig === undefined) return
     out.push([i, sig])
@@ -98,6 +104,7 @@ describe('sma-cross and ema-cross', () => {
       instrumentKey: KEY,
       positionQty: 0,
       ts: b.openMs,
+      session: undefined,
     })
     for (const b of bars.slice(0, 4)) smaCrossStrategy.onBar(a, b, ctx(b))
     const restored = smaCrossStrategy.restore!(JSON.parse(JSON.stringify(a)))
@@ -160,6 +167,26 @@ describe('opening-range-breakout', () => {
         },
       ],
     ])
+  })
+
+  it("takes the range from the session's own open: a Muhurat session's range starts at 18:00, not 09:15", () => {
+    const open = istInstant('2024-11-01', '18:00')!
+    const at = (minute: number, close: number, o: { high?: number; low?: number } = {}) => ({
+      ...bar(0, close, o),
+      openMs: open + minute * 60_000,
+    })
+    const bars = [
+      at(0, 10_000, { high: 10_050, low: 9_950 }),
+      at(1, 10_020, { high: 10_080, low: 10_000 }),
+      at(2, 10_010, { high: 10_060, low: 9_980 }),
+      at(3, 10_090),
+    ]
+    const session: SessionClock = { openMs: open, closeMs: open + 3_600_000, kind: 'muhurat' }
+    expect(
+      run(openingRangeBreakoutStrategy, { rangeMinutes: 3 }, bars, session).map(([i, s]) => [i, s.reason]),
+    ).toEqual([[3, 'close 100.90 above the 3-minute opening range 99.50-100.80']])
+    // without the session clock the evening is all "after the range", which then has no bars in it: no trade
+    expect(run(openingRangeBreakoutStrategy, { rangeMinutes: 3 }, bars)).toEqual([])
   })
 
   it('refuses entry "stop" with allowShort, naming the rule', () => {

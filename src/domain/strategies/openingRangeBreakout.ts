@@ -2,7 +2,8 @@ import * as t from 'io-ts'
 import { istDayNumber, istMinuteOfDay } from '../time/index.js'
 import { defineStrategy, paramsWithDefaults } from './strategy.js'
 
-// opening-range-breakout: the high and low of the first `rangeMinutes` of the session (from 09:15 IST); afterwards
+// opening-range-breakout: the high and low of the first `rangeMinutes` of the session (from its open in the context's
+// session clock, so a Muhurat evening's range starts at 18:00; 09:15 IST when the engine has no calendar); afterwards
 // the first close above the range goes long (below it, short with allowShort). One entry per instrument per day;
 // the exits (stop, target, 15:15 square-off) close it.
 //
@@ -31,6 +32,7 @@ interface OrbState {
   readonly ranges: Record<string, Range>
 }
 
+/** The regular session's open, for an engine without a calendar. */
 const SESSION_OPEN_MINUTE = 9 * 60 + 15
 
 export const openingRangeBreakoutStrategy = defineStrategy<OrbParams, OrbState>({
@@ -46,13 +48,14 @@ export const openingRangeBreakoutStrategy = defineStrategy<OrbParams, OrbState>(
     const p = s.params
     const day = istDayNumber(bar.openMs)
     const minute = istMinuteOfDay(bar.openMs)
+    const openMinute = ctx.session === undefined ? SESSION_OPEN_MINUTE : istMinuteOfDay(ctx.session.openMs)
     let r = s.ranges[bar.instrumentKey]
     if (r === undefined || r.day !== day) {
       r = { day, high: 0, low: Number.MAX_SAFE_INTEGER, traded: false }
       s.ranges[bar.instrumentKey] = r
     }
-    if (minute < SESSION_OPEN_MINUTE + p.rangeMinutes) {
-      if (minute >= SESSION_OPEN_MINUTE) {
+    if (minute < openMinute + p.rangeMinutes) {
+      if (minute >= openMinute) {
         r.high = Math.max(r.high, bar.highPaise)
         r.low = Math.min(r.low, bar.lowPaise)
       }

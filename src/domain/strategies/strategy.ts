@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import type { SessionKind } from '../calendar/index.js'
 import type { BarClosed, SignalIntent, SignalMetadata, SignalOrderType, TickReceived } from '../events/index.js'
 import type { InstrumentKey, StrategyId } from '../ids/index.js'
 
@@ -15,6 +16,18 @@ export interface StrategyContext {
   readonly positionQty: number
   /** Event time of what is being handled, epoch ms. */
   readonly ts: number
+  /**
+   * The NSE session of the event's IST date, from the trading calendar the engine was given; undefined on a day the
+   * calendar has no session (or for an engine built without a calendar, as in some tests).
+   */
+  readonly session: SessionClock | undefined
+}
+
+/** A trading session's normal-market bounds (epoch ms) and kind: Muhurat and special sessions keep other hours. */
+export interface SessionClock {
+  readonly openMs: number
+  readonly closeMs: number
+  readonly kind: SessionKind
 }
 
 /**

@@ -1,14 +1,17 @@
 import * as E from 'fp-ts/lib/Either.js'
+import type { Session } from '../../domain/calendar/index.js'
 import type { BarClosed, Envelope, EventDraft, SignalEmitted, TickReceived } from '../../domain/events/index.js'
 import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
 import { PricePaise, unsafeMoney } from '../../domain/money/index.js'
 import {
   type AnyStrategy,
   describeParamsErrors,
+  type SessionClock,
   type Signal,
   type SignalOrder,
   type StrategyRegistry,
 } from '../../domain/strategies/index.js'
+import { DAY_MS, IST_OFFSET_MS, type IstDate, istDateOf, istDayNumber } from '../../domain/time/index.js'
 import { positionKey } from '../positions/index.js'
 import { createTradingState, evolveTradingState, type TradingState } from '../state/index.js'
 import { cancelRequests, orderForSignal, orderForTarget } from './execution.js'
@@ -55,6 +58,11 @@ export interface EngineConfig {
   readonly strategies: StrategyRegistry
   readonly riskRules?: readonly RiskRule[]
   readonly exitRules?: readonly ExitRule[]
+  /**
+   * The trading calendar's sessions, for the strategies' `ctx.session`. Data, not I/O: the same calendar gives the
+   * same sessions, so a replay with it decides the same. Without it `ctx.session` is undefined.
+   */
+  readonly sessionOn?: (date: IstDate) => Session | undefined
 }
 
 export interface StepResult {
@@ -188,6 +196,22 @@ export const createEngine = (config: EngineConfig): Engine => {
     return key
   }
 
+  // The session clock of the last IST day asked about: a bar asks once per strategy, and days change rarely.
+  let clockDay = Number.NaN
+  let clock: SessionClock | undefined
+  const sessionClockAt = (ts: number): SessionClock | undefined => {
+    const day = istDayNumber(ts)
+    if (day === clockDay) return clock
+    clockDay = day
+    const session = config.sessionOn?.(istDateOf(ts))
+    const midnight = day * DAY_MS - IST_OFFSET_MS
+    clock =
+      session === undefined
+        ? undefined
+        : { openMs: midnight + session.openSec * 1000, closeMs: midnight + session.closeSec * 1000, kind: session.kind }
+    return clock
+  }
+
   const onPrice = (
     s: EngineState,
     e: Envelope<TickReceived> | Envelope<BarClosed>,
@@ -215,6 +239,7 @@ export const createEngine = (config: EngineConfig): Engine => {
         instrumentKey,
         positionQty: s.trading.portfolio.positions.get(positionKeyOf(inst.strategyId, instrumentKey))?.qty ?? 0,
         ts: e.ts,
+        session: sessionClockAt(e.ts),
       }
       const sig =
         e.type === 'BarClosed'

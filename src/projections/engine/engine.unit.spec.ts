@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import type { Session } from '../../domain/calendar/index.js'
 import type { EventDraft } from '../../domain/events/index.js'
 import { unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
 import { createStrategyRegistry, defineStrategy, paramsWithDefaults } from '../../domain/strategies/index.js'
+import { istInstant } from '../../domain/time/index.js'
 import {
   type Draft,
   INFY,
@@ -32,7 +34,7 @@ import {
   streakEngine,
   tickReceived,
 } from './engine.fixtures.js'
-import { createEngine } from './engine.js'
+import { createEngine, type EngineConfig } from './engine.js'
 
 const engine = streakEngine()
 const seq = unsafe.seq
@@ -214,6 +216,52 @@ describe('priced signals and CANCEL: a strategy rests limit and stop orders and 
     expect(() => spec.when(barClosed(RELIANCE, { open: 100_000, close: 100_000 }))).toThrow(
       `strategy ${STREAK_A} (${RELIANCE}): a LIMIT order needs limitPricePaise, a positive whole number of paise (got undefined)`,
     )
+  })
+})
+
+describe("the strategy context's session clock", () => {
+  // A strategy that records the session clock it was given on each bar.
+  const seen: unknown[] = []
+  const recorder = defineStrategy<Record<string, never>, null>({
+    kind: 'session-recorder',
+    description: 'records ctx.session',
+    params: paramsWithDefaults({}, {}, 'session-recorder'),
+    init: () => null,
+    onBar: (_s, _bar, ctx) => {
+      seen.push(ctx.session)
+      return undefined
+    },
+  })
+  const sessions: Record<string, Session> = {
+    '2024-11-01': {
+      date: '2024-11-01',
+      kind: 'muhurat',
+      openSec: 18 * 3600,
+      closeSec: 19 * 3600,
+      description: 'Muhurat',
+    },
+  }
+  const run = (sessionOn: EngineConfig['sessionOn'], barTs: number) => {
+    seen.length = 0
+    const e = createEngine({ strategies: createStrategyRegistry([recorder]), ...(sessionOn ? { sessionOn } : {}) })
+    given(e, [runStarted(), strategyConfigured({ kind: 'session-recorder', params: {} })])
+      .when(barClosed(RELIANCE, { open: 100_000, close: 100_000 }, barTs))
+      .thenNothingHappened()
+    return seen[0]
+  }
+
+  it("gives the calendar's session of the bar's IST date, as epoch bounds", () => {
+    const evening = istInstant('2024-11-01', '18:05')!
+    expect(run((d) => sessions[d], evening)).toEqual({
+      openMs: istInstant('2024-11-01', '18:00'),
+      closeMs: istInstant('2024-11-01', '19:00'),
+      kind: 'muhurat',
+    })
+  })
+
+  it('is undefined on a day the calendar has no session, and for an engine without a calendar', () => {
+    expect(run((d) => sessions[d], istInstant('2024-11-02', '10:00')!)).toBeUndefined()
+    expect(run(undefined, istInstant('2024-11-01', '18:05')!)).toBeUndefined()
   })
 })
 
