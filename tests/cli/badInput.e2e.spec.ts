@@ -144,3 +144,49 @@ describe('bahi demo: bad options (and no journal left behind)', () => {
     await demoError(['--capital', '100000000000000'], /^bahi demo: --capital 100000000000000 is too large/)
   })
 })
+
+describe('bahi import: bad --mapping and --timeframe (and no store left behind)', () => {
+  const importError = async (args: readonly string[], message: RegExp): Promise<void> => {
+    const home = dirs.make()
+    const file = path.join(home, 'bars.csv')
+    writeFileSync(file, 'Date,Open,High,Low,Close\n2025-01-02,1,1,1,1\n')
+    expectUsageError(await bahi(['import', file, '--json', '--home', home, ...args]), message)
+    expect(existsSync(path.join(home, 'market'))).toBe(false)
+  }
+  const cols = { date: 'Date', open: 'Open', high: 'High', low: 'Low', close: 'Close' }
+
+  it('--mapping with a format other than generic-csv', async () => {
+    await importError(
+      ['--format', 'eod-csv', '--mapping', JSON.stringify(cols)],
+      /^bahi import: --mapping is for --format generic-csv, not eod-csv/,
+    )
+  })
+
+  it('--mapping that is not JSON, not a readable file, or names a bad field', async () => {
+    await Promise.all([
+      importError(['--mapping', '{date:'], /^bahi import: --mapping is not JSON: /),
+      importError(
+        ['--mapping', '/nonexistent/mapping.json'],
+        /^bahi import: --mapping: cannot read \/nonexistent\/mapping\.json/,
+      ),
+      importError(
+        ['--mapping', JSON.stringify({ ...cols, timezone: 'PST' })],
+        /^bahi import: --mapping: "timezone" must be one of "IST", "UTC"; got "PST"/,
+      ),
+      importError(
+        ['--mapping', JSON.stringify({ ...cols, close: '' })],
+        /^bahi import: --mapping: "close" must be a non-empty column name \(a header cell\); got ""/,
+      ),
+    ])
+  })
+
+  it('--timeframe that is not a timeframe, or for a format that has its own', async () => {
+    await Promise.all([
+      importError(['--timeframe', '2m'], /^bahi import: --timeframe must be one of 1m, 3m, 5m, 15m, 30m, 1h, 1d/),
+      importError(
+        ['--format', 'eod-csv', '--timeframe', '1d'],
+        /^bahi import: --timeframe is for upstox-candles-json files; eod-csv files carry their own timeframe/,
+      ),
+    ])
+  })
+})

@@ -63,10 +63,15 @@ describe('file text', () => {
   it('still refuses an Upstox candles file that starts with a BOM, and reads it without one', () => {
     const withBom = prepareFile(
       write('bom.json', `${BOM}${CANDLES}`),
-      { ...opts, instrumentKey: 'NSE_EQ|INE002A01018' },
+      { ...opts, instrumentKey: 'NSE_EQ|INE002A01018', timeframe: '1m' },
       log,
     )
-    const without = prepareFile(write('plain.json', CANDLES), { ...opts, instrumentKey: 'NSE_EQ|INE002A01018' }, log)
+    // One candle shows no interval of its own: `--timeframe` gives it.
+    const without = prepareFile(
+      write('plain.json', CANDLES),
+      { ...opts, instrumentKey: 'NSE_EQ|INE002A01018', timeframe: '1m' },
+      log,
+    )
     expect(without.outcome.status).toBe('imported')
     expect(without.rows?.bars).toHaveLength(1)
     expect(withBom.outcome.status).toBe('rejected')

@@ -1,6 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
-import { openMarketReader } from '../../src/adapters/marketStore/index.js'
+import pino from 'pino'
+import { describeMarketStoreError, openMarketReader, openMarketStore } from '../../src/adapters/marketStore/index.js'
 
 // A reader process of the sole-writer test (runner, scanner, web): queries the sealed Parquet over and over while
 // the writer writes and re-seals. Every day it sees must be whole (375 bars per instrument, never part of a day or
@@ -18,6 +19,16 @@ try {
   process.stdout.write('bad: opened the store file while the writer holds it\n')
 } catch (e) {
   process.stdout.write(/lock/i.test(String(e)) ? 'locked-out\n' : `bad: unexpected error ${String(e)}\n`)
+}
+// The store's own read-only open is refused the same way, and says why in words a user can act on.
+{
+  const viaStore = await openMarketStore(storePath, pino({ level: 'silent' }), { readOnly: true })
+  if (E.isRight(viaStore)) {
+    viaStore.right.close()
+    process.stdout.write('bad: the store opened read-only while the writer holds it\n')
+  } else if (!describeMarketStoreError(viaStore.left).includes('another process holds it for writing')) {
+    process.stdout.write(`bad: unclear refusal ${describeMarketStoreError(viaStore.left)}\n`)
+  }
 }
 
 let last = -1

@@ -4,24 +4,38 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeMarketStoreError, type MarketStore } from '../marketStore/index.js'
 import { type ImportFormat, isTickFormat, type RowIssue } from './importTypes.js'
-import { detectFormat, type FileRows, type ParseFileOptions, parseMarketFile } from './parseMarketFile.js'
+import {
+  detectFormat,
+  type FileRows,
+  ignoredReason,
+  type ParseFileOptions,
+  parseMarketFile,
+} from './parseMarketFile.js'
 import { parseSymbolTable } from './symbolTable.js'
 
 // The thin I/O layer: list the files, read each, parse it (pure), write it in one transaction. A file that cannot
 // be parsed, is rejected by the policy, or fails to write leaves the store as it was and is reported with its
 // file, line and reason; the other files still import. Symbols resolve through the store's instruments table
-// first (an imported Upstox instrument master), then the symbol table.
+// first (an imported Upstox instrument master), then the symbol table; the same table gives each instrument's tick.
+//
+// Counts: every data row read is, without `--bars`, exactly one of imported, unchanged, conflicting, rejected
+// (skipped, or in a rejected file) or ignored (read but defined by its format as not data: Dhan `oi` packets).
 
 export interface FileOutcome {
   readonly file: string
   readonly format: ImportFormat | null
   readonly status: 'imported' | 'rejected'
+  /** Data rows read (header lines not counted), imported or not. */
   readonly rowsRead: number
   /** Rows handed to the store (bars + instruments + ticks) after the policy. */
   readonly rowsWritten: number
   readonly skipped: readonly RowIssue[]
   readonly flagged: readonly RowIssue[]
   readonly floatNoiseRoundings: number
+  /** Rows read that the format defines as not data, and why; not stored, not errors. */
+  readonly ignored: { readonly rows: number; readonly reason: string } | null
+  /** Under `reject`: every issue of the file the policy rejected (the `error` names the first). */
+  readonly rejectedIssues: readonly RowIssue[]
   readonly error: { readonly line: number; readonly reason: string } | null
 }
 
@@ -38,6 +52,8 @@ export interface ImportSummary {
   readonly conflicting: number
   /** Rows left out: skipped by the policy, plus every row of rejected files. */
   readonly rejected: number
+  /** Rows of imported files that their format defines as not data (`FileOutcome.ignored`). */
+  readonly ignored: number
   readonly flagged: number
   readonly floatNoiseRoundings: number
   /** `imported`/`unchanged`/`conflicting` split by table (a tick file with `--bars` writes ticks and bars). */
@@ -106,6 +122,7 @@ const rejected = (
   rowsRead: number,
   line: number,
   reason: string,
+  rejectedIssues: readonly RowIssue[] = [],
 ): FileOutcome => ({
   file,
   format,
@@ -115,14 +132,10 @@ const rejected = (
   skipped: [],
   flagged: [],
   floatNoiseRoundings: 0,
+  ignored: null,
+  rejectedIssues,
   error: { line, reason },
 })
-
-const countLines = (text: string): number => {
-  let n = 0
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++
-  return n
-}
 
 interface Prepared {
   readonly outcome: FileOutcome
@@ -178,13 +191,22 @@ export const prepareFile = (path: string, opts: ParseFileOptions, log: Logger): 
   }
   const parsed = parseMarketFile(path, text, opts)
   if (E.isLeft(parsed)) {
-    log.warn({ file: path, line: parsed.left.line, reason: parsed.left.reason }, 'file rejected')
+    const r = parsed.left
+    log.warn({ file: path, line: r.line, reason: r.reason }, 'file rejected')
     return {
-      outcome: rejected(path, opts.format ?? null, countLines(text), parsed.left.line, parsed.left.reason),
+      outcome: rejected(
+        path,
+        opts.format ?? null,
+        r.rowsRead,
+        r.line,
+        r.reason,
+        r._tag === 'RejectedByPolicy' ? r.issues : [],
+      ),
       rows: undefined,
     }
   }
   const rows = parsed.right
+  const why = ignoredReason(rows.format)
   return {
     rows,
     outcome: {
@@ -196,6 +218,8 @@ export const prepareFile = (path: string, opts: ParseFileOptions, log: Logger): 
       skipped: rows.skipped,
       flagged: rows.flagged,
       floatNoiseRoundings: rows.floatNoiseRoundings,
+      ignored: rows.ignoredRows === 0 ? null : { rows: rows.ignoredRows, reason: why ?? 'not data in this format' },
+      rejectedIssues: [],
       error: null,
     },
   }
@@ -213,6 +237,7 @@ const noCounts = (): TableCounts => ({ imported: 0, unchanged: 0, conflicting: 0
 export const summarise = (outcomes: readonly FileOutcome[], totals: Totals): ImportSummary => {
   let rowsRead = 0
   let rejectedRows = 0
+  let ignored = 0
   let flagged = 0
   let noise = 0
   let filesRejected = 0
@@ -223,7 +248,10 @@ export const summarise = (outcomes: readonly FileOutcome[], totals: Totals): Imp
     if (o.status === 'rejected') {
       filesRejected++
       rejectedRows += o.rowsRead
-    } else rejectedRows += new Set(o.skipped.map((x) => x.line)).size
+    } else {
+      rejectedRows += new Set(o.skipped.map((x) => x.line)).size
+      ignored += o.ignored?.rows ?? 0
+    }
   }
   return {
     files: outcomes.length,
@@ -234,6 +262,7 @@ export const summarise = (outcomes: readonly FileOutcome[], totals: Totals): Imp
     unchanged: totals.unchanged,
     conflicting: totals.conflicting,
     rejected: rejectedRows,
+    ignored,
     flagged,
     floatNoiseRoundings: noise,
     byTable: totals.byTable ?? { bars: noCounts(), ticks: noCounts(), instruments: noCounts() },
@@ -304,20 +333,29 @@ export interface ImportTuning {
   readonly groupRows?: number
 }
 
-/** Symbol -> key: the store's instruments first, then the symbol table. */
-const symbolKeysWith = async (
+/**
+ * Symbol -> key: the store's instruments first, then the symbol table; and key -> tick from the store's instruments
+ * (an instrument without one is checked against the default tick, see parseMarketFile.ts).
+ */
+const instrumentsWith = async (
   store: MarketStore,
-  table: ReadonlyMap<string, string>,
+  opts: ParseFileOptions,
   log: Logger,
-): Promise<ReadonlyMap<string, string>> => {
-  const stored = await store.instrumentSymbols()
+): Promise<Pick<ParseFileOptions, 'symbolKeys' | 'tickSizes'>> => {
+  const table = opts.symbolKeys
+  const [stored, ticks] = [await store.instrumentSymbols(), await store.instrumentTickSizes()]
+  if (E.isLeft(ticks)) {
+    // Reading the ticks failed: check against the default tick, and say so (rows may then be flagged off-tick).
+    log.warn({ reason: describeMarketStoreError(ticks.left) }, 'instrument tick sizes not read from the store')
+  }
+  const tickSizes = E.isRight(ticks) && ticks.right.size > 0 ? { tickSizes: ticks.right } : {}
   if (E.isLeft(stored)) {
     // Reading the table failed: resolve through the symbol table alone, and say so (files may then be rejected).
     log.warn({ reason: describeMarketStoreError(stored.left) }, 'instrument symbols not read from the store')
-    return table
+    return { symbolKeys: table, ...tickSizes }
   }
-  if (stored.right.size === 0) return table
-  return new Map([...table, ...stored.right])
+  if (stored.right.size === 0) return { symbolKeys: table, ...tickSizes }
+  return { symbolKeys: new Map([...table, ...stored.right]), ...tickSizes }
 }
 
 type Group = readonly { readonly index: number; readonly rows: FileRows }[]
@@ -360,7 +398,7 @@ export const importPath = async (
   } catch {
     return E.left({ _tag: 'PathMissing', path })
   }
-  let parseOpts: ParseFileOptions = { ...opts, symbolKeys: await symbolKeysWith(store, opts.symbolKeys, log) }
+  let parseOpts: ParseFileOptions = { ...opts, ...(await instrumentsWith(store, opts, log)) }
   const outcomes: FileOutcome[] = []
   const byTable = { bars: noCounts(), ticks: noCounts(), instruments: noCounts() }
   const totals: Required<Totals> = { imported: 0, unchanged: 0, conflicting: 0, byTable }
@@ -429,7 +467,7 @@ export const importPath = async (
       if (p.rows.instruments.length > 0) groupHasInstruments = true
       if (groupHasInstruments) {
         await flush(true)
-        parseOpts = { ...parseOpts, symbolKeys: await symbolKeysWith(store, opts.symbolKeys, log) }
+        parseOpts = { ...parseOpts, ...(await instrumentsWith(store, opts, log)) }
       } else if (groupRows >= maxGroupRows) {
         // Keep at most one group waiting behind the one being written, so memory stays bounded.
         await pending

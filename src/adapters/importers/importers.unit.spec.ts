@@ -2,6 +2,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { BAR_FLAGS } from '../marketStore/index.js'
 import { applyPolicy } from './applyPolicy.js'
+import { decodeColumnMapping } from './columnMappingJson.js'
+import { countDataRows } from './dataRows.js'
 import { parseEquity1minCsv } from './equity1minCsv.js'
 import { parseGenericCsv } from './genericCsv.js'
 import { parseIndex1minTxt } from './index1minTxt.js'
@@ -73,7 +75,7 @@ describe('policies on rows that parse but look wrong', () => {
     row('09:17:00', '100.01', '101.00', '99.00', '100.50'),
     row('15:30:00', '100.00', '101.00', '99.00', '100.50'),
   )
-  const opts = { symbolKeys, tickPaise: 5 }
+  const opts = { symbolKeys }
   const parsed = () => {
     const r = parseEquity1minCsv(text, ctx)
     if (E.isLeft(r)) throw new Error('fixture must parse')
@@ -81,7 +83,7 @@ describe('policies on rows that parse but look wrong', () => {
   }
   it('finds each kind of issue, on its line', () => {
     const bars = parsed()
-    const { issues } = inspectBars(bars, { tickPaise: 5, calendar: undefined })
+    const { issues } = inspectBars(bars, { tickPaise: () => 5, calendar: undefined })
     expect(issues.map((i) => [i.line, i.kind])).toEqual([
       [3, 'ohlcViolation'],
       [4, 'duplicateTimestamp'],
@@ -94,6 +96,14 @@ describe('policies on rows that parse but look wrong', () => {
     expect(E.isLeft(r) && r.left._tag).toBe('RejectedByPolicy')
     expect(E.isLeft(r) && r.left.line).toBe(3)
     expect(E.isLeft(r) && r.left.reason).toMatch(/^ohlcViolation: .*\(and 3 more\)$/)
+    // Every issue travels with the rejection (the summary lists them all), and the file's 5 data rows.
+    expect(E.isLeft(r) && r.left._tag === 'RejectedByPolicy' && r.left.issues.map((i) => [i.line, i.kind])).toEqual([
+      [3, 'ohlcViolation'],
+      [4, 'duplicateTimestamp'],
+      [5, 'offTick'],
+      [6, 'outsideSession'],
+    ])
+    expect(E.isLeft(r) && r.left.rowsRead).toBe(5)
   })
   it('skip: bad rows are left out and listed', () => {
     const r = parseMarketFile('RELIANCE/02-01-2025.csv', text, { ...opts, policy: 'skip' })
@@ -105,18 +115,30 @@ describe('policies on rows that parse but look wrong', () => {
   it('flag: bad rows are kept with their flag, except a later duplicate, which cannot be stored twice', () => {
     const r = parseMarketFile('RELIANCE/02-01-2025.csv', text, { ...opts, policy: 'flag' })
     if (E.isLeft(r)) throw new Error(r.left.reason)
+    // The kept row of the duplicate pair (line 2) carries the duplicate bit: the file disputes it.
     expect(r.right.bars.map((b) => [(b as { line?: number }).line, b.flags])).toEqual([
-      [2, 0],
+      [2, BAR_FLAGS.duplicateTimestamp],
       [3, BAR_FLAGS.ohlcViolation],
       [5, BAR_FLAGS.offTick],
       [6, BAR_FLAGS.outsideSession],
     ])
-    expect(r.right.flagged.map((i) => i.line)).toEqual([3, 5, 6])
+    expect(r.right.flagged.map((i) => [i.line, i.kind])).toEqual([
+      [2, 'duplicateTimestamp'],
+      [3, 'ohlcViolation'],
+      [5, 'offTick'],
+      [6, 'outsideSession'],
+    ])
+    expect(r.right.flagged[0]?.detail).toBe('kept; line 4 with the same bar start left out')
     expect(r.right.skipped.map((i) => [i.line, i.kind])).toEqual([[4, 'duplicateTimestamp']])
+  })
+  it('skip: the first row of a duplicate pair is kept as it is (no flags are stored under skip)', () => {
+    const r = parseMarketFile('RELIANCE/02-01-2025.csv', text, { ...opts, policy: 'skip' })
+    if (E.isLeft(r)) throw new Error(r.left.reason)
+    expect(r.right.bars.map((b) => [(b as { line?: number }).line, b.flags])).toEqual([[2, 0]])
   })
   it('clean rows pass every policy untouched', () => {
     const bars = parsed().slice(0, 1)
-    const ins = inspectBars(bars, { tickPaise: 5, calendar: undefined })
+    const ins = inspectBars(bars, { tickPaise: () => 5, calendar: undefined })
     expect(applyPolicy(bars, ins, 'reject')).toEqual(E.right({ bars, skipped: [], flagged: [] }))
   })
 })
@@ -136,7 +158,10 @@ describe('other formats', () => {
       Date.parse('2022-11-01T15:30:00+05:30'),
     ])
     expect(
-      inspectBars(r.right.bars, { tickPaise: undefined, calendar: undefined }).issues.map((i) => [i.line, i.kind]),
+      inspectBars(r.right.bars, { tickPaise: () => undefined, calendar: undefined }).issues.map((i) => [
+        i.line,
+        i.kind,
+      ]),
     ).toEqual([
       [1, 'outsideSession'],
       [3, 'outsideSession'],
@@ -160,7 +185,12 @@ describe('other formats', () => {
     ])
     const daily = JSON.stringify({
       status: 'success',
-      data: { candles: [['2025-01-02T00:00:00+05:30', 1221.25, 1226.2, 1215, 1223.05, 5000000, 0]] },
+      data: {
+        candles: [
+          ['2025-01-03T00:00:00+05:30', 1223.05, 1230, 1220, 1225.5, 4000000, 0],
+          ['2025-01-02T00:00:00+05:30', 1221.25, 1226.2, 1215, 1223.05, 5000000, 0],
+        ],
+      },
     })
     const d = parseUpstoxCandlesJson(daily, { symbolKeys, instrumentKey: RELIANCE })
     expect(E.isRight(d) && [d.right.bars[0]?.timeframe, d.right.bars[0]?.openMs]).toEqual([
@@ -248,6 +278,132 @@ describe('other formats', () => {
     expect(detectFormat('k.csv', 'time,instrument_token,trading_symbol,last_price\n')).toBe('kite-futures-ticks')
     expect(detectFormat('d.csv', 'time,type,ltp,volume,oi\n')).toBe('dhan-futures-ticks')
     expect(detectFormat('x.csv', 'a,b\n')).toBeUndefined()
+  })
+})
+
+describe('Upstox candles: the interval, guessed or given, must fit the spacing', () => {
+  const doc = (...stamps: string[]) =>
+    JSON.stringify({ status: 'success', data: { candles: stamps.map((t) => [t, 100, 101, 99, 100.5, 10, 0]) } })
+  const parse = (text: string, tf?: '1m' | '5m' | '1d') =>
+    parseUpstoxCandlesJson(text, { symbolKeys, instrumentKey: RELIANCE }, tf)
+  const reason = (r: ReturnType<typeof parse>) => (E.isLeft(r) ? [r.left.line, r.left.reason] : 'imported')
+  // v3 weekly candles (Mondays) and monthly candles (the 1st), newest first: IST midnights a week or more apart.
+  const weekly = doc('2025-01-20T00:00:00+05:30', '2025-01-13T00:00:00+05:30', '2025-01-06T00:00:00+05:30')
+  const monthly = doc('2025-03-01T00:00:00+05:30', '2025-02-01T00:00:00+05:30', '2025-01-01T00:00:00+05:30')
+
+  it('weekly and monthly candles are rejected, not stored as 1d bars', () => {
+    expect(reason(parse(weekly))).toEqual([
+      2,
+      'candles are 7 days apart at least: weekly or monthly candles, not a stored timeframe (pass --timeframe 1d if they are daily)',
+    ])
+    // The smallest step is February's 28 days, ending at the newest candle (line 1).
+    expect(reason(parse(monthly))).toEqual([
+      1,
+      'candles are 28 days apart at least: weekly or monthly candles, not a stored timeframe (pass --timeframe 1d if they are daily)',
+    ])
+  })
+  it('daily candles across a weekend and a holiday are still 1d', () => {
+    const r = parse(doc('2025-01-06T00:00:00+05:30', '2025-01-03T00:00:00+05:30', '2025-01-02T00:00:00+05:30'))
+    expect(E.isRight(r) && r.right.bars.map((b) => b.timeframe)).toEqual(['1d', '1d', '1d'])
+  })
+  it('one candle shows no interval: rejected unless --timeframe says it', () => {
+    expect(reason(parse(doc('2025-01-02T09:15:00+05:30')))).toEqual([
+      1,
+      'one intraday candle: its interval cannot be read; pass --timeframe',
+    ])
+    expect(reason(parse(doc('2025-01-02T00:00:00+05:30')))).toEqual([
+      1,
+      'candles of one date only: their interval (day, week, month) cannot be read; pass --timeframe',
+    ])
+    const five = parse(doc('2025-01-02T09:15:00+05:30'), '5m')
+    expect(E.isRight(five) && five.right.bars.map((b) => b.timeframe)).toEqual(['5m'])
+    const day = parse(doc('2025-01-02T00:00:00+05:30'), '1d')
+    expect(E.isRight(day) && day.right.bars.map((b) => [b.timeframe, b.openMs])).toEqual([
+      ['1d', Date.parse('2025-01-02T09:15:00+05:30')],
+    ])
+  })
+  it('spacing that is not a whole number of intervals is rejected, naming the candle', () => {
+    // 1-minute candles given as 5m: the second candle (line 1, newest first) is 1 minute after the first.
+    expect(reason(parse(doc('2025-01-02T09:16:00+05:30', '2025-01-02T09:15:00+05:30'), '5m'))).toEqual([
+      1,
+      'candle is 1 minute after the one before: not a whole number of 5m intervals',
+    ])
+    // Guessed 5m from the smallest step, then a 7-minute step.
+    expect(
+      reason(parse(doc('2025-01-02T09:27:00+05:30', '2025-01-02T09:20:00+05:30', '2025-01-02T09:15:00+05:30'))),
+    ).toEqual([1, 'candle is 7 minutes after the one before: not a whole number of 5m intervals'])
+    // A gap of whole intervals is a missing candle, not a mismatch.
+    const gap = parse(doc('2025-01-02T09:30:00+05:30', '2025-01-02T09:20:00+05:30', '2025-01-02T09:15:00+05:30'))
+    expect(E.isRight(gap) && gap.right.bars.map((b) => b.timeframe)).toEqual(['5m', '5m', '5m'])
+    expect(reason(parse(weekly, '5m'))).toEqual([1, 'an IST-midnight (daily) candle is not a 5m candle'])
+    expect(reason(parse(doc('2025-01-02T09:15:00+05:30'), '1d'))).toEqual([
+      1,
+      'candle is not at IST midnight, so not a daily candle (--timeframe 1d)',
+    ])
+  })
+  it('--timeframe is refused for files of other formats', () => {
+    const r = parseMarketFile('/d/RELIANCE.csv', 'date,o,h,l,c,v\n2024-08-12,1470.0,1473.0,1457.75,1460.6,1\n', {
+      policy: 'skip',
+      symbolKeys,
+      timeframe: '1d',
+    })
+    expect(E.isLeft(r) && [r.left._tag, r.left.reason, r.left.rowsRead]).toEqual([
+      'TimeframeNotApplicable',
+      '--timeframe is for upstox-candles-json files; this file is eod-csv, whose timeframe is its own',
+      1,
+    ])
+  })
+})
+
+describe('--mapping: a generic CSV column mapping from JSON', () => {
+  const left = (u: unknown) => {
+    const r = decodeColumnMapping(u)
+    return E.isLeft(r) ? r.left : 'decoded'
+  }
+  it('fills the defaults of a reading that only names columns', () => {
+    expect(decodeColumnMapping({ date: 'Date', time: 'Time', open: 'O', high: 'H', low: 'L', close: 'C' })).toEqual(
+      E.right({
+        date: 'Date',
+        time: 'Time',
+        open: 'O',
+        high: 'H',
+        low: 'L',
+        close: 'C',
+        dateFormat: 'YYYY-MM-DD',
+        timezone: 'IST',
+        label: 'start',
+        timeframe: '1m',
+      }),
+    )
+  })
+  it('names the bad field and what it accepts', () => {
+    const cols = { timestamp: 'ts', open: 'o', high: 'h', low: 'l', close: 'c' }
+    expect(left({ ...cols, close: undefined })).toBe(
+      '"close" must be a non-empty column name (a header cell); it is missing',
+    )
+    expect(left({ ...cols, high: 3 })).toBe('"high" must be a non-empty column name (a header cell); got 3')
+    expect(left({ ...cols, dateFormat: 'MM/DD/YYYY' })).toBe(
+      '"dateFormat" must be one of "YYYY-MM-DD", "DD-MM-YYYY", "YYYYMMDD"; got "MM/DD/YYYY"',
+    )
+    expect(left({ ...cols, timeframe: '2m' })).toBe(
+      '"timeframe" must be one of "1m", "3m", "5m", "15m", "30m", "1h", "1d"; got "2m"',
+    )
+    expect(left({ ...cols, clsoe: 'c' })).toMatch(/^unknown field "clsoe" \(fields: timestamp, date, time, open/)
+    expect(left({ open: 'o', high: 'h', low: 'l', close: 'c' })).toBe('map either "timestamp" or "date" (+ "time")')
+    expect(left({ ...cols, date: 'd' })).toMatch(/^"timestamp" and "date"\/"time" exclude each other/)
+    expect(left([cols])).toBe('expected a JSON object of column names')
+  })
+})
+
+describe('data rows of a file that was not imported', () => {
+  it('counts data lines, not header or blank lines, per format', () => {
+    expect(countDataRows('equity-1min-csv', equityFile(row('09:15:00', '1', '1', '1', '1'), 'garbage'))).toBe(2)
+    expect(countDataRows('yfinance-csv', 'Price,Close\nTicker,^NSEI\nDatetime,\n2025-09-01,1\n\n')).toBe(1)
+    expect(countDataRows('index-1min-txt', 'NIFTY,20221101,09:16,1,1,1,1,0,0\n')).toBe(1)
+    expect(countDataRows('upstox-instruments-json', '[{},{}]')).toBe(2)
+    expect(countDataRows('upstox-candles-json', '{"data":{"candles":[[],[],[]]}}')).toBe(3)
+    expect(countDataRows(undefined, 'a,b\n1,2\n3,4')).toBe(2)
+    expect(countDataRows(undefined, '1,2\n3,4\n')).toBe(2)
   })
 })
 

@@ -7,16 +7,24 @@ import type { LineBar, RowIssue } from './importTypes.js'
 // and bars outside the session. Pure: returns the issues and the flag bits per row; changes no row.
 
 export interface InspectOptions {
-  /** The instrument's tick in paise; undefined skips the check (index values have no tick). */
-  readonly tickPaise: number | undefined
+  /**
+   * An instrument's tick in paise; undefined skips the check (index values have no tick). Asked once per run of
+   * bars of one series, not per bar.
+   */
+  readonly tickPaise: (instrumentKey: string) => number | undefined
   /** The NSE calendar; without it the regular session 09:15-15:30 on weekdays is assumed. */
   readonly calendar: TradingCalendar | undefined
 }
 
 export interface Inspection {
   readonly issues: readonly RowIssue[]
-  /** `BAR_FLAGS` bits per bar, same order as the input. */
+  /** `BAR_FLAGS` bits of each bar's own issues, same order as the input. */
   readonly flags: Int32Array
+  /**
+   * Bars that a later bar of the file repeats (same series and start), by index, with the later bars' lines. The
+   * later bars carry the `duplicateTimestamp` issue; the first is the one a `flag` import keeps (see applyPolicy.ts).
+   */
+  readonly repeated: ReadonlyMap<number, readonly number[]>
 }
 
 const fmt = (p: number) => (p / 100).toFixed(2)
@@ -56,26 +64,31 @@ interface SeriesStarts {
   readonly instrumentKey: string
   readonly timeframe: string
   latest: number
+  /** Start -> index of the first bar with that start. */
   byOpen: Map<number, number> | undefined
+  /** The series' tick (`InspectOptions.tickPaise`), 0 for none. */
+  readonly tick: number
 }
 
-/** The line of the earlier bar with bar `i`'s start, if any; records bar `i`'s start. */
-const firstLineAt = (s: SeriesStarts, bars: readonly LineBar[], i: number): number | undefined => {
+/** The index of the earlier bar with bar `i`'s start, if any; records bar `i`'s start. */
+const firstIndexAt = (s: SeriesStarts, bars: readonly LineBar[], i: number): number | undefined => {
   const b = bars[i] as LineBar
   if (b.openMs > s.latest) {
     s.latest = b.openMs
-    if (s.byOpen !== undefined) s.byOpen.set(b.openMs, b.line)
+    if (s.byOpen !== undefined) s.byOpen.set(b.openMs, i)
     return undefined
   }
   if (s.byOpen === undefined) {
     s.byOpen = new Map()
     for (let k = 0; k < i; k++) {
       const e = bars[k] as LineBar
-      if (e.instrumentKey === s.instrumentKey && e.timeframe === s.timeframe) s.byOpen.set(e.openMs, e.line)
+      if (e.instrumentKey === s.instrumentKey && e.timeframe === s.timeframe && !s.byOpen.has(e.openMs)) {
+        s.byOpen.set(e.openMs, k)
+      }
     }
   }
   const first = s.byOpen.get(b.openMs)
-  if (first === undefined) s.byOpen.set(b.openMs, b.line)
+  if (first === undefined) s.byOpen.set(b.openMs, i)
   return first
 }
 
@@ -84,6 +97,7 @@ const hhmm = (m: number): string => `${`${Math.floor(m / 60)}`.padStart(2, '0')}
 export const inspectBars = (bars: readonly LineBar[], opts: InspectOptions): Inspection => {
   const issues: RowIssue[] = []
   const flags = new Int32Array(bars.length)
+  const repeated = new Map<number, number[]>()
   const seen = new Map<string, SeriesStarts>()
   // Session bounds per IST day number, computed once per day; the last day is kept at hand.
   const sessions = new Map<number, { open: number; close: number } | null>()
@@ -92,7 +106,6 @@ export const inspectBars = (bars: readonly LineBar[], opts: InspectOptions): Ins
   let starts: SeriesStarts | undefined
   let lastDay = Number.NaN
   let session: { open: number; close: number } | null = null
-  const tick = opts.tickPaise !== undefined && opts.tickPaise > 1 ? opts.tickPaise : 0
   for (let i = 0; i < bars.length; i++) {
     const b = bars[i] as LineBar
     const { openPaise: o, highPaise: h, lowPaise: l, closePaise: c } = b
@@ -105,12 +118,28 @@ export const inspectBars = (bars: readonly LineBar[], opts: InspectOptions): Ins
       const series = `${b.instrumentKey} ${b.timeframe}`
       starts = seen.get(series)
       if (starts === undefined) {
-        starts = { instrumentKey: lastKey, timeframe: lastTf, latest: Number.NEGATIVE_INFINITY, byOpen: undefined }
+        const t = opts.tickPaise(lastKey)
+        // A 1-paisa tick (or none) cannot be missed by integer paise: no check.
+        const tick = t !== undefined && t > 1 ? t : 0
+        starts = {
+          instrumentKey: lastKey,
+          timeframe: lastTf,
+          latest: Number.NEGATIVE_INFINITY,
+          byOpen: undefined,
+          tick,
+        }
         seen.set(series, starts)
       }
     }
-    const first = firstLineAt(starts, bars, i)
-    if (first !== undefined) addIssue(issues, flags, i, b.line, 'duplicateTimestamp', `same bar start as line ${first}`)
+    const first = firstIndexAt(starts, bars, i)
+    if (first !== undefined) {
+      const firstLine = (bars[first] as LineBar).line
+      addIssue(issues, flags, i, b.line, 'duplicateTimestamp', `same bar start as line ${firstLine}`)
+      const later = repeated.get(first)
+      if (later === undefined) repeated.set(first, [b.line])
+      else later.push(b.line)
+    }
+    const tick = starts.tick
     if (tick !== 0 && (o % tick !== 0 || h % tick !== 0 || l % tick !== 0 || c % tick !== 0)) {
       addIssue(issues, flags, i, b.line, 'offTick', `a price is not a multiple of the ${fmt(tick)} tick`)
     }
@@ -134,5 +163,5 @@ export const inspectBars = (bars: readonly LineBar[], opts: InspectOptions): Ins
       }
     }
   }
-  return { issues, flags }
+  return { issues, flags, repeated }
 }

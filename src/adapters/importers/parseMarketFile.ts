@@ -1,11 +1,13 @@
 import { basename, dirname, extname } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
+import type { Timeframe } from '../../domain/events/index.js'
 import { DEFAULT_TICK_PAISE } from '../../domain/money/index.js'
 import type { BarRow, InstrumentRow, TickRow } from '../marketStore/index.js'
 import { detectTickFileFormat, type TickFileFormat } from '../tickFiles/index.js'
 import { applyPolicy, type RowPolicy } from './applyPolicy.js'
 import { DAILY_HEADER, parseDailyCsv } from './dailyCsv.js'
+import { countDataRows } from './dataRows.js'
 import { EQUITY_1MIN_HEADER, parseEquity1minCsv } from './equity1minCsv.js'
 import { type ColumnMapping, EOD_CSV_HEADER, EOD_CSV_MAPPING, parseGenericCsv } from './genericCsv.js'
 import { type ImportFormat, isTickFormat, type ParsedFile, type RowIssue } from './importTypes.js'
@@ -27,15 +29,25 @@ export interface ParseFileOptions {
   readonly symbolKeys: ReadonlyMap<string, string>
   readonly calendar?: TradingCalendar
   readonly mapping?: ColumnMapping
-  /** Tick for the off-tick check; default 0.05 INR for equities and futures, none for indices. */
-  readonly tickPaise?: number
+  /**
+   * Instrument key -> tick in paise (the store's instrument master), for the off-tick check. An instrument it does
+   * not know is checked against 0.05 INR (`DEFAULT_TICK_PAISE`), the NSE equity and index-futures tick; index
+   * values are never checked.
+   */
+  readonly tickSizes?: ReadonlyMap<string, number>
+  /** Upstox candle files only: their interval (`bahi import --timeframe`), instead of reading it from the candles. */
+  readonly timeframe?: Timeframe
   /** Tick files only: also fold the kept ticks into 1-minute bars, stored with them (`bahi import --bars`). */
   readonly ticksToBars?: TicksToBars
 }
 
-export type FileRejection =
+/** A file that is not imported, with the data rows it holds (`countDataRows`; a policy rejection: the parser's). */
+export type FileRejection = RejectionReason & { readonly rowsRead: number }
+
+type RejectionReason =
   | TickFileRejection
   | { readonly _tag: 'UnknownFormat'; readonly line: number; readonly reason: string }
+  | { readonly _tag: 'TimeframeNotApplicable'; readonly line: number; readonly reason: string }
 
 export interface FileRows {
   readonly format: ImportFormat
@@ -46,7 +58,20 @@ export interface FileRows {
   readonly skipped: readonly RowIssue[]
   readonly flagged: readonly RowIssue[]
   readonly floatNoiseRoundings: number
+  /** Rows read that the format defines as not data (Dhan `oi` packets, repeated instruments); not stored. */
   readonly ignoredRows: number
+}
+
+/** Why a format's ignored rows are not data, for the import summary. */
+export const ignoredReason = (format: ImportFormat): string | undefined => {
+  switch (format) {
+    case 'dhan-futures-ticks':
+      return 'not a trade packet (Dhan oi packets carry open interest only)'
+    case 'upstox-instruments-json':
+      return 'instrument_key repeated in the master (the first kept)'
+    default:
+      return undefined
+  }
 }
 
 const INDEX_ROW = /^[A-Z][A-Z0-9&-]*,\d{8},\d{2}:\d{2},/
@@ -99,7 +124,7 @@ const parseAs = (
     case 'yfinance-csv':
       return parseYfinanceCsv(text, ctx)
     case 'upstox-candles-json':
-      return parseUpstoxCandlesJson(text, ctx)
+      return parseUpstoxCandlesJson(text, ctx, opts.timeframe)
     case 'upstox-instruments-json':
       return parseUpstoxInstrumentsJson(text)
     case 'eod-csv':
@@ -111,12 +136,15 @@ const parseAs = (
   }
 }
 
-const tickFor = (format: ImportFormat, parsed: ParsedFile, opts: ParseFileOptions): number | undefined => {
-  if (opts.tickPaise !== undefined) return opts.tickPaise
-  if (format === 'index-1min-txt' || format === 'yfinance-csv') return undefined
-  const key = parsed.bars[0]?.instrumentKey ?? ''
-  return key.startsWith('NSE_INDEX|') || key.startsWith('BSE_INDEX|') ? undefined : DEFAULT_TICK_PAISE
-}
+const isIndexKey = (key: string): boolean => key.startsWith('NSE_INDEX|') || key.startsWith('BSE_INDEX|')
+
+/** The tick of an instrument's bars: none for index values, else the stored master's, else 0.05 INR. */
+const tickFor =
+  (format: ImportFormat, opts: ParseFileOptions) =>
+  (key: string): number | undefined => {
+    if (format === 'index-1min-txt' || format === 'yfinance-csv' || isIndexKey(key)) return undefined
+    return opts.tickSizes?.get(key) ?? DEFAULT_TICK_PAISE
+  }
 
 export const parseMarketFile = (
   path: string,
@@ -125,22 +153,35 @@ export const parseMarketFile = (
 ): E.Either<FileRejection, FileRows> => {
   const format = opts.format ?? detectFormat(path, text)
   if (format === undefined) {
-    return E.left({ _tag: 'UnknownFormat', line: 1, reason: 'format not recognised; pass --format' })
+    return E.left({
+      _tag: 'UnknownFormat',
+      line: 1,
+      reason: 'format not recognised; pass --format',
+      rowsRead: countDataRows(undefined, text),
+    })
+  }
+  // A file that is not imported still reads its rows: the parser's count when it got through the file (a policy
+  // rejection), else the file's data lines.
+  const withRows = (r: RejectionReason): FileRejection =>
+    r._tag === 'RejectedByPolicy' ? r : { ...r, rowsRead: countDataRows(format, text) }
+  if (opts.timeframe !== undefined && format !== 'upstox-candles-json') {
+    return E.left(
+      withRows({
+        _tag: 'TimeframeNotApplicable',
+        line: 1,
+        reason: `--timeframe is for upstox-candles-json files; this file is ${format}, whose timeframe is its own`,
+      }),
+    )
   }
   if (isTickFormat(format)) {
+    const tickSizes = opts.tickSizes
     const ticks = parseTickRows(format, text, {
       policy: opts.policy,
       ...(opts.instrumentKey === undefined ? {} : { instrumentKey: opts.instrumentKey }),
-      ...(opts.tickPaise === undefined ? {} : { tickPaise: opts.tickPaise }),
+      ...(tickSizes === undefined ? {} : { tickPaise: (key: string) => tickSizes.get(key) }),
       ...(opts.ticksToBars === undefined ? {} : { ticksToBars: opts.ticksToBars }),
     })
-    return E.map(
-      (t: TickFileRows): FileRows => ({
-        format,
-        instruments: [],
-        ...t,
-      }),
-    )(ticks)
+    return E.bimap(withRows, (t: TickFileRows): FileRows => ({ format, instruments: [], ...t }))(ticks)
   }
   const hint = symbolHintOf(path, format)
   const ctx: ParseContext = {
@@ -149,11 +190,11 @@ export const parseMarketFile = (
     ...(hint === undefined ? {} : { symbolHint: hint }),
   }
   const parsed = parseAs(format, text, ctx, opts)
-  if (E.isLeft(parsed)) return parsed
+  if (E.isLeft(parsed)) return E.left(withRows(parsed.left))
   const p = parsed.right
-  const inspection = inspectBars(p.bars, { tickPaise: tickFor(format, p, opts), calendar: opts.calendar })
+  const inspection = inspectBars(p.bars, { tickPaise: tickFor(format, opts), calendar: opts.calendar })
   const outcome = applyPolicy(p.bars, inspection, opts.policy)
-  if (E.isLeft(outcome)) return outcome
+  if (E.isLeft(outcome)) return E.left({ ...outcome.left, rowsRead: p.rowsRead })
   return E.right({
     format,
     rowsRead: p.rowsRead,

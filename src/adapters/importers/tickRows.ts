@@ -11,7 +11,8 @@ import { type ParseFailure, parseFailure, type RowIssue } from './importTypes.js
 // the file has one (Kite), else the only time there is (the NSE second of an index value, Dhan's receive time),
 // integer paise, the day's cumulative volume and open interest when the feed has them.
 //
-// - A line that cannot be read is an `unreadable` issue; a futures price off the 0.05 tick is `offTick`. Under
+// - A line that cannot be read is an `unreadable` issue; a futures price off its instrument's tick (the stored
+//   master's, else 0.05 INR; index values have none) is `offTick`. Under
 //   `reject` any issue rejects the file; under `skip` the tick is left out and listed; under `flag` an off-tick tick
 //   is kept and listed (the ticks table has no flags column), an unreadable line is left out and listed.
 // - Ticks outside the session are kept: the bar aggregator's session rule decides what they mean (a pre-open tick
@@ -39,13 +40,28 @@ export type TicksToBars = (ticks: readonly TickDraft[]) => readonly BarRow[]
 export interface TickRowOptions {
   readonly instrumentKey?: string
   readonly policy: RowPolicy
-  /** Tick for the off-tick check; default 0.05 INR for futures, none for index values. */
-  readonly tickPaise?: number
+  /**
+   * An instrument's tick in paise, for the off-tick check (the store's instrument master); when it gives none,
+   * 0.05 INR for futures. Index values are never checked.
+   */
+  readonly tickPaise?: (instrumentKey: string) => number | undefined
   readonly ticksToBars?: TicksToBars
 }
 
-const tickOf = (format: TickFileFormat, opts: TickRowOptions): number =>
-  opts.tickPaise ?? (format === 'nifty-index-1s' ? 0 : DEFAULT_TICK_PAISE)
+/** Tick per instrument key, asked once per key; 0 for none (an index value, or a 1-paisa tick nothing can miss). */
+const tickOf = (format: TickFileFormat, opts: TickRowOptions): ((key: string) => number) => {
+  if (format === 'nifty-index-1s') return () => 0
+  const known = new Map<string, number>()
+  return (key) => {
+    let tick = known.get(key)
+    if (tick === undefined) {
+      const t = opts.tickPaise?.(key) ?? DEFAULT_TICK_PAISE
+      tick = t > 1 ? t : 0
+      known.set(key, tick)
+    }
+    return tick
+  }
+}
 
 export const parseTickRows = (
   format: TickFileFormat,
@@ -57,21 +73,24 @@ export const parseTickRows = (
   const parsed = parseTickFile(text, { format, ...(key === undefined ? {} : { instrumentKey: key }) })
   if (E.isLeft(parsed)) return E.left(parseFailure(parsed.left.line, parsed.left.reason))
   const p = parsed.right
-  const tick = tickOf(format, opts)
+  const tickFor = tickOf(format, opts)
   const issues: RowIssue[] = p.rejections.map((r) => ({ line: r.line, kind: 'unreadable', detail: r.reason }))
   const offTick = new Set<number>()
-  if (tick > 1) {
-    for (let i = 0; i < p.ticks.length; i++) {
-      const t = p.ticks[i] as TickDraft
-      if (t.payload.ltpPaise % tick !== 0) {
-        const line = p.lines[i] as number
-        offTick.add(i)
-        issues.push({ line, kind: 'offTick', detail: `ltp ${(t.payload.ltpPaise / 100).toFixed(2)} is off the tick` })
-      }
+  for (let i = 0; i < p.ticks.length; i++) {
+    const t = p.ticks[i] as TickDraft
+    const tick = tickFor(t.payload.instrumentKey)
+    if (tick !== 0 && t.payload.ltpPaise % tick !== 0) {
+      const line = p.lines[i] as number
+      offTick.add(i)
+      issues.push({
+        line,
+        kind: 'offTick',
+        detail: `ltp ${(t.payload.ltpPaise / 100).toFixed(2)} is off the ${(tick / 100).toFixed(2)} tick`,
+      })
     }
   }
   issues.sort((a, b) => a.line - b.line)
-  if (opts.policy === 'reject' && issues.length > 0) return E.left(policyRejection(issues))
+  if (opts.policy === 'reject' && issues.length > 0) return E.left(policyRejection(issues, p.rowsRead))
   const keepOffTick = opts.policy === 'flag'
   const kept: TickDraft[] = []
   const rows: TickRow[] = []

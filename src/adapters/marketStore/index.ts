@@ -1,6 +1,7 @@
 export * from './coverage.js'
 export * from './gaps.js'
 export * from './instrumentSymbols.js'
+export * from './instrumentTickSizes.js'
 export * from './marketReader.js'
 export * from './marketRows.js'
 export * from './marketStoreErrors.js'

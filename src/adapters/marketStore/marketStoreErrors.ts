@@ -8,7 +8,12 @@ export type MarketStoreError =
 export const describeMarketStoreError = (e: MarketStoreError): string => {
   switch (e._tag) {
     case 'StoreOpenFailed':
-      return `cannot open market store ${e.path}: ${e.reason}`
+      // DuckDB lets one process write a file and refuses every other process meanwhile, readers included.
+      return e.reason.includes('Could not set lock')
+        ? `cannot open market store ${e.path}: another process holds it for writing (an import, or the market-data ` +
+            `node); run this again when it is done, or read the sealed days (bahi data seal; docs/market-data.md, ` +
+            `"One writer, many readers"). DuckDB: ${e.reason}`
+        : `cannot open market store ${e.path}: ${e.reason}`
     case 'StoreWriteFailed':
       return `market store write failed (nothing was written): ${e.reason}`
     case 'StoreQueryFailed':

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
@@ -8,6 +8,7 @@ import type { BarClosed, EventDraft, TickReceived, Timeframe } from '../../domai
 import { type CoverageRow, coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
 import { type GapOptions, gaps, type InstrumentGaps } from './gaps.js'
 import { instrumentSymbols } from './instrumentSymbols.js'
+import { instrumentTickSizes } from './instrumentTickSizes.js'
 import type { MarketBatch, WriteResult } from './marketRows.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { CREATE_STAGING, CREATE_TABLES, TABLES } from './schema.js'
@@ -32,6 +33,8 @@ export interface MarketStore {
   readonly gaps: (calendar: TradingCalendar, opts?: GapOptions) => Promise<E.Either<MarketStoreError, InstrumentGaps[]>>
   /** Trading symbol -> instrument key of the stored NSE cash and index instruments (see instrumentSymbols.ts). */
   readonly instrumentSymbols: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>>
+  /** Instrument key -> tick size in paise of the stored instruments that have one (see instrumentTickSizes.ts). */
+  readonly instrumentTickSizes: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, number>>>
   /** Row counts per table, for checks and reports. */
   readonly counts: () => Promise<E.Either<MarketStoreError, { bars: number; instruments: number; ticks: number }>>
   /** Deletes bars of one instrument and timeframe with start in [fromMs, toMs); returns how many. */
@@ -84,20 +87,39 @@ const connectFor = async (instance: DuckDBInstance): Promise<E.Either<MarketStor
   }
 }
 
-/** Opens (creating if needed) the store at `path`. */
-export const openMarketStore = async (path: string, log: Logger): Promise<E.Either<MarketStoreError, MarketStore>> => {
+export interface OpenMarketStoreOptions {
+  /**
+   * Open an existing store for reading only (DuckDB's READ_ONLY access): any number of processes may, as long as no
+   * process holds it for writing; writes through it fail. For the commands that only read (backtests, sweeps,
+   * `bahi data coverage|gaps`), so that several run side by side.
+   */
+  readonly readOnly?: boolean
+}
+
+/** Opens the store at `path`: read-write (creating it if needed), or read-only (it must exist). */
+export const openMarketStore = async (
+  path: string,
+  log: Logger,
+  o: OpenMarketStoreOptions = {},
+): Promise<E.Either<MarketStoreError, MarketStore>> => {
   let instance: DuckDBInstance
   let conn: DuckDBConnection
   try {
-    mkdirSync(dirname(path), { recursive: true })
-    instance = await DuckDBInstance.create(path)
-    conn = await instance.connect()
-    for (const ddl of CREATE_TABLES) await conn.run(ddl)
-    for (const ddl of CREATE_STAGING) await conn.run(ddl)
+    if (o.readOnly === true) {
+      if (!existsSync(path)) return E.left({ _tag: 'StoreOpenFailed', path, reason: 'no market store there' })
+      instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' })
+      conn = await instance.connect()
+    } else {
+      mkdirSync(dirname(path), { recursive: true })
+      instance = await DuckDBInstance.create(path)
+      conn = await instance.connect()
+      for (const ddl of CREATE_TABLES) await conn.run(ddl)
+      for (const ddl of CREATE_STAGING) await conn.run(ddl)
+    }
   } catch (e) {
     return E.left({ _tag: 'StoreOpenFailed', path, reason: reasonOf(e) })
   }
-  log.debug({ path }, 'market store opened')
+  log.debug({ path, readOnly: o.readOnly === true }, 'market store opened')
   return E.right({
     path,
     write: (batch) => writeBatch(conn, batch),
@@ -117,6 +139,7 @@ export const openMarketStore = async (path: string, log: Logger): Promise<E.Eith
     tickCoverage: () => tickCoverage(conn),
     gaps: (calendar, opts) => gaps(conn, calendar, opts),
     instrumentSymbols: () => instrumentSymbols(conn),
+    instrumentTickSizes: () => instrumentTickSizes(conn),
     counts: countsOf(conn),
     deleteBars: deleteBarsOf(conn),
     sealParquet: (dir, beforeDate) => sealParquet(conn, dir, beforeDate),

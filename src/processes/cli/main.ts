@@ -27,8 +27,12 @@ commands:
       --grid '{"fast":[5,10],"slow":[20,30]}' [--rank METRIC] [--workers N] + the backtest flags
   import <path>                 import market data files (or a directory of them) into the market store
       [--format F] [--instrument KEY] [--policy reject|skip|flag] [--bars]   (--bars: tick files also give 1m bars)
-  data coverage                 instruments, date ranges, bar and tick counts in the market store
-  data gaps [--instrument KEY] [--from D] [--to D]   missing trading days and minutes against the NSE calendar
+      [--mapping JSON|FILE]     generic CSV columns (implies --format generic-csv; see docs/market-data.md)
+      [--timeframe TF]          Upstox candle files: their interval, instead of reading it from the candles
+  data coverage [--instrument KEY|SYMBOL]   instruments, date ranges, bar and tick counts in the market store
+  data gaps [--instrument KEY|SYMBOL] [--from D] [--to D] [--tick-gap SECONDS]
+                                against the NSE calendar: missing days and minutes of the 1-minute bars, missing
+                                days of the daily bars and ticks, holes in a session's ticks (default over 60 s)
   data seal [--before D]        seal finished days into Parquet (<home>/market/sealed) for reader processes
   replay <journal>              rebuild state from a journal
       [--verify]                re-derive every decision; report "N events, 0 divergences" or the first divergence
@@ -167,6 +171,8 @@ export const runCli = async (
           ...(v.instrument === undefined ? {} : { instrument: v.instrument }),
           ...(v.policy === undefined ? {} : { policy: v.policy }),
           ...(v.bars === true ? { bars: true } : {}),
+          ...(v.mapping === undefined ? {} : { mapping: v.mapping }),
+          ...(v.timeframe === undefined ? {} : { timeframe: v.timeframe }),
         },
         io,
         log,
@@ -175,8 +181,21 @@ export const runCli = async (
     case 'data': {
       const [sub, ...more] = rest
       const home = resolveHome(v.home, env)
+      if ((sub === 'coverage' || sub === 'gaps' || sub === 'seal') && more.length === 0) {
+        // A flag the subcommand does not read is refused, not ignored (`data coverage --from D` filters nothing).
+        const given = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+        const unexpected = (await commands.data()).unexpectedDataFlags(sub, given)
+        if (unexpected !== undefined) {
+          io.err(unexpected)
+          return 2
+        }
+      }
       if (sub === 'coverage' && more.length === 0)
-        return (await commands.data()).dataCoverageCommand({ home, json }, io, log)
+        return (await commands.data()).dataCoverageCommand(
+          { home, json, ...(v.instrument === undefined ? {} : { instrument: v.instrument }) },
+          io,
+          log,
+        )
       if (sub === 'gaps' && more.length === 0) {
         return (await commands.data()).dataGapsCommand(
           {
@@ -185,6 +204,7 @@ export const runCli = async (
             ...(v.instrument === undefined ? {} : { instrument: v.instrument }),
             ...(v.from === undefined ? {} : { from: v.from }),
             ...(v.to === undefined ? {} : { to: v.to }),
+            ...(v['tick-gap'] === undefined ? {} : { tickGap: v['tick-gap'] }),
           },
           io,
           log,
@@ -361,6 +381,7 @@ const parse = (argv: readonly string[]) =>
       format: { type: 'string' },
       instrument: { type: 'string' },
       policy: { type: 'string' },
+      mapping: { type: 'string' },
       bars: { type: 'boolean' },
       rank: { type: 'string' },
       workers: { type: 'string' },
@@ -372,6 +393,7 @@ const parse = (argv: readonly string[]) =>
       'feed-mode': { type: 'string' },
       limits: { type: 'string' },
       duration: { type: 'string' },
+      'tick-gap': { type: 'string' },
     },
   })
 

@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeCalendarLoadError, findPackageRoot, loadCalendar } from '../../../adapters/calendar/index.js'
 import {
   type ColumnMapping,
+  decodeColumnMapping,
   describeImportPathError,
   IMPORT_FORMATS,
   type ImportFormat,
@@ -16,14 +17,18 @@ import {
 } from '../../../adapters/importers/index.js'
 import { type BarRow, describeMarketStoreError, openMarketStore } from '../../../adapters/marketStore/index.js'
 import type { TradingCalendar } from '../../../domain/calendar/index.js'
+import { TIMEFRAMES, type Timeframe } from '../../../domain/events/index.js'
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { barsFromTicks } from '../../../projections/bars/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { marketStorePath } from '../home.js'
 
-// `bahi import <path> [--format F] [--instrument KEY] [--policy reject|skip|flag] [--bars] [--home DIR] [--json]`
+// `bahi import <path> [--format F] [--mapping JSON|FILE] [--timeframe TF] [--instrument KEY]
+//   [--policy reject|skip|flag] [--bars] [--home DIR] [--json]`
 // Imports a file, or every .csv/.txt/.json file under a directory, into `<home>/market/market.duckdb`: bars, an
-// Upstox instrument master, or ticks. Each file is stored completely or not at all. With `--bars`, a tick file's
+// Upstox instrument master, or ticks. Each file is stored completely or not at all. `--mapping` gives a generic
+// CSV's columns (and implies `--format generic-csv`); `--timeframe` gives Upstox candles' interval instead of
+// reading it from their spacing. With `--bars`, a tick file's
 // ticks are also folded into 1-minute bars by the live aggregator (the same fold the market-data node runs) and
 // stored with them. Progress goes to stderr; the summary (or, with --json, one JSON object) to stdout.
 // Exit 0 when every file imported, 1 when some file was rejected, 2 for bad usage or a missing path.
@@ -41,8 +46,10 @@ export interface ImportOptions {
   readonly symbols?: string
   /** NSE calendar file; default as `loadCalendar` (BAHI_CALENDAR, else packaged). */
   readonly calendar?: string
-  /** For `--format generic-csv`. */
-  readonly mapping?: ColumnMapping
+  /** `--mapping`: a `ColumnMapping` as JSON text, or the path of a JSON file; for `--format generic-csv` only. */
+  readonly mapping?: string
+  /** `--timeframe`: Upstox candle files' interval. */
+  readonly timeframe?: string
   /** Tick files: also store the 1-minute bars folded from their ticks. */
   readonly bars?: boolean
   /** `bar` redraws one stderr line, `lines` prints every 10 %, `none` is quiet; default `bar` on a TTY. */
@@ -50,6 +57,29 @@ export interface ImportOptions {
 }
 
 const MAX_LISTED = 20
+
+/**
+ * `--mapping`'s value: JSON text when it starts with `{`, else the path of a JSON file. A message naming what is
+ * wrong (the file, the JSON, or the field) when it is not a mapping.
+ */
+const mappingOf = (value: string): E.Either<string, ColumnMapping> => {
+  const inline = value.trimStart().startsWith('{')
+  let text = value
+  if (!inline) {
+    try {
+      text = readFileSync(value, 'utf8')
+    } catch (e) {
+      return E.left(`--mapping: cannot read ${value} (${e instanceof Error ? e.message : String(e)})`)
+    }
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    return E.left(`--mapping${inline ? '' : ` ${value}`} is not JSON: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  return E.mapLeft((m: string) => `--mapping${inline ? '' : ` ${value}`}: ${m}`)(decodeColumnMapping(json))
+}
 
 /** The aggregator's 1-minute bars of one tick file, as store rows (flags 0: they are built in session). */
 const ticksToBarsWith =
@@ -104,6 +134,23 @@ export const importCommand = async (o: ImportOptions, io: CliIo, log: Logger): P
     io.err(`bahi import: --policy must be one of ${ROW_POLICIES.join(', ')}`)
     return 2
   }
+  if (o.mapping !== undefined && o.format !== undefined && o.format !== 'generic-csv') {
+    io.err(`bahi import: --mapping is for --format generic-csv, not ${o.format}`)
+    return 2
+  }
+  const mapping = o.mapping === undefined ? undefined : mappingOf(o.mapping)
+  if (mapping !== undefined && E.isLeft(mapping)) {
+    io.err(`bahi import: ${mapping.left}`)
+    return 2
+  }
+  if (o.timeframe !== undefined && !(TIMEFRAMES as readonly string[]).includes(o.timeframe)) {
+    io.err(`bahi import: --timeframe must be one of ${TIMEFRAMES.join(', ')}`)
+    return 2
+  }
+  if (o.timeframe !== undefined && o.format !== undefined && o.format !== 'upstox-candles-json') {
+    io.err(`bahi import: --timeframe is for upstox-candles-json files; ${o.format} files carry their own timeframe`)
+    return 2
+  }
   if (o.instrument !== undefined && !InstrumentKey.is(o.instrument)) {
     io.err(`bahi import: --instrument "${o.instrument}" is not an instrument key (e.g. NSE_EQ|INE002A01018)`)
     return 2
@@ -140,9 +187,13 @@ export const importCommand = async (o: ImportOptions, io: CliIo, log: Logger): P
         policy,
         symbolKeys: symbols.right,
         calendar: calendar.right,
-        ...(o.format === undefined ? {} : { format: o.format as ImportFormat }),
+        // A mapping is only read by the generic CSV parser: giving one says what the files are.
+        ...(o.format === undefined && mapping === undefined
+          ? {}
+          : { format: (o.format ?? 'generic-csv') as ImportFormat }),
         ...(o.instrument === undefined ? {} : { instrumentKey: o.instrument }),
-        ...(o.mapping === undefined ? {} : { mapping: o.mapping }),
+        ...(mapping === undefined ? {} : { mapping: mapping.right }),
+        ...(o.timeframe === undefined ? {} : { timeframe: o.timeframe as Timeframe }),
         ...(o.bars === true ? { ticksToBars: ticksToBarsWith(calendar.right) } : {}),
       },
       log.child({ component: 'import' }),
@@ -159,7 +210,17 @@ export const importCommand = async (o: ImportOptions, io: CliIo, log: Logger): P
     const issues = s.outcomes.flatMap((x) => [
       ...x.skipped.map((i) => ({ file: x.file, line: i.line, kind: i.kind, detail: i.detail, action: 'skipped' })),
       ...x.flagged.map((i) => ({ file: x.file, line: i.line, kind: i.kind, detail: i.detail, action: 'flagged' })),
+      ...x.rejectedIssues.map((i) => ({
+        file: x.file,
+        line: i.line,
+        kind: i.kind,
+        detail: i.detail,
+        action: 'rejected',
+      })),
     ])
+    const ignored = s.outcomes.flatMap((x) =>
+      x.ignored === null ? [] : [{ file: x.file, rows: x.ignored.rows, reason: x.ignored.reason }],
+    )
     const summary = {
       store: storePath,
       policy,
@@ -171,18 +232,20 @@ export const importCommand = async (o: ImportOptions, io: CliIo, log: Logger): P
       unchanged: s.unchanged,
       conflicting: s.conflicting,
       rejected: s.rejected,
+      ignored: s.ignored,
       flagged: s.flagged,
       floatNoiseRoundings: s.floatNoiseRoundings,
       byTable: s.byTable,
       errors,
       issues,
+      ignoredRows: ignored,
     }
     const lines = [
       `imported ${o.path} into ${storePath} (policy ${policy})`,
       `files: ${s.files} (${s.filesImported} imported, ${s.filesRejected} rejected)`,
       `rows: ${s.rowsRead} read, ${s.imported} new, ${s.unchanged} already stored, ${s.conflicting} conflicting (kept as stored)`,
       `new rows by table: ${s.byTable.bars.imported} bars, ${s.byTable.ticks.imported} ticks, ${s.byTable.instruments.imported} instruments`,
-      `rows left out: ${s.rejected}; flagged: ${s.flagged}; float-noise roundings: ${s.floatNoiseRoundings}`,
+      `rows left out: ${s.rejected}; not data (ignored): ${s.ignored}; flagged: ${s.flagged}; float-noise roundings: ${s.floatNoiseRoundings}`,
       ...errors.slice(0, MAX_LISTED).map((e) => `  rejected ${e.file}:${e.line}: ${e.reason}`),
       ...(errors.length > MAX_LISTED ? [`  … and ${errors.length - MAX_LISTED} more rejected files (see --json)`] : []),
       ...issues.slice(0, MAX_LISTED).map((i) => `  ${i.action} ${i.file}:${i.line}: ${i.kind}: ${i.detail}`),
