@@ -134,7 +134,7 @@ describe('bahi backtest', () => {
     ],
     [['--fill-model', 'touch', '--fill-probability', '0'], '--fill-probability must be a chance above 0 and at most 1'],
     [['--fill-probability', '0.5'], '--fill-probability applies to limits touched inside a bar: use it with'],
-    [['--timeframe', '1d', '--product', 'I'], '--product I on 1d bars: each bar closes at 15:30'],
+    [['--timeframe', '1d', '--product', 'I'], "--product I on 1d bars: each bar closes at its session's close"],
     [['--bar-source', 'stored'], '--bar-source is for bars read from the store, not the synthetic market'],
   ])('refuses %j with a clear reason and exit code 2', async (extra, message) => {
     const out = fresh()
@@ -346,6 +346,21 @@ describe('bahi backtest', () => {
         'no 1-minute bars between 2025-01-01 and 2025-01-31 for: TCS (NSE_EQ|INE467B01029) has no 1-minute bars in the store',
       )
       expect(existsSync(refusedOut)).toBe(false)
+      // and a sweep checks the same, once, before any of its runs
+      const sweepOut = fresh()
+      const sweep = await bahi([
+        'sweep',
+        ...base.slice(1),
+        '--instruments',
+        'RELIANCE,TCS',
+        '--grid',
+        '{"fast":[5,10]}',
+        '--out',
+        sweepOut,
+      ])
+      expect(sweep.code).toBe(2)
+      expect(sweep.stderr).toContain('TCS (NSE_EQ|INE467B01029) has no 1-minute bars in the store')
+      expect(existsSync(sweepOut)).toBe(false)
       const outOfRange = await bahi([
         ...base,
         '--instruments',

@@ -95,19 +95,30 @@ const METRICS: Readonly<Record<string, readonly [string, (v: number) => string]>
   winRatePct: ['Win rate', percent],
   profitFactor: ['Profit factor', ratio],
   expectancy: ['Expectancy per trade', rupees],
-  exposurePct: ['Exposure (time in the market)', percent],
+  exposurePct: ['Exposure (share of market time with a position open)', percent],
   fees: ['Fees and charges', rupees],
+}
+
+/**
+ * A figure's `<key>Note` says why the figure is null in report.json (JSON has no infinity): it is shown in the
+ * figure's place, `infinite: <why>` as `∞ (<why>)`.
+ */
+const NOTE = 'Note'
+const INFINITE = 'infinite: '
+
+const metricText = (metrics: ReportData['metrics'], k: string, v: unknown): string => {
+  const known = METRICS[k]
+  if (known !== undefined && typeof v === 'number') return known[1](v)
+  const note = metrics[`${k}${NOTE}`]
+  if (v === null && typeof note === 'string')
+    return note.startsWith(INFINITE) ? `∞ (${note.slice(INFINITE.length)})` : note
+  return String(v)
 }
 
 export const renderReportHtml = (r: ReportData): string => {
   const metricRows = Object.entries(r.metrics)
-    .filter(([k]) => k !== 'monthlyReturnsPct')
-    .map(([k, v]) => {
-      const known = METRICS[k]
-      const label = known?.[0] ?? k
-      const text = known !== undefined && typeof v === 'number' ? known[1](v) : String(v)
-      return `<tr><th>${esc(label)}</th><td>${esc(text)}</td></tr>`
-    })
+    .filter(([k]) => k !== 'monthlyReturnsPct' && !(k.endsWith(NOTE) && k.slice(0, -NOTE.length) in r.metrics))
+    .map(([k, v]) => `<tr><th>${esc(METRICS[k]?.[0] ?? k)}</th><td>${esc(metricText(r.metrics, k, v))}</td></tr>`)
     .join('')
   const runRows = Object.entries(r.run)
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`)

@@ -75,6 +75,18 @@ describe('report page', () => {
     )
   })
 
+  it('shows an infinite profit factor (null in report.json, with its note) as ∞ and the reason, in one row', () => {
+    const html = renderReportHtml(
+      report({
+        metrics: { profitFactor: null, profitFactorNote: 'infinite: no losing trades', monthlyReturnsPct: {} },
+      }),
+    )
+    const rows = [...html.matchAll(/<tr><th>([^<]*)<\/th><td>([^<]*)<\/td><\/tr>/g)].map((m) => [m[1], m[2]])
+    expect(rows.filter(([label]) => label?.startsWith('Profit factor') || label?.startsWith('profitFactor'))).toEqual([
+      ['Profit factor', '∞ (no losing trades)'],
+    ])
+  })
+
   it('labels the y axis in INR and the shared x axis with the months of the run', () => {
     const html = renderReportHtml(report())
     const y = texts(html, 'ytick')

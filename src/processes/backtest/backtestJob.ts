@@ -226,7 +226,8 @@ export const planBacktest = (
     return E.left(`--product must be I (intraday) or D (delivery), got ${product}`)
   if (product === 'I' && timeframe.right === '1d')
     return E.left(
-      '--product I on 1d bars: each bar closes at 15:30, after the intraday square-off, so no position could open; ' +
+      "--product I on 1d bars: each bar closes at its session's close (15:30 on a regular day), after the intraday " +
+        'square-off, so no position could open; ' +
         'daily bars trade as delivery (--product D, the default for --timeframe 1d)',
     )
   const exits = exitConfigOf(r, product)
@@ -411,7 +412,7 @@ function* resampleDays(
 export const checkBacktestData = async (p: BacktestPlan, log: Logger): Promise<E.Either<string, void>> => {
   if (p.source.kind === 'synthetic') return E.right(undefined)
   const { describeMarketStoreError, openMarketStore } = await import('../../adapters/marketStore/index.js')
-  const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }))
+  const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
   if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
   const store = opened.right
   const sourceTimeframe = p.source.kind === 'store' && p.source.bars === 'stored' ? p.timeframe : '1m'
@@ -479,7 +480,7 @@ export const executeBacktest = async (
   } else {
     // Loaded here, not at the top: a synthetic backtest (the demo) never loads DuckDB.
     const { describeMarketStoreError, openMarketStore } = await import('../../adapters/marketStore/index.js')
-    const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }))
+    const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
     if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
     store = opened.right
     const toMs = istInstant(p.to, '00:00')! + 86_400_000

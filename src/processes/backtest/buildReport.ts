@@ -2,7 +2,14 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { ReportData } from '../../adapters/report/index.js'
 import { formatIst } from '../../domain/time/index.js'
 import { describeJournalError, type JournalReader } from '../../journal/index.js'
-import { computeMetrics, createReport, type Engine, observe, positionKey } from '../../projections/index.js'
+import {
+  computeMetrics,
+  createReport,
+  type Engine,
+  METRIC_CONVENTIONS,
+  observe,
+  positionKey,
+} from '../../projections/index.js'
 
 // A backtest report is a fold over the run's journal (so any journal can be reported on, not only a fresh run):
 // the engine state is rebuilt event by event and the report observes it.
@@ -49,11 +56,6 @@ export const buildReport = async (
       entryReason: x.entryReason,
       exitReason: x.exitReason,
     })),
-    conventions: [
-      'Money in INR; prices are fill prices after slippage; net PnL of a trade is after its charges.',
-      'Returns are daily (IST trading-day closing equity); Sharpe and Sortino annualised with 252 days, risk-free 0.',
-      'CAGR over calendar time between the first and last event; exposure = share of that time with any position open.',
-      'Max drawdown over the intraday equity samples and daily closes.',
-    ],
+    conventions: METRIC_CONVENTIONS,
   })
 }

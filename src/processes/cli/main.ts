@@ -154,7 +154,11 @@ export const runCli = async (
       const flags = backtestFlags()
       const workers = v.workers === undefined ? undefined : int('workers', v.workers, 1)
       if (flags === undefined || (v.workers !== undefined && workers === undefined)) return 2
-      return (await commands.sweep()).sweepCommand({ ...flags, grid: v.grid, rank: v.rank ?? 'netPnl', workers }, io)
+      return (await commands.sweep()).sweepCommand(
+        { ...flags, grid: v.grid, rank: v.rank ?? 'netPnl', workers },
+        io,
+        log,
+      )
     }
     case 'import': {
       const [path] = rest

@@ -1,1 +1,2 @@
 export * from './runSweep.js'
+export * from './sweepRanking.js'

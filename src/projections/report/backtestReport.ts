@@ -54,8 +54,18 @@ export interface ReportState {
   readonly sampleMs: number
   day: number
   lastSampleTs: number
-  /** Milliseconds with any position open, summed between events (for exposure). */
-  exposedMs: number
+  /**
+   * Market time for exposure, counted in bar periods: a period is one bar start (`openMs`) of the data, across
+   * instruments, so five stocks' 09:15 bars are one period. Calendar time would count nights, weekends and holidays,
+   * when no position can be traded, and cap an intraday strategy at about 18%.
+   */
+  barPeriods: number
+  /** Bar periods at whose end a position was open. */
+  exposedPeriods: number
+  /** Start of the current bar period (not yet counted: it is counted when a later one starts, or at the end). */
+  periodOpenMs: number
+  /** Whether any (strategy, instrument) position is open now; positions change only on fills. */
+  positionOpen: boolean
   lastTs: number
   firstTs: number
 }
@@ -68,21 +78,42 @@ export const createReport = (sampleMs = 15 * 60_000): ReportState => ({
   sampleMs,
   day: -1,
   lastSampleTs: -Infinity,
-  exposedMs: 0,
+  barPeriods: 0,
+  exposedPeriods: 0,
+  periodOpenMs: -Infinity,
+  positionOpen: false,
   lastTs: 0,
   firstTs: 0,
 })
 
+// Positions, not marks: two strategies long and short one instrument net to zero on its mark but are both exposed.
 const anyOpen = (s: TradingState): boolean => {
-  for (const m of s.portfolio.marks.values()) if (m.netQty !== 0) return true
+  for (const p of s.portfolio.positions.values()) if (p.qty !== 0) return true
   return false
+}
+
+/** Exposure's counts with the current (last) bar period included; the fold counts a period only once it ends. */
+export const exposureCounts = (r: ReportState): { readonly periods: number; readonly exposed: number } => {
+  const current = r.periodOpenMs === -Infinity ? 0 : 1
+  return {
+    periods: r.barPeriods + current,
+    exposed: r.exposedPeriods + (current === 1 && r.positionOpen ? 1 : 0),
+  }
 }
 
 /** Folds one event; `s` is the trading state after it, `qtyBefore` the fill's position before it (for fills). */
 export const observe = (r: ReportState, s: TradingState, e: Envelope, qtyBefore: number): ReportState => {
   if (r.firstTs === 0) r.firstTs = e.ts
-  if (r.lastTs !== 0 && e.ts > r.lastTs && anyOpen(s)) r.exposedMs += e.ts - r.lastTs
   if (e.ts > r.lastTs) r.lastTs = e.ts
+  // A later bar start ends the current period: it was exposed if a position was open at its end. An earlier start
+  // (one instrument's bar closing late, in a run on ticks) belongs to a period already counted.
+  if (e.type === 'BarClosed' && e.payload.openMs > r.periodOpenMs) {
+    if (r.periodOpenMs !== -Infinity) {
+      r.barPeriods++
+      if (r.positionOpen) r.exposedPeriods++
+    }
+    r.periodOpenMs = e.payload.openMs
+  }
   const equity = equityPaise(s.portfolio)
   const day = istDayNumber(e.ts)
   if (day !== r.day) {
@@ -94,6 +125,7 @@ export const observe = (r: ReportState, s: TradingState, e: Envelope, qtyBefore:
     r.lastSampleTs = e.ts
   }
   if (e.type !== 'OrderFilled') return r
+  r.positionOpen = anyOpen(s)
   const f = e.payload
   const key = positionKey(f.strategyId, f.instrumentKey)
   const pos = s.portfolio.positions.get(key)

@@ -1,9 +1,21 @@
-import { type ClosedTrade, type EquityPoint, istMonthOf, type ReportState } from './backtestReport.js'
+import { type ClosedTrade, type EquityPoint, exposureCounts, istMonthOf, type ReportState } from './backtestReport.js'
 
-// The figures of a backtest report, from the daily equity curve and the closed trades. Conventions (stated in the
-// report too): returns are daily, from one IST trading day's closing equity to the next; annualisation uses 252
-// trading days; the risk-free rate is 0; Sortino's downside deviation is over all days (negative returns, zero for
-// the rest); CAGR uses calendar time between the first and the last event.
+// The figures of a backtest report, from the daily equity curve, the closed trades and the bar periods. Conventions
+// (stated in the report too, METRIC_CONVENTIONS): returns r_i are daily, from one IST trading day's closing equity
+// to the next (the first from the starting capital); Sharpe = mean(r) / sample stdev(r) x sqrt(252) and Sortino =
+// mean(r) / sqrt(sum(min(r_i, 0)^2) / n) x sqrt(252) (downside deviation over all n days), risk-free rate 0; CAGR
+// uses calendar time (365.25-day years) between the first and the last event; exposure is the share of the bar
+// periods the run observed at whose end a position was open (market time, not calendar time).
+
+/** The conventions of the figures, as the report states them under its table. */
+export const METRIC_CONVENTIONS: readonly string[] = [
+  'Money in INR; prices are fill prices after slippage; net PnL of a trade is after its charges.',
+  'Returns are daily (IST trading-day closing equity, the first from the starting capital); Sharpe = mean / sample standard deviation of the daily returns x sqrt(252), Sortino = mean / downside deviation (root mean square of the negative returns, over all days) x sqrt(252); risk-free rate 0.',
+  'CAGR over calendar time (365.25-day years) between the first and last event.',
+  'Exposure = share of market time with a position open: of the bar periods the run observed (one per bar start across instruments, e.g. each minute of the sessions for 1-minute bars), those at whose end any position was open. Nights, weekends and holidays do not count.',
+  'Profit factor = gross profit / gross loss of the closed trades; with no losing trade it is infinite: null in report.json, with profitFactorNote saying so (0 with no trade at all).',
+  'Max drawdown over the intraday equity samples and daily closes.',
+]
 
 export interface PerformanceMetrics {
   readonly startEquity: number
@@ -17,13 +29,23 @@ export interface PerformanceMetrics {
   readonly maxDrawdownPct: number
   readonly closedTrades: number
   readonly winRatePct: number
-  readonly profitFactor: number
+  /**
+   * Gross profit / gross loss of the closed trades. Null when it is infinite (no losing trade): JSON has no infinity
+   * (JSON.stringify writes null for it, ambiguous), so `profitFactorNote` says why it is null.
+   */
+  readonly profitFactor: number | null
+  /** Only when `profitFactor` is null: why. */
+  readonly profitFactorNote?: typeof INFINITE_PROFIT_FACTOR
   readonly expectancy: number
+  /** Percent of the bar periods the run observed at whose end any position was open (METRIC_CONVENTIONS). */
   readonly exposurePct: number
   readonly fees: number
   /** `YYYY-MM` -> return % for the month (IST). */
   readonly monthlyReturnsPct: Readonly<Record<string, number>>
 }
+
+/** `profitFactorNote` of a run with winning trades and no losing one. */
+export const INFINITE_PROFIT_FACTOR = 'infinite: no losing trades'
 
 const round = (n: number, digits = 4): number => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n)
 
@@ -97,7 +119,7 @@ export const computeMetrics = (r: ReportState, startEquityPaise: number, feesPai
     last = p.equityPaise
   }
   if (month !== '') monthly[month] = round((last / monthStart - 1) * 100)
-  const span = r.lastTs - r.firstTs
+  const exposure = exposureCounts(r)
   return {
     startEquity: startEquityPaise / 100,
     endEquity: end / 100,
@@ -110,9 +132,11 @@ export const computeMetrics = (r: ReportState, startEquityPaise: number, feesPai
     maxDrawdownPct: round(dd.pct),
     closedTrades: r.trades.length,
     winRatePct: round(stats.winRatePct),
-    profitFactor: round(stats.profitFactor),
+    ...(Number.isFinite(stats.profitFactor)
+      ? { profitFactor: round(stats.profitFactor) }
+      : { profitFactor: null, profitFactorNote: INFINITE_PROFIT_FACTOR }),
     expectancy: round(stats.expectancyPaise / 100),
-    exposurePct: round(span > 0 ? (r.exposedMs / span) * 100 : 0),
+    exposurePct: round(exposure.periods > 0 ? (exposure.exposed / exposure.periods) * 100 : 0),
     fees: feesPaise / 100,
     monthlyReturnsPct: monthly,
   }

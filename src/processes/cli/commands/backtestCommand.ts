@@ -8,6 +8,7 @@ import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
 import { marketStorePath, packagedSymbolsPath } from '../home.js'
+import { backtestProgress } from './backtestProgress.js'
 
 // `bahi backtest --strategy KIND [--params JSON] --instruments A,B --from D --to D [--fill-model next-open|touch]
 //  [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off] [--stop-loss PCT] [--take-profit PCT]
@@ -59,14 +60,14 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
     return fail(io, `${journal} already exists: a backtest writes a new journal; choose another --out`)
   const data = await checkBacktestData(plan.right, log)
   if (E.isLeft(data)) return fail(io, data.left)
-  let lastShown = 0
-  const unit = plan.right.source.kind === 'ticks' ? 'ticks and bars' : 'bars'
-  const ran = await executeBacktest(plan.right, createBuiltinEngine, codeVersion(), log, (events) => {
-    if (o.json || events - lastShown < 50_000) return
-    lastShown = events
-    process.stderr.write(`\rbahi backtest: ${events} ${unit}`)
+  const progress = backtestProgress({
+    unit: plan.right.source.kind === 'ticks' ? 'ticks and bars' : 'bars',
+    draw: !o.json && process.stderr.isTTY === true,
+    write: (text) => process.stderr.write(text),
+    now: () => performance.now(),
   })
-  if (lastShown > 0) process.stderr.write('\n')
+  const ran = await executeBacktest(plan.right, createBuiltinEngine, codeVersion(), log, progress.update)
+  progress.finish()
   if (E.isLeft(ran)) {
     io.err(`bahi backtest: ${ran.left}`)
     return 1

@@ -1,10 +1,19 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
 import { loadSymbolTable } from '../../../adapters/importers/index.js'
-import { type BacktestPlan, planBacktest } from '../../backtest/index.js'
+import { type BacktestPlan, checkBacktestData, planBacktest } from '../../backtest/index.js'
 import { builtinEngineConfig } from '../../engine/index.js'
-import { gridCombinations, runSweep } from '../../sweep/index.js'
+import {
+  describeRankMetrics,
+  gridCombinations,
+  isRankMetric,
+  RANK_DIRECTIONS,
+  rankRuns,
+  rankValueOf,
+  runSweep,
+} from '../../sweep/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
 import { marketStorePath, packagedSymbolsPath } from '../home.js'
@@ -12,8 +21,9 @@ import type { BacktestOptions } from './backtestCommand.js'
 
 // `bahi sweep --strategy KIND --grid '{"fast":[5,10],"slow":[20,30]}' [--params JSON] --instruments A,B --from D
 //  --to D --out DIR [--rank METRIC] [--workers N] [--json]` (plus the backtest flags): one backtest per combination
-// of the grid (merged over --params), on worker threads using every core, each into DIR/<n>/, ranked by a metric
-// (netPnl by default; any figure of the report, e.g. sharpe, profitFactor).
+// of the grid (merged over --params), on worker threads using every core, each into DIR/<n>/, ranked best first by a
+// figure of the report (netPnl by default; e.g. sharpe, profitFactor), higher or lower first as the figure is better
+// (sweepRanking.ts).
 
 export interface SweepOptions extends BacktestOptions {
   readonly grid: string | undefined
@@ -34,7 +44,12 @@ const parseJson = (flag: string, s: string | undefined): E.Either<string, unknow
   }
 }
 
-export const sweepCommand = async (o: SweepOptions, io: CliIo): Promise<ExitCode> => {
+export const sweepCommand = async (o: SweepOptions, io: CliIo, log: Logger): Promise<ExitCode> => {
+  // Checked first: refused after the runs, a misspelt metric cost the whole sweep and left its directory behind.
+  const rank = o.rank
+  if (!isRankMetric(rank))
+    return fail(io, `--rank ${rank} is not a figure of the report; one of ${describeRankMetrics()}`)
+  const better = RANK_DIRECTIONS[rank]
   const base = parseJson('--params', o.params)
   if (E.isLeft(base)) return fail(io, base.left)
   const grid = parseJson('--grid', o.grid)
@@ -68,41 +83,51 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo): Promise<ExitCode
     if (E.isLeft(plan)) return fail(io, `combination ${JSON.stringify(combo)}: ${plan.left}`)
     plans.push(plan.right)
   }
+  // Every combination runs on the same instruments and range: checked once, before any run writes anything.
+  const data = plans[0] === undefined ? E.right(undefined) : await checkBacktestData(plans[0], log)
+  if (E.isLeft(data)) return fail(io, data.left)
   const t0 = performance.now()
+  // Drawn on a terminal only, as the backtest's and the import's progress: `\r` redraws are noise in a log or pipe.
+  const draw = !o.json && process.stderr.isTTY === true
   const results = await runSweep(plans, codeVersion(), o.workers, (done) => {
-    if (!o.json) process.stderr.write(`\rbahi sweep: ${done}/${plans.length} runs`)
+    if (draw) process.stderr.write(`\rbahi sweep: ${done}/${plans.length} runs`)
   })
-  if (!o.json) process.stderr.write('\n')
+  if (draw) process.stderr.write('\n')
   const seconds = (performance.now() - t0) / 1000
   const failed = results.filter((r) => E.isLeft(r.outcome))
-  const rows = results.flatMap((r, i) =>
-    E.isRight(r.outcome)
-      ? [
-          {
-            run: i + 1,
-            params: r.plan.strategy.params,
-            rankValue: (r.outcome.right.metrics as unknown as Record<string, unknown>)[o.rank],
-            netPnl: r.outcome.right.netPnl,
-            sharpe: r.outcome.right.metrics.sharpe,
-            maxDrawdownPct: r.outcome.right.metrics.maxDrawdownPct,
-            closedTrades: r.outcome.right.closedTrades,
-            winRatePct: r.outcome.right.metrics.winRatePct,
-            report: r.outcome.right.report.html,
-          },
-        ]
-      : [],
-  )
-  if (rows.length > 0 && typeof rows[0]?.rankValue !== 'number') {
-    return fail(io, `--rank ${o.rank} is not a figure of the report (e.g. netPnl, sharpe, sortino, profitFactor)`)
-  }
-  rows.sort((a, b) => (b.rankValue as number) - (a.rankValue as number) || a.run - b.run)
+  const rows = rankRuns(
+    results.flatMap((r, i) =>
+      E.isRight(r.outcome)
+        ? [
+            {
+              run: i + 1,
+              params: r.plan.strategy.params,
+              // The report's figure as it is in report.json (null for an infinite profit factor)...
+              rankValue: r.outcome.right.metrics[rank],
+              // ...and as a number to sort on.
+              value: rankValueOf(r.outcome.right.metrics, rank),
+              netPnl: r.outcome.right.netPnl,
+              sharpe: r.outcome.right.metrics.sharpe,
+              maxDrawdownPct: r.outcome.right.metrics.maxDrawdownPct,
+              closedTrades: r.outcome.right.closedTrades,
+              winRatePct: r.outcome.right.metrics.winRatePct,
+              report: r.outcome.right.report.html,
+            },
+          ]
+        : [],
+    ),
+    rank,
+  ).map(({ value: _, ...row }) => row)
   const bars = results.reduce((n, r) => n + (E.isRight(r.outcome) ? r.outcome.right.bars : 0), 0)
   const ticks = results.reduce((n, r) => n + (E.isRight(r.outcome) ? r.outcome.right.ticks : 0), 0)
+  const rankWidth = Math.max(14, rank.length + 3)
   printResult(
     io,
     o.json,
     {
-      rankBy: o.rank,
+      rankBy: rank,
+      // Best first: ascending for a figure where lower is better (drawdowns, fees, exposure).
+      rankOrder: better === 'higher' ? 'descending' : 'ascending',
       runs: rows,
       failed: failed.map((f) => ({ params: f.plan.strategy.params, error: E.isLeft(f.outcome) ? f.outcome.left : '' })),
       seconds,
@@ -110,11 +135,11 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo): Promise<ExitCode
       ticksPerSecond: Math.round(ticks / seconds),
     },
     [
-      `bahi sweep: ${plans.length} runs of ${o.strategy} ranked by ${o.rank} (${seconds.toFixed(1)} s, ${ticks > 0 ? `${Math.round(ticks / seconds)} ticks/s and ` : ''}${Math.round(bars / seconds)} bars/s over all workers)`,
-      `  ${'#'.padEnd(4)}${o.rank.padEnd(14)}${'netPnl'.padEnd(14)}${'sharpe'.padEnd(10)}${'maxDD%'.padEnd(9)}${'trades'.padEnd(8)}params`,
+      `bahi sweep: ${plans.length} runs of ${o.strategy} ranked by ${rank}, ${better} is better, best first (${seconds.toFixed(1)} s, ${ticks > 0 ? `${Math.round(ticks / seconds)} ticks/s and ` : ''}${Math.round(bars / seconds)} bars/s over all workers)`,
+      `  ${'#'.padEnd(4)}${`${rank} ${better === 'higher' ? '▼' : '▲'}`.padEnd(rankWidth)}${'netPnl'.padEnd(14)}${'sharpe'.padEnd(10)}${'maxDD%'.padEnd(9)}${'trades'.padEnd(8)}params`,
       ...rows.map(
         (r) =>
-          `  ${String(r.run).padEnd(4)}${String(r.rankValue).padEnd(14)}${String(r.netPnl).padEnd(14)}${String(r.sharpe).padEnd(10)}${String(r.maxDrawdownPct).padEnd(9)}${String(r.closedTrades).padEnd(8)}${JSON.stringify(r.params)}`,
+          `  ${String(r.run).padEnd(4)}${(r.rankValue === null ? '∞' : String(r.rankValue)).padEnd(rankWidth)}${String(r.netPnl).padEnd(14)}${String(r.sharpe).padEnd(10)}${String(r.maxDrawdownPct).padEnd(9)}${String(r.closedTrades).padEnd(8)}${JSON.stringify(r.params)}`,
       ),
       ...failed.map(
         (f) => `  failed ${JSON.stringify(f.plan.strategy.params)}: ${E.isLeft(f.outcome) ? f.outcome.left : ''}`,
