@@ -41,6 +41,26 @@ describe('bahi: bad usage', () => {
     expect(r.stderr).toBe('')
   })
 
+  it('operator commands with a bad command line, before any session is asked', async () => {
+    const dir = dirs.make()
+    expectUsageError(await bahi(['kill-switch', '--json']), /bahi kill-switch: expected the journal directory/)
+    expectUsageError(await bahi(['kill-switch', dir, 'halt', '--reason', 'x']), /expected engage or release, got halt/)
+    expectUsageError(await bahi(['kill-switch', dir, 'engage']), /--reason is required: it is journalled/)
+    expectUsageError(
+      await bahi(['kill-switch', dir, 'engage', '--scope', 'desk', '--reason', 'x']),
+      /--scope must be global, strategy or instrument, got desk/,
+    )
+    expectUsageError(
+      await bahi(['kill-switch', dir, 'engage', '--scope', 'instrument', '--target', 'NOSUCH', '--reason', 'x']),
+      /--target NOSUCH is neither an instrument key nor a known trading symbol/,
+    )
+    expectUsageError(
+      await bahi(['strategy', dir, 'pause', 'x', '--reason', 'x']),
+      /expected enable or disable, got pause/,
+    )
+    expectUsageError(await bahi(['strategy', dir, 'disable', '--reason', 'x']), /expected the strategy id/)
+  })
+
   it('replay and explain without their arguments', async () => {
     const [replay, explain] = await Promise.all([bahi(['replay', '--json']), bahi(['explain', demo.journal])])
     expectUsageError(replay, /^bahi replay: expected one journal path/)

@@ -121,6 +121,85 @@ describe('bahi run against the sandbox', () => {
     expect(parseJsonOut<{ divergences: number }>(replay).divergences).toBe(0)
   }, 90_000)
 
+  it('an operator halts, resumes and switches off a running session through its operator channel', async () => {
+    // given a paper session running long enough to be operated on
+    const dir = join(home, 'operated')
+    const running = run(['--duration', '20', '--out', dir])
+    const control = join(dir, 'control.json')
+    for (const t0 = Date.now(); !existsSync(control); await new Promise((r) => setTimeout(r, 100)))
+      if (Date.now() - t0 > 30_000) throw new Error('the session never opened its operator channel')
+    const op = (args: readonly string[]) => bahi([...args, '--json'], env)
+    // when the operator engages the global kill switch: journalled, with what it caused
+    const engaged = await op(['kill-switch', dir, 'engage', '--reason', 'test halt'])
+    expect(engaged.code, engaged.stderr).toBe(0)
+    expect(parseJsonOut<{ ok: boolean; events: string[] }>(engaged)).toMatchObject({ ok: true })
+    expect(parseJsonOut<{ events: string[] }>(engaged).events[0]).toBe('KillSwitchEngaged')
+    // then a second engage is refused by the session, naming the first; a target outside the session too
+    const twice = await op(['kill-switch', dir, 'engage', '--reason', 'again'])
+    expect(twice.code).toBe(1)
+    expect(twice.stderr).toMatch(
+      /refused by the session: the global kill switch is already engaged by an operator \(seq \d+: test halt\)/,
+    )
+    const elsewhere = await op([
+      'kill-switch',
+      dir,
+      'engage',
+      '--scope',
+      'instrument',
+      '--target',
+      'TCS',
+      '--reason',
+      'x',
+    ])
+    expect(elsewhere.code).toBe(1)
+    expect(elsewhere.stderr).toContain('an instrument kill switch needs the key of an instrument the session trades')
+    // and releasing it, then switching the strategy off, are journalled as operator inputs
+    const released = await op(['kill-switch', dir, 'release', '--reason', 'all clear'])
+    expect(released.code, released.stderr).toBe(0)
+    const off = await op(['strategy', dir, 'disable', 'streak.1', '--reason', 'enough for today'])
+    expect(off.code, off.stderr).toBe(0)
+    const s = await running
+    expect(s.verify.divergences).toBe(0)
+    const events = await readAll(dir)
+    const byOperator = events.flatMap((e) =>
+      (e.type === 'KillSwitchEngaged' || e.type === 'KillSwitchReleased') && e.payload.source === 'operator'
+        ? [[e.type, e.payload.scope, e.payload.reason]]
+        : [],
+    )
+    expect(byOperator).toEqual([
+      ['KillSwitchEngaged', 'global', 'test halt'],
+      ['KillSwitchReleased', 'global', 'all clear'],
+    ])
+    const reconfigured = events.filter((e) => e.type === 'StrategyConfigured').at(-1)
+    expect(reconfigured?.type === 'StrategyConfigured' && reconfigured.payload).toMatchObject({
+      strategyId: 'streak.1',
+      enabled: false,
+      reason: 'operator: enough for today',
+    })
+    // no signal after the strategy was switched off, and no order passed while the switch was engaged
+    const offSeq = reconfigured!.seq
+    expect(events.filter((e) => e.type === 'SignalEmitted' && e.seq > offSeq)).toEqual([])
+    const [engagedSeq, releasedSeq] = events.flatMap((e) =>
+      (e.type === 'KillSwitchEngaged' || e.type === 'KillSwitchReleased') && e.payload.source === 'operator'
+        ? [e.seq]
+        : [],
+    )
+    const submittedWhileHalted = events.filter(
+      (e) => e.type === 'OrderSubmitted' && e.seq > engagedSeq! && e.seq < releasedSeq!,
+    )
+    expect(submittedWhileHalted).toEqual([])
+    // (the strategy kept asking meanwhile: its orders were denied by the switch, by name)
+    const deniedWhileHalted = events.filter(
+      (e) => e.type === 'OrderDenied' && e.payload.rule === 'KillSwitch' && e.seq > engagedSeq! && e.seq < releasedSeq!,
+    )
+    expect(deniedWhileHalted.length).toBeGreaterThan(0)
+    // and once the session has ended, its channel is gone and says so
+    expect(existsSync(control)).toBe(false)
+    const late = await op(['kill-switch', dir, 'engage', '--reason', 'late'])
+    expect(late.code).toBe(1)
+    expect(late.stderr).toContain(`no running session at ${dir}`)
+  }, 120_000)
+
   it('live: orders are placed on the venue under our ids, and the position agrees with the venue', async () => {
     // As delivery, with a stop loss: both reach the journal's configuration, and the product reaches the venue.
     const s = await run(['--live', '--product', 'D', '--stop-loss', '2'])

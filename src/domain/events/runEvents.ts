@@ -72,6 +72,8 @@ export const StrategyConfigured = t.type({
       exits: ExitConfig,
       /** The product of the instance's orders: `I` intraday (the default) or `D` delivery, which its charges follow. */
       product: Product,
+      /** Why it was re-configured, when an operator did it (switched it off or on). */
+      reason: t.string,
     }),
   ]),
 })

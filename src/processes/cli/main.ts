@@ -51,6 +51,11 @@ commands:
       [--live]                  place real orders through the Upstox adapter instead of the simulated broker
       [--feed-mode full|ltpc] [--square-off HH:MM|off] [--stop-loss PCT] [--take-profit PCT] [--trailing-stop PCT]
       [--product I|D] [--capital INR] [--limits JSON] [--duration SECONDS] [--out DIR]
+  kill-switch <journal> engage|release [--scope global|strategy|instrument] [--target ID|KEY|SYMBOL] --reason TEXT
+                                halt (or resume) the running session that writes that journal (bahi run), through
+                                its operator channel; an operator switch halts exits too
+  strategy <journal> enable|disable <strategyId> --reason TEXT
+                                switch one of a running session's strategies off or on
   sandbox [--port P] [--speed X] [--seed N] [--from YYYY-MM-DD] [--data synthetic|store|PATH]
                                 an Upstox-compatible local exchange on 127.0.0.1 (REST, market feed, portfolio
                                 stream) replaying the synthetic market, the sealed market store, or a file/directory
@@ -328,6 +333,19 @@ export const runCli = async (
         io,
       )
     }
+    case 'kill-switch':
+    case 'strategy': {
+      const [journal, action, strategyId, ...more] = rest
+      if (more.length > 0 || (command === 'kill-switch' && strategyId !== undefined)) {
+        io.err(`bahi ${command}: unexpected ${[strategyId, ...more].filter(Boolean).join(' ')}\n\n${USAGE}`)
+        return 2
+      }
+      return (await commands.operate()).operateCommand(
+        command,
+        { journal, action, strategyId, scope: v.scope, target: v.target, reason: v.reason, json },
+        io,
+      )
+    }
     case 'explain': {
       const [journal, target] = rest
       if (journal === undefined || target === undefined || rest.length > 2) {
@@ -375,6 +393,9 @@ const parse = (argv: readonly string[]) =>
       participation: { type: 'string' },
       latency: { type: 'string' },
       'fill-probability': { type: 'string' },
+      scope: { type: 'string' },
+      target: { type: 'string' },
+      reason: { type: 'string' },
       'bar-source': { type: 'string' },
       product: { type: 'string' },
       port: { type: 'string' },

@@ -47,7 +47,7 @@ export const summarizeEvent = (e: EventDraft): string => {
     case 'RunEnded':
       return `run ${e.payload.runId} ended: ${e.payload.reason}`
     case 'StrategyConfigured':
-      return `strategy ${e.payload.strategyId} (${e.payload.kind}) ${e.payload.enabled ? 'on' : 'off'} for ${e.payload.instruments.join(', ')}`
+      return `strategy ${e.payload.strategyId} (${e.payload.kind}) ${e.payload.enabled ? 'on' : 'off'} for ${e.payload.instruments.join(', ')}${e.payload.reason ? `: ${e.payload.reason}` : ''}`
     case 'FeedStatusChanged':
       return `feed ${e.payload.feed} ${e.payload.status}${e.payload.reason ? `: ${e.payload.reason}` : ''}`
     case 'SessionPhaseChanged':

@@ -13,9 +13,16 @@ import { equityCharges, scheduleOn, UPSTOX_EQUITY_SCHEDULES } from '../../domain
 import type { Envelope, EventDraft, FeedStatusChanged, OrderRequested } from '../../domain/events/index.js'
 import { type OrderId, unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
+import type { OperatorCommand } from '../../domain/operator/index.js'
 import { istDateOf, MINUTE_MS } from '../../domain/time/index.js'
 import type { Journal, JournalError } from '../../journal/index.js'
-import { type BarDraft, createBarAggregator, type Engine, type EngineState } from '../../projections/index.js'
+import {
+  type BarDraft,
+  createBarAggregator,
+  decideOperatorCommand,
+  type Engine,
+  type EngineState,
+} from '../../projections/index.js'
 import { createLiveDriver, type NoManifest } from '../drivers/index.js'
 
 // A live or paper trading session wired together: feed ticks -> 1-minute bars (by exchange time) -> the engine
@@ -299,6 +306,28 @@ export const createTradingSession = (o: TradingSessionOptions) => {
     /** The feed client's `onStatus`: every transition journalled, on the session's clock. */
     onFeedStatus: (payload: FeedStatusChanged['payload']): void => {
       void handle({ type: 'FeedStatusChanged', ts: eventTime(), payload })
+    },
+    /**
+     * An operator's command (from the operator channel): decided against the state as it is now and journalled as
+     * operator inputs on the session's clock; what they cause (the cancels of the working orders a switch covers)
+     * follows as decisions, and reaches the venue as any decision does. An input still in flight is not yet in that
+     * state, so the command sees the session at most that one input behind.
+     */
+    operate: async (cmd: OperatorCommand): Promise<E.Either<string, { seq: number; events: string[] }>> => {
+      if (failure !== undefined) return E.left(`the session has halted: ${failure._tag}`)
+      const drafts = decideOperatorCommand(cmd, o.state.trading, eventTime())
+      if (E.isLeft(drafts)) return drafts
+      let seq = 0
+      const events: string[] = []
+      for (const d of drafts.right) {
+        const r = await handle(d)
+        if (E.isLeft(r)) return E.left(`the journal refused it: ${r.left._tag}`)
+        for (const e of r.right) {
+          seq = e.seq
+          events.push(e.type)
+        }
+      }
+      return E.right({ seq, events })
     },
     /** Starts polling the venue for the reports of working orders (live). */
     start: (): void => {

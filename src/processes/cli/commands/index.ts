@@ -8,6 +8,7 @@ export type { DemoOptions } from './demoCommand.js'
 export type { FetchHistoryOptions } from './fetchHistoryCommand.js'
 export type { ImportOptions } from './importCommand.js'
 export type { LoginOptions } from './loginCommand.js'
+export type { OperateOptions } from './operateCommand.js'
 export type { ReplayOptions } from './replayCommand.js'
 export type { RunOptions } from './runCommand.js'
 export type { SandboxOptions } from './sandboxCommand.js'
@@ -21,6 +22,7 @@ export const commands = {
   fetchHistory: () => import('./fetchHistoryCommand.js'),
   import: () => import('./importCommand.js'),
   login: () => import('./loginCommand.js'),
+  operate: () => import('./operateCommand.js'),
   replay: () => import('./replayCommand.js'),
   run: () => import('./runCommand.js'),
   sandbox: () => import('./sandboxCommand.js'),

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeCalendarLoadError, loadCalendar } from '../../../adapters/calendar/index.js'
+import { startControlServer } from '../../../adapters/control/index.js'
 import { loadSymbolTable } from '../../../adapters/importers/index.js'
 import { DEFAULT_SYNTHETIC_INSTRUMENTS } from '../../../adapters/synthetic/index.js'
 import {
@@ -200,9 +201,21 @@ export const runCommand = async (
     await journal.close()
     return fail(`cannot subscribe: ${subscribed.left.requested} keys in ${feedMode} (limit ${subscribed.left.limit})`)
   }
+  // The operator's way in (bahi kill-switch, bahi strategy): opened before any tick, since a session that cannot be
+  // halted by hand does not start.
+  const control = await startControlServer({
+    dir,
+    onCommand: session.operate,
+    log: log.child({ component: 'operator' }),
+  })
+  if (E.isLeft(control)) {
+    await journal.close()
+    return fail(control.left, 1)
+  }
   feed.start()
   session.start()
   io.err(`run: ${mode} ${o.strategy} on ${wanted.join(', ')}; journal ${dir} (Ctrl-C to stop)`)
+  io.err(`run: operator channel open: bahi kill-switch ${dir} engage --reason TEXT (or release; bahi strategy)`)
   const onSignal = () => stop('stopped by signal')
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
@@ -214,6 +227,7 @@ export const runCommand = async (
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
   closing = true
+  await control.right.close()
   await feed.close()
   const ended = await session.stop(runId, reason)
   await journal.close()

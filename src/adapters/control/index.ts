@@ -1,0 +1,3 @@
+export * from './controlClient.js'
+export * from './controlProtocol.js'
+export * from './controlServer.js'
