@@ -223,6 +223,9 @@ export const firstDenial = (
  */
 export const breachDecisions = (s: TradingState, ts: number, causationSeq: number): readonly EventDraft[] => {
   const { maxDailyLossPaise, maxDrawdownPaise } = s.risk.limits
+  // Asked at every price: with neither limit set and no switch engaged (a backtest's usual case) there is nothing to do.
+  if (maxDailyLossPaise === undefined && maxDrawdownPaise === undefined && s.risk.killSwitches.size === 0)
+    return NO_EVENTS
   const engaged = s.risk.killSwitches.get('global:')
   const release =
     engaged !== undefined && dailyLossSwitchExpired(engaged, s.risk.day)
