@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { DuckDBInstance } from '@duckdb/node-api'
+import { existsSync, readdirSync } from 'node:fs'
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
 import type { BarClosed, EventDraft } from '../../domain/events/index.js'
+import { coverage } from './coverage.js'
+import type { MarketBarSource } from './marketBarSource.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
 import { sqlString } from './sqlLiteral.js'
-import { type BarQuery, streamBars } from './streamBars.js'
+import { type BarQuery, streamBarBatches, streamBars } from './streamBars.js'
 
 // The read path for every process but the market-data node. DuckDB lets one process hold the store's file and
 // refuses every other process, even read-only ("Could not set lock on file"). So the writer seals finished days
@@ -15,19 +16,31 @@ import { type BarQuery, streamBars } from './streamBars.js'
 // it, see each newly sealed day on their next query, and never block the writer. The day still open is not sealed:
 // it comes from the market-data node's journal and feed.
 
-export interface MarketReader {
+export interface MarketReader extends MarketBarSource {
   readonly sealedDir: string
   readonly streamBars: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<BarClosed>[]>>>
   /** Bars per (instrument, IST date) in the sealed files, for checks and coverage. */
   readonly barsPerDay: () => Promise<
     E.Either<MarketStoreError, { instrumentKey: string; date: string; bars: number }[]>
   >
-  readonly close: () => void
+}
+
+/** Whether any Parquet file lies under `dir`: DuckDB refuses a view over a glob that matches none. */
+const holdsParquet = (dir: string): boolean => {
+  try {
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith('.parquet'))
+  } catch {
+    // A partition renamed away by a re-seal in the middle of the walk: there are days, and DuckDB's glob will say.
+    return true
+  }
 }
 
 export const openMarketReader = async (sealedDir: string): Promise<E.Either<MarketStoreError, MarketReader>> => {
-  if (!existsSync(join(sealedDir)))
-    return E.left({ _tag: 'StoreOpenFailed', path: sealedDir, reason: 'no sealed Parquet directory there yet' })
+  // Told apart from other failures: a backtest refused the store by a writer says "nothing is sealed yet" for these.
+  if (!existsSync(sealedDir))
+    return E.left({ _tag: 'NothingSealed', path: sealedDir, reason: 'no sealed Parquet directory there yet' })
+  if (!holdsParquet(sealedDir))
+    return E.left({ _tag: 'NothingSealed', path: sealedDir, reason: 'no day sealed there yet' })
   let instance: DuckDBInstance
   try {
     instance = await DuckDBInstance.create(':memory:')
@@ -40,18 +53,32 @@ export const openMarketReader = async (sealedDir: string): Promise<E.Either<Mark
   } catch (e) {
     return E.left({ _tag: 'StoreOpenFailed', path: sealedDir, reason: reasonOf(e) })
   }
-  const connect = async () => {
+  const connect = async (): Promise<E.Either<MarketStoreError, DuckDBConnection>> => {
     try {
       return E.right(await instance.connect())
     } catch (e) {
-      return E.left<MarketStoreError>({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
+      return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
     }
   }
   return E.right({
     sealedDir,
+    streamBarBatches: async (q) => {
+      const c = await connect()
+      return E.isLeft(c) ? c : streamBarBatches(c.right, q, () => c.right.closeSync())
+    },
     streamBars: async (q) => {
       const c = await connect()
       return E.isLeft(c) ? c : streamBars(c.right, q, () => c.right.closeSync())
+    },
+    // The view has the bars table's columns, and coverage reads only that table.
+    coverage: async () => {
+      const c = await connect()
+      if (E.isLeft(c)) return c
+      try {
+        return await coverage(c.right)
+      } finally {
+        c.right.closeSync()
+      }
     },
     barsPerDay: async () => {
       const c = await connect()

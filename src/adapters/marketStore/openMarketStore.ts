@@ -5,30 +5,29 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
 import type { BarClosed, EventDraft, TickReceived, Timeframe } from '../../domain/events/index.js'
-import { type CoverageRow, coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
+import { coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
 import { type GapOptions, gaps, type InstrumentGaps } from './gaps.js'
 import { instrumentSymbols } from './instrumentSymbols.js'
 import { instrumentTickSizes } from './instrumentTickSizes.js'
+import type { MarketBarSource } from './marketBarSource.js'
 import type { MarketBatch, WriteResult } from './marketRows.js'
-import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
+import { isLockRefusal, type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { CREATE_STAGING, CREATE_TABLES, TABLES } from './schema.js'
 import { type SealResult, sealParquet } from './sealParquet.js'
-import { type BarBatch, type BarQuery, streamBarBatches, streamBars } from './streamBars.js'
+import { type BarQuery, streamBarBatches, streamBars } from './streamBars.js'
 import { streamTicks, type TickQuery } from './streamTicks.js'
 import { writeBatch } from './writeBatch.js'
 
 // The market store: one DuckDB file (by convention `<home>/market/market.duckdb`), opened read-write by one
 // process (DuckDB locks the file). The composition root opens it and passes it on; nothing here is a singleton.
 
-export interface MarketStore {
+export interface MarketStore extends MarketBarSource {
   readonly path: string
   /** Writes one file's rows in one transaction (all or nothing); re-writing the same rows changes nothing. */
   readonly write: (batch: MarketBatch) => Promise<E.Either<MarketStoreError, WriteResult>>
-  readonly streamBarBatches: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<BarBatch>>>
   readonly streamBars: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<BarClosed>[]>>>
   /** Stored ticks merged in exchange-time order, as `TickReceived` drafts (see streamTicks.ts). */
   readonly streamTicks: (q: TickQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<TickReceived>[]>>>
-  readonly coverage: () => Promise<E.Either<MarketStoreError, CoverageRow[]>>
   readonly tickCoverage: () => Promise<E.Either<MarketStoreError, TickCoverageRow[]>>
   readonly gaps: (calendar: TradingCalendar, opts?: GapOptions) => Promise<E.Either<MarketStoreError, InstrumentGaps[]>>
   /** Trading symbol -> instrument key of the stored NSE cash and index instruments (see instrumentSymbols.ts). */
@@ -46,7 +45,6 @@ export interface MarketStore {
   ) => Promise<E.Either<MarketStoreError, number>>
   /** Copies the bars of days before `beforeDate` (IST) into hive-partitioned Parquet under `dir` (see sealParquet.ts). */
   readonly sealParquet: (dir: string, beforeDate: string) => Promise<E.Either<MarketStoreError, SealResult>>
-  readonly close: () => void
 }
 
 const countsOf =
@@ -117,7 +115,8 @@ export const openMarketStore = async (
       for (const ddl of CREATE_STAGING) await conn.run(ddl)
     }
   } catch (e) {
-    return E.left({ _tag: 'StoreOpenFailed', path, reason: reasonOf(e) })
+    const reason = reasonOf(e)
+    return E.left({ _tag: isLockRefusal(reason) ? 'StoreLocked' : 'StoreOpenFailed', path, reason })
   }
   log.debug({ path, readOnly: o.readOnly === true }, 'market store opened')
   return E.right({

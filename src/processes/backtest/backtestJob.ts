@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeCalendarLoadError, loadCalendar } from '../../adapters/calendar/index.js'
-import type { MarketStore } from '../../adapters/marketStore/index.js'
+import type { MarketBarSource, MarketStoreError } from '../../adapters/marketStore/index.js'
 import { writeReport } from '../../adapters/report/index.js'
 import {
   DEFAULT_SYNTHETIC_INSTRUMENTS,
@@ -81,6 +81,8 @@ export interface BacktestRequest extends ExitFlags {
    */
   readonly data: string | undefined
   readonly storePath: string
+  /** The store's sealed Parquet days (`bahi data seal`): read instead when another process holds the store. */
+  readonly sealedPath: string
   /** The symbol -> instrument key table (data/instruments/nse-symbols.csv). */
   readonly symbolsPath: string
   /** Bar timeframe the strategy runs on (1-minute bars resampled, session-aligned); default 1m. */
@@ -94,8 +96,36 @@ export interface BacktestRequest extends ExitFlags {
 
 export type BarSource =
   | { readonly kind: 'synthetic'; readonly instruments: readonly SyntheticInstrument[] }
-  | { readonly kind: 'store'; readonly path: string; readonly bars: 'stored' | 'resample' }
+  | {
+      readonly kind: 'store'
+      readonly path: string
+      readonly sealedDir: string
+      readonly bars: 'stored' | 'resample'
+      /**
+       * The DuckDB file (`store`), or its sealed Parquet days (`sealed`) when another process holds the file for
+       * writing: chosen once by `checkBacktestData`, so every run of a sweep reads the same rows.
+       */
+      readonly read: 'store' | 'sealed'
+    }
   | { readonly kind: 'ticks'; readonly path: string }
+
+/** What a run read its market from: the summaries say it (the journal does not: the rows are the same). */
+export type DataSource = 'store' | 'sealed' | 'synthetic'
+
+export const dataSourceOf = (s: BarSource): DataSource => {
+  switch (s.kind) {
+    case 'synthetic':
+      return 'synthetic'
+    case 'store':
+      return s.read
+    case 'ticks':
+      return 'store'
+    default: {
+      const never: never = s
+      throw new Error(`unhandled bar source ${JSON.stringify(never)}`)
+    }
+  }
+}
 
 export interface BacktestPlan {
   readonly runId: string
@@ -122,6 +152,7 @@ export interface BacktestPlan {
 
 export interface BacktestOutcome {
   readonly runId: string
+  readonly dataSource: DataSource
   readonly journal: string
   readonly report: { readonly json: string; readonly html: string }
   readonly bars: number
@@ -216,7 +247,10 @@ export const planBacktest = (
       return E.left('--bar-source resample needs a --timeframe above 1m (1-minute bars are the stored ones)')
     if (r.barSource !== undefined && data === 'ticks')
       return E.left('--bar-source is for bars read from the store: with --data ticks the bars are built from the ticks')
-    source = data === 'store' ? { kind: 'store', path: r.storePath, bars } : { kind: data, path: r.storePath }
+    source =
+      data === 'store'
+        ? { kind: 'store', path: r.storePath, sealedDir: r.sealedPath, bars, read: 'store' }
+        : { kind: data, path: r.storePath }
   }
   if (r.barSource !== undefined && data === 'synthetic')
     return E.left('--bar-source is for bars read from the store, not the synthetic market')
@@ -404,51 +438,136 @@ function* resampleDays(
   }
 }
 
+/** What `checkBacktestData` found: where the plan's market is read, and why when it is not where it was asked. */
+export interface BacktestData {
+  readonly dataSource: DataSource
+  /** Set when the run reads the sealed days: for stderr (the store was held by a writer, and up to which date). */
+  readonly warning?: string
+}
+
+/** The plan reading its bars where `checkBacktestData` found them (the store's sealed days, say). */
+export const readingFrom = (p: BacktestPlan, d: BacktestData): BacktestPlan =>
+  p.source.kind === 'store' && (d.dataSource === 'store' || d.dataSource === 'sealed')
+    ? { ...p, source: { ...p.source, read: d.dataSource } }
+    : p
+
+type MarketStoreModule = typeof import('../../adapters/marketStore/index.js')
+
+/** The start of every refusal of a run whose store another process holds for writing. */
+const heldBy = (path: string) =>
+  `cannot read the market store ${path}: another process holds it for writing (an import, or the market-data node)`
+
+/**
+ * The store's bars, or, when another process holds the store for writing (and only then: any other failure to open
+ * it is reported as it is), the reader of its sealed Parquet days.
+ */
+const openBarsForCheck = async (
+  ms: MarketStoreModule,
+  source: Extract<BarSource, { kind: 'store' }>,
+  log: Logger,
+): Promise<E.Either<string, { readonly bars: MarketBarSource; readonly dataSource: 'store' | 'sealed' }>> => {
+  const opened = await ms.openMarketStore(source.path, log.child({ component: 'market-store' }), { readOnly: true })
+  if (E.isRight(opened)) return E.right({ bars: opened.right, dataSource: 'store' })
+  if (opened.left._tag !== 'StoreLocked') return E.left(ms.describeMarketStoreError(opened.left))
+  const reader = await ms.openMarketReader(source.sealedDir)
+  if (E.isRight(reader)) return E.right({ bars: reader.right, dataSource: 'sealed' })
+  return E.left(
+    reader.left._tag === 'NothingSealed'
+      ? `${heldBy(source.path)}, and nothing is sealed yet to read instead (${source.sealedDir}: ` +
+          `${reader.left.reason}): run this again when the writer is done, or once finished days are sealed ` +
+          `(bahi data seal). DuckDB: ${opened.left.reason}`
+      : `${heldBy(source.path)}, and its sealed days cannot be read instead: ` +
+          `${ms.describeMarketStoreError(reader.left)}. DuckDB: ${opened.left.reason}`,
+  )
+}
+
 /**
  * Whether every instrument of a plan on the market store has data in its range: a refusal naming each one that has
  * none (with the range it does have), before anything is written. A run on the rest would quietly be a different
- * backtest from the one asked for. The synthetic market always has data.
+ * backtest from the one asked for. The synthetic market always has data. On bars, when another process holds the
+ * store for writing, the sealed Parquet days are checked instead and the result says the run reads those
+ * (`readingFrom`): a backtest of finished days need not wait for an import or the market-data node.
  */
-export const checkBacktestData = async (p: BacktestPlan, log: Logger): Promise<E.Either<string, void>> => {
-  if (p.source.kind === 'synthetic') return E.right(undefined)
-  const { describeMarketStoreError, openMarketStore } = await import('../../adapters/marketStore/index.js')
-  const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
-  if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
-  const store = opened.right
+export const checkBacktestData = async (p: BacktestPlan, log: Logger): Promise<E.Either<string, BacktestData>> => {
+  if (p.source.kind === 'synthetic') return E.right({ dataSource: 'synthetic' })
+  const ms = await import('../../adapters/marketStore/index.js')
   const sourceTimeframe = p.source.kind === 'store' && p.source.bars === 'stored' ? p.timeframe : '1m'
   const what =
     p.source.kind === 'ticks' ? 'ticks' : sourceTimeframe === '1m' ? '1-minute bars' : `stored ${p.timeframe} bars`
   const ranges = new Map<string, { fromDate: string; toDate: string }>()
   /** Bars stored under the run's own timeframe, when the run resamples: named in the refusal as the way out. */
   const stored = new Map<string, { fromDate: string; toDate: string }>()
+  /** The sealed days' directory, when they are read instead of a store that another process holds for writing. */
+  let sealedDir: string | undefined
   if (p.source.kind === 'ticks') {
-    const rows = await store.tickCoverage()
-    store.close()
-    if (E.isLeft(rows)) return E.left(describeMarketStoreError(rows.left))
+    const opened = await ms.openMarketStore(p.source.path, log.child({ component: 'market-store' }), {
+      readOnly: true,
+    })
+    if (E.isLeft(opened))
+      return E.left(
+        opened.left._tag === 'StoreLocked'
+          ? `${heldBy(p.source.path)}, and --data ticks cannot read the sealed days instead: only bars are sealed, ` +
+              'not ticks, so a run on ticks needs the store itself: run it again when the writer is done, or run on ' +
+              `the sealed bars (--data store). DuckDB: ${opened.left.reason}`
+          : ms.describeMarketStoreError(opened.left),
+      )
+    const rows = await opened.right.tickCoverage()
+    opened.right.close()
+    if (E.isLeft(rows)) return E.left(ms.describeMarketStoreError(rows.left))
     for (const r of rows.right) ranges.set(r.instrumentKey, r)
   } else {
-    const rows = await store.coverage()
-    store.close()
-    if (E.isLeft(rows)) return E.left(describeMarketStoreError(rows.left))
+    const opened = await openBarsForCheck(ms, p.source, log)
+    if (E.isLeft(opened)) return opened
+    if (opened.right.dataSource === 'sealed') sealedDir = p.source.sealedDir
+    const rows = await opened.right.bars.coverage()
+    opened.right.bars.close()
+    if (E.isLeft(rows)) return E.left(ms.describeMarketStoreError(rows.left))
     for (const r of rows.right) if (r.timeframe === sourceTimeframe) ranges.set(r.instrumentKey, r)
     for (const r of rows.right)
       if (r.timeframe === p.timeframe && p.timeframe !== sourceTimeframe) stored.set(r.instrumentKey, r)
   }
+  const where = sealedDir === undefined ? 'the store' : 'the sealed days'
   const problems = p.instruments.flatMap((i) => {
     const r = ranges.get(i.instrumentKey)
     const name = `${i.symbol} (${i.instrumentKey})`
-    if (r === undefined) return [`${name} has no ${what} in the store`]
-    if (r.toDate < p.from || r.fromDate > p.to) return [`${name} has ${what} only from ${r.fromDate} to ${r.toDate}`]
+    if (r === undefined) return [`${name} has no ${what} in ${where}`]
+    if (r.toDate < p.from || r.fromDate > p.to)
+      return [
+        `${name} has ${what} only from ${r.fromDate} to ${r.toDate}${sealedDir === undefined ? '' : ` in ${where}`}`,
+      ]
     return []
   })
-  if (problems.length === 0) return E.right(undefined)
+  if (problems.length === 0) {
+    if (sealedDir === undefined) return E.right({ dataSource: 'store' })
+    // Every instrument has sealed bars in the range here; the run reads up to the latest of their last days.
+    const last =
+      p.instruments
+        .map((i) => ranges.get(i.instrumentKey)?.toDate ?? '')
+        .sort()
+        .at(-1) ?? ''
+    log.info(
+      { store: p.source.path, sealed: sealedDir, lastSealedDate: last },
+      'store held by a writer: reading sealed days',
+    )
+    return E.right({
+      dataSource: 'sealed',
+      warning:
+        `the market store ${p.source.path} is held by another process for writing (an import, or the market-data ` +
+        `node): reading the sealed days in ${sealedDir} instead, up to the last sealed date, ${last}` +
+        (last < p.to ? ` (${p.to} asked for: the days after ${last} are not in this run)` : ''),
+    })
+  }
   const hint = p.instruments.some((i) => stored.has(i.instrumentKey))
-    ? `; the store has ${p.timeframe} bars of their own for ${p.instruments
+    ? `; ${where} has ${p.timeframe} bars of their own for ${p.instruments
         .filter((i) => stored.has(i.instrumentKey))
         .map((i) => `${i.symbol} (${stored.get(i.instrumentKey)!.fromDate} to ${stored.get(i.instrumentKey)!.toDate})`)
         .join(', ')}: --bar-source stored reads those`
     : ''
-  return E.left(`no ${what} between ${p.from} and ${p.to} for: ${problems.join('; ')}${hint} (see bahi data coverage)`)
+  const see =
+    sealedDir === undefined
+      ? 'see bahi data coverage'
+      : 'another process holds the store for writing, so only its sealed days were read (see bahi data seal)'
+  return E.left(`no ${what} between ${p.from} and ${p.to} for: ${problems.join('; ')}${hint} (${see})`)
 }
 
 /** Runs a plan: the journal in `<out>/journal`, the report in `<out>/report.{json,html}`. */
@@ -464,7 +583,8 @@ export const executeBacktest = async (
   if (E.isLeft(calendar)) return E.left(describeCalendarLoadError(calendar.left))
   const journal = join(p.out, 'journal')
   let market: MarketChunks
-  let store: MarketStore | undefined
+  /** What the run reads from, closed after the run. */
+  let held: { readonly close: () => void } | undefined
   // Opening a store's stream runs the query's sort (DuckDB hands over no row before every row is sorted): part of the
   // run's time, so part of its bars/s.
   let openSeconds = 0
@@ -479,14 +599,17 @@ export const executeBacktest = async (
     market = p.timeframe === '1m' ? days : resampleDays(days, p.timeframe, calendar.right)
   } else {
     // Loaded here, not at the top: a synthetic backtest (the demo) never loads DuckDB.
-    const { describeMarketStoreError, openMarketStore } = await import('../../adapters/marketStore/index.js')
-    const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
-    if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
-    store = opened.right
+    const { describeMarketStoreError, openMarketReader, openMarketStore } = await import(
+      '../../adapters/marketStore/index.js'
+    )
     const toMs = istInstant(p.to, '00:00')! + 86_400_000
     const instrumentKeys = p.instruments.map((i) => i.instrumentKey)
-    const opening = performance.now()
     if (p.source.kind === 'ticks') {
+      const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
+      if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
+      const store = opened.right
+      held = store
+      const opening = performance.now()
       const ticks = await store.streamTicks({ instrumentKeys, fromMs: p.startedMs, toMs })
       if (E.isLeft(ticks)) {
         store.close()
@@ -494,8 +617,19 @@ export const executeBacktest = async (
       }
       const aggregator = createBarAggregator({ sessionOn: calendar.right.sessionOn, timeframes: [p.timeframe] })
       market = ticksWithBars(ticks.right, aggregator, toMs)
+      openSeconds = (performance.now() - opening) / 1000
     } else {
-      const stream = await store.streamBarBatches({
+      // Where checkBacktestData found the bars; not chosen again here, so every run of a sweep reads the same rows. A
+      // writer that takes the store between the check and the run gets this run refused with the store's message.
+      const opened: E.Either<MarketStoreError, MarketBarSource> =
+        p.source.read === 'sealed'
+          ? await openMarketReader(p.source.sealedDir)
+          : await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
+      if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
+      const bars = opened.right
+      held = bars
+      const opening = performance.now()
+      const stream = await bars.streamBarBatches({
         instrumentKeys,
         timeframe: p.timeframe,
         source: p.source.bars,
@@ -503,12 +637,12 @@ export const executeBacktest = async (
         toMs,
       })
       if (E.isLeft(stream)) {
-        store.close()
+        bars.close()
         return E.left(describeMarketStoreError(stream.left))
       }
       market = stream.right
+      openSeconds = (performance.now() - opening) / 1000
     }
-    openSeconds = (performance.now() - opening) / 1000
   }
   const ran = await runBacktest(
     {
@@ -529,12 +663,13 @@ export const executeBacktest = async (
     log,
     onProgress,
   )
-  store?.close()
+  held?.close()
+  const dataSource = dataSourceOf(p.source)
   if (E.isRight(ran) && ran.right.bars + ran.right.ticks === 0) {
     // The journal holds only the run's configuration: removed, so the same --out can be used again.
     rmSync(journal, { recursive: true, force: true })
     return E.left(
-      `no ${p.source.kind === 'ticks' ? 'ticks' : 'bars'} for ${p.instruments.map((i) => i.symbol).join(', ')} between ${p.from} and ${p.to} in the ${p.source.kind === 'synthetic' ? 'data' : 'market store (see bahi data coverage)'}`,
+      `no ${p.source.kind === 'ticks' ? 'ticks' : 'bars'} for ${p.instruments.map((i) => i.symbol).join(', ')} between ${p.from} and ${p.to} in the ${dataSource === 'synthetic' ? 'data' : dataSource === 'sealed' ? "market store's sealed days" : 'market store (see bahi data coverage)'}`,
     )
   }
   if (E.isLeft(ran)) return ran
@@ -548,6 +683,7 @@ export const executeBacktest = async (
   const m = report.right.metrics as unknown as PerformanceMetrics
   return E.right({
     runId: p.runId,
+    dataSource,
     journal,
     report: files.right,
     bars: ran.right.bars,

@@ -14,6 +14,9 @@ export const journalsDir = (home: string): string => join(home, 'journals')
 /** The market store (DuckDB) of a data directory. */
 export const marketStorePath = (home: string): string => join(home, 'market', 'market.duckdb')
 
+/** The sealed Parquet directory of a data directory: what other processes read (see marketReader.ts). */
+export const sealedMarketDir = (home: string): string => join(home, 'market', 'sealed')
+
 /** The packaged symbol -> instrument key table. */
 export const packagedSymbolsPath = (): string =>
   join(findPackageRoot(dirname(fileURLToPath(import.meta.url))) ?? '.', 'data', 'instruments', 'nse-symbols.csv')

@@ -3,11 +3,17 @@ import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { loadSymbolTable } from '../../../adapters/importers/index.js'
-import { type BacktestRequest, checkBacktestData, executeBacktest, planBacktest } from '../../backtest/index.js'
+import {
+  type BacktestRequest,
+  checkBacktestData,
+  executeBacktest,
+  planBacktest,
+  readingFrom,
+} from '../../backtest/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
-import { marketStorePath, packagedSymbolsPath } from '../home.js'
+import { marketStorePath, packagedSymbolsPath, sealedMarketDir } from '../home.js'
 import { backtestProgress } from './backtestProgress.js'
 
 // `bahi backtest --strategy KIND [--params JSON] --instruments A,B --from D --to D [--fill-model next-open|touch]
@@ -20,7 +26,7 @@ import { backtestProgress } from './backtestProgress.js'
 
 /** The request as the CLI has it: JSON flags still text, and where the store and outputs are. */
 export interface BacktestOptions
-  extends Omit<BacktestRequest, 'params' | 'limits' | 'out' | 'storePath' | 'symbolsPath'> {
+  extends Omit<BacktestRequest, 'params' | 'limits' | 'out' | 'storePath' | 'sealedPath' | 'symbolsPath'> {
   readonly json: boolean
   readonly home: string
   readonly params: string | undefined
@@ -50,7 +56,15 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   if (o.out === undefined) return fail(io, '--out DIR is required (the journal and the report go there)')
   const out = resolve(o.out)
   const plan = planBacktest(
-    { ...o, params, limits, out, storePath: marketStorePath(o.home), symbolsPath: packagedSymbolsPath() },
+    {
+      ...o,
+      params,
+      limits,
+      out,
+      storePath: marketStorePath(o.home),
+      sealedPath: sealedMarketDir(o.home),
+      symbolsPath: packagedSymbolsPath(),
+    },
     builtinEngineConfig.strategies,
     loadSymbolTable,
   )
@@ -60,13 +74,15 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
     return fail(io, `${journal} already exists: a backtest writes a new journal; choose another --out`)
   const data = await checkBacktestData(plan.right, log)
   if (E.isLeft(data)) return fail(io, data.left)
+  if (data.right.warning !== undefined) io.err(`bahi backtest: warning: ${data.right.warning}`)
+  const p = readingFrom(plan.right, data.right)
   const progress = backtestProgress({
-    unit: plan.right.source.kind === 'ticks' ? 'ticks and bars' : 'bars',
+    unit: p.source.kind === 'ticks' ? 'ticks and bars' : 'bars',
     draw: !o.json && process.stderr.isTTY === true,
     write: (text) => process.stderr.write(text),
     now: () => performance.now(),
   })
-  const ran = await executeBacktest(plan.right, createBuiltinEngine, codeVersion(), log, progress.update)
+  const ran = await executeBacktest(p, createBuiltinEngine, codeVersion(), log, progress.update)
   progress.finish()
   if (E.isLeft(ran)) {
     io.err(`bahi backtest: ${ran.left}`)
@@ -74,7 +90,6 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   }
   const s = ran.right
   const m = s.metrics
-  const p = plan.right
   printResult(io, o.json, { ...s }, [
     `bahi backtest: ${p.title} (${p.days} trading days, ${p.simulator.fillModel}, fees ${p.simulator.charges})`,
     `  ${s.ticks > 0 ? `ticks ${s.ticks}, ` : ''}bars ${s.bars}, closed trades ${s.closedTrades}, net PnL ${m.netPnl} INR (fees ${m.fees} INR)`,

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeCalendarLoadError, loadCalendar } from '../../../adapters/calendar/index.js'
@@ -15,7 +14,7 @@ import {
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { istDateOf, istMidnight } from '../../../domain/time/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
-import { marketStorePath, packagedSymbolsPath } from '../home.js'
+import { marketStorePath, packagedSymbolsPath, sealedMarketDir } from '../home.js'
 
 // `bahi data coverage [--instrument KEY|SYMBOL] [--json]`: instruments, timeframes, date ranges, bar and day counts;
 // and the same for ticks.
@@ -300,9 +299,6 @@ export interface DataSealOptions {
   /** Seal days strictly before this IST date; default today (IST), i.e. every finished day. */
   readonly before?: string
 }
-
-/** The sealed Parquet directory of a data directory: what other processes read (see marketReader.ts). */
-export const sealedMarketDir = (home: string): string => join(home, 'market', 'sealed')
 
 /** `bahi data seal [--before YYYY-MM-DD]`: finished days into hive-partitioned Parquet for reader processes. */
 export const dataSealCommand = (o: DataSealOptions, io: CliIo, log: Logger): Promise<ExitCode> =>

@@ -14,8 +14,7 @@ import type { BarClosed, EventDraft } from '../../../domain/events/index.js'
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { PricePaise } from '../../../domain/money/index.js'
 import { istDateOf } from '../../../domain/time/index.js'
-import { packagedSymbolsPath } from '../home.js'
-import { sealedMarketDir } from './dataCommand.js'
+import { packagedSymbolsPath, sealedMarketDir } from '../home.js'
 
 // `bahi sandbox --data store|<file or dir>`: recorded 1-minute bars as the sandbox's market instead of the synthetic
 // one. `store` reads the market store's sealed Parquet days through `openMarketReader`, so a running market-data

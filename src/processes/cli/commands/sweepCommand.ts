@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { loadSymbolTable } from '../../../adapters/importers/index.js'
-import { type BacktestPlan, checkBacktestData, planBacktest } from '../../backtest/index.js'
+import { type BacktestPlan, checkBacktestData, planBacktest, readingFrom } from '../../backtest/index.js'
 import { builtinEngineConfig } from '../../engine/index.js'
 import {
   describeRankMetrics,
@@ -16,7 +16,7 @@ import {
 } from '../../sweep/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
-import { marketStorePath, packagedSymbolsPath } from '../home.js'
+import { marketStorePath, packagedSymbolsPath, sealedMarketDir } from '../home.js'
 import type { BacktestOptions } from './backtestCommand.js'
 
 // `bahi sweep --strategy KIND --grid '{"fast":[5,10],"slow":[20,30]}' [--params JSON] --instruments A,B --from D
@@ -75,6 +75,7 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo, log: Logger): Pro
         limits: limits.right,
         out: join(out, String(i + 1)),
         storePath: marketStorePath(o.home),
+        sealedPath: sealedMarketDir(o.home),
         symbolsPath: packagedSymbolsPath(),
       },
       builtinEngineConfig.strategies,
@@ -83,13 +84,17 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo, log: Logger): Pro
     if (E.isLeft(plan)) return fail(io, `combination ${JSON.stringify(combo)}: ${plan.left}`)
     plans.push(plan.right)
   }
-  // Every combination runs on the same instruments and range: checked once, before any run writes anything.
-  const data = plans[0] === undefined ? E.right(undefined) : await checkBacktestData(plans[0], log)
+  // Every combination runs on the same instruments and range: checked once, before any run writes anything, and every
+  // run reads where the check found the bars (the sealed days, when another process holds the store for writing).
+  if (plans[0] === undefined) return fail(io, '--grid gives no combination')
+  const data = await checkBacktestData(plans[0], log)
   if (E.isLeft(data)) return fail(io, data.left)
+  if (data.right.warning !== undefined) io.err(`bahi sweep: warning: ${data.right.warning}`)
+  const runs = plans.map((p) => readingFrom(p, data.right))
   const t0 = performance.now()
   // Drawn on a terminal only, as the backtest's and the import's progress: `\r` redraws are noise in a log or pipe.
   const draw = !o.json && process.stderr.isTTY === true
-  const results = await runSweep(plans, codeVersion(), o.workers, (done) => {
+  const results = await runSweep(runs, codeVersion(), o.workers, (done) => {
     if (draw) process.stderr.write(`\rbahi sweep: ${done}/${plans.length} runs`)
   })
   if (draw) process.stderr.write('\n')
@@ -126,6 +131,7 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo, log: Logger): Pro
     o.json,
     {
       rankBy: rank,
+      dataSource: data.right.dataSource,
       // Best first: ascending for a figure where lower is better (drawdowns, fees, exposure).
       rankOrder: better === 'higher' ? 'descending' : 'ascending',
       runs: rows,
