@@ -577,7 +577,7 @@ export const executeBacktest = async (
   codeVersion: string,
   log: Logger,
   /** Market events stepped so far: bars, and ticks in a run on ticks. */
-  onProgress?: (events: number) => void,
+  onProgress?: (events: number, lastTs: number) => void,
 ): Promise<E.Either<string, BacktestOutcome>> => {
   const calendar = loadCalendar()
   if (E.isLeft(calendar)) return E.left(describeCalendarLoadError(calendar.left))

@@ -142,8 +142,8 @@ export const runBacktest = async (
   engine: Engine,
   source: MarketChunks,
   log: Logger,
-  /** Market events stepped so far: bars, and ticks in a run on ticks. */
-  onProgress?: (events: number) => void,
+  /** Market events stepped so far (bars, and ticks in a run on ticks), and the time of the last. */
+  onProgress?: (events: number, lastTs: number) => void,
 ): Promise<E.Either<string, BacktestRun>> => {
   // Durable at the end of the run, not at every batch: a backtest that dies is run again, not resumed.
   const opened = openFileJournal(b.journalDir, { log: log.child({ component: 'journal' }), durability: 'sync' })
@@ -161,7 +161,7 @@ export const runBacktest = async (
       ticks += t
       bars += chunk.length - t
       lastTs = lastTsOf(chunk) ?? lastTs
-      onProgress?.(bars + ticks)
+      onProgress?.(bars + ticks, lastTs)
       yield chunk
     }
     yield [{ type: 'RunEnded', ts: lastTs, payload: { runId: b.runId, reason: 'end of data' } } as const]

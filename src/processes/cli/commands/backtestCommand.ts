@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { loadSymbolTable } from '../../../adapters/importers/index.js'
+import { DAY_MS, istInstant } from '../../../domain/time/index.js'
 import {
   type BacktestRequest,
   checkBacktestData,
@@ -81,6 +82,7 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
     draw: !o.json && process.stderr.isTTY === true,
     write: (text) => process.stderr.write(text),
     now: () => performance.now(),
+    range: { fromMs: p.startedMs, toMs: istInstant(p.to, '00:00')! + DAY_MS },
   })
   const ran = await executeBacktest(p, createBuiltinEngine, codeVersion(), log, progress.update)
   progress.finish()

@@ -29,6 +29,27 @@ describe('backtest progress line', () => {
     ])
   })
 
+  it("with the run's range, says how far through it the last event is", () => {
+    let t = 0
+    const written: string[] = []
+    const p = backtestProgress({
+      unit: 'bars',
+      draw: true,
+      write: (s) => written.push(s),
+      now: () => t,
+      everyMs: 250,
+      range: { fromMs: 1_000_000, toMs: 2_000_000 },
+    })
+    t = 1_000
+    p.update(1_000, 1_437_000) // 43.7% of the way: shown as 43%
+    t = 2_000
+    p.update(2_000, 2_500_000) // past the end (a bar closing after the last date): at most 100%
+    expect(written).toEqual([
+      '\rbahi backtest: 1000 bars, 43% of the range, 1000/s, 1.0 s',
+      '\rbahi backtest: 2000 bars, 100% of the range, 1000/s, 2.0 s',
+    ])
+  })
+
   it('draws nothing when stderr is not a terminal (or the output is JSON), and ends no line it did not draw', () => {
     const off = clocked(false)
     off.advance(1_000)
