@@ -171,6 +171,19 @@ describe('priced signals and CANCEL: a strategy rests limit and stop orders and 
       ])
   })
 
+  it('given long 10, when FLAT by SL-M at 1200.00, then a resting SELL 10 stop: a protective stop that can fill inside a bar', () => {
+    const given_ = given(engine, [runStarted(), ...workingOrder('o1'), orderFilled({ orderId: 'o1', fillQty: 10 })])
+    const flat = signalEmitted({ intent: 'FLAT', reason: 'protect the entry' })
+    const out = given_.when({
+      ...flat,
+      payload: { ...flat.payload, orderType: 'SL-M', triggerPricePaise: unsafeMoney.price(120_000) },
+    })
+    const base = expectedOrder(out.event.seq, 'SELL', 10, 'FLAT (held 10) by SL-M: protect the entry')
+    out.then([
+      { ...base, payload: { ...base.payload, orderType: 'SL-M', triggerPricePaise: unsafeMoney.price(120_000) } },
+    ])
+  })
+
   it('given a flat position, when LONG 10 by SL at 1234.50 limit 1236.00, then both prices are on the order', () => {
     const base = expectedOrder(2, 'BUY', 10, 'LONG 10 (held 0) by SL: breakout')
     const prices = { limitPricePaise: unsafeMoney.price(123_600), triggerPricePaise: unsafeMoney.price(123_450) }
