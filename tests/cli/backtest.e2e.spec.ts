@@ -28,6 +28,7 @@ interface Summary {
   bars: number
   events: number
   closedTrades: number
+  deniedOrders: Record<string, number>
   netPnl: number
   fees: number
   barsPerSecond: number
@@ -188,8 +189,10 @@ describe('bahi backtest', () => {
       if (f.type === 'OrderFilled')
         fillsPerOrder.set(f.payload.orderId, (fillsPerOrder.get(f.payload.orderId) ?? 0) + 1)
     expect(Math.max(...fillsPerOrder.values())).toBeGreaterThan(1)
-    // and the daily trade limit denies by name
-    expect(events.some((e) => e.type === 'OrderDenied' && e.payload.rule === 'DailyTrades')).toBe(true)
+    // and the daily trade limit denies by name, counted by rule in the summary
+    const denied = events.filter((e) => e.type === 'OrderDenied' && e.payload.rule === 'DailyTrades').length
+    expect(denied).toBeGreaterThan(0)
+    expect(s.deniedOrders.DailyTrades).toBe(denied)
     // and the configuration is part of the run id
     const plain = parseJsonOut<Summary>(await bahi(args(fresh(), flags.slice(0, 4)), {}, 60_000))
     expect(plain.runId).not.toBe(s.runId)

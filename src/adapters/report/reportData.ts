@@ -24,4 +24,6 @@ export interface ReportData {
   /** Every closed trade (the page shows at most `TRADES_SHOWN` (reportHtml.ts) of them). */
   readonly trades: readonly ReportTrade[]
   readonly conventions: readonly string[]
+  /** Orders the risk rules denied, by rule (`OrderDenied.rule`): why a run traded less than its signals asked. */
+  readonly deniedOrders: Readonly<Record<string, number>>
 }

@@ -123,11 +123,16 @@ export const renderReportHtml = (r: ReportData): string => {
   const runRows = Object.entries(r.run)
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`)
     .join('')
+  // Why a run traded less than its signals asked: no rows when nothing was denied.
+  const denials = Object.entries(r.deniedOrders)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([rule, n]) => `<tr><th>orders denied by ${esc(rule)}</th><td>${n}</td></tr>`)
+    .join('')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title>
 <style>${CSS}</style></head>
 <body><h1>${esc(r.title)}</h1>
-<section><h2>Run</h2><table>${runRows}</table></section>
+<section><h2>Run</h2><table>${runRows}${denials}</table></section>
 <section><h2>Performance</h2><table>${metricRows}</table><ul>${r.conventions.map((c) => `<li>${esc(c)}</li>`).join('')}</ul></section>
 <section><h2>Equity and drawdown (INR)</h2><p class="note">Points are spaced by trading time; hover for the values.</p>
 ${equityChart(

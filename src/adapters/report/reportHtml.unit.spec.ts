@@ -23,6 +23,7 @@ const trade = (i: number, reason = `signal ${i}`): ReportTrade => ({
 
 const report = (over: Partial<ReportData> = {}): ReportData => ({
   title: 'test run',
+  deniedOrders: {},
   run: { runId: 'bt-1' },
   metrics: { netPnl: 0, monthlyReturnsPct: { '2025-01': 1.5, '2025-02': -2.25, '2026-03': 0.5 } },
   // Three months of daily closes from ₹1,00,000 to ₹1,20,000, then a fall to ₹90,000.
@@ -85,6 +86,19 @@ describe('report page', () => {
     expect(rows.filter(([label]) => label?.startsWith('Profit factor') || label?.startsWith('profitFactor'))).toEqual([
       ['Profit factor', '∞ (no losing trades)'],
     ])
+  })
+
+  it('lists the orders the risk rules denied, by rule, most first; none when nothing was denied', () => {
+    const rowsOf = (html: string) =>
+      [...html.matchAll(/<tr><th>(orders denied by [^<]*)<\/th><td>([^<]*)<\/td><\/tr>/g)].map((m) => [m[1], m[2]])
+    expect(
+      rowsOf(renderReportHtml(report({ deniedOrders: { SquareOff: 28, KillSwitch: 300, DailyTrades: 28 } }))),
+    ).toEqual([
+      ['orders denied by KillSwitch', '300'],
+      ['orders denied by DailyTrades', '28'],
+      ['orders denied by SquareOff', '28'],
+    ])
+    expect(rowsOf(renderReportHtml(report()))).toEqual([])
   })
 
   it('labels the y axis in INR and the shared x axis with the months of the run', () => {

@@ -160,6 +160,8 @@ export interface BacktestOutcome {
   readonly ticks: number
   readonly events: number
   readonly closedTrades: number
+  /** Orders the risk rules denied, by rule. */
+  readonly deniedOrders: Readonly<Record<string, number>>
   readonly netPnl: number
   readonly fees: number
   readonly barsPerSecond: number
@@ -690,6 +692,7 @@ export const executeBacktest = async (
     ticks: ran.right.ticks,
     events: ran.right.events,
     closedTrades: m.closedTrades,
+    deniedOrders: report.right.deniedOrders,
     netPnl: m.netPnl,
     fees: m.fees,
     barsPerSecond: Math.round(ran.right.bars / (openSeconds + ran.right.seconds)),

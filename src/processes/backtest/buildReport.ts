@@ -23,7 +23,9 @@ export const buildReport = async (
 ): Promise<E.Either<string, ReportData>> => {
   const state = engine.initialState()
   const report = createReport()
+  const deniedOrders: Record<string, number> = {}
   const scanned = await reader.scan({}, (e) => {
+    if (e.type === 'OrderDenied') deniedOrders[e.payload.rule] = (deniedOrders[e.payload.rule] ?? 0) + 1
     const qtyBefore =
       e.type === 'OrderFilled'
         ? (state.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0)
@@ -57,5 +59,6 @@ export const buildReport = async (
       exitReason: x.exitReason,
     })),
     conventions: METRIC_CONVENTIONS,
+    deniedOrders,
   })
 }

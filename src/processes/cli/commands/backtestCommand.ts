@@ -96,6 +96,14 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
     `bahi backtest: ${p.title} (${p.days} trading days, ${p.simulator.fillModel}, fees ${p.simulator.charges})`,
     `  ${s.ticks > 0 ? `ticks ${s.ticks}, ` : ''}bars ${s.bars}, closed trades ${s.closedTrades}, net PnL ${m.netPnl} INR (fees ${m.fees} INR)`,
     `  return ${m.totalReturnPct}%, Sharpe ${m.sharpe}, max drawdown ${m.maxDrawdownPct}%, win rate ${m.winRatePct}%`,
+    ...(Object.keys(s.deniedOrders).length === 0
+      ? []
+      : [
+          `  orders denied: ${Object.entries(s.deniedOrders)
+            .sort((a, b) => b[1] - a[1])
+            .map(([rule, n]) => `${rule} ${n}`)
+            .join(', ')}`,
+        ]),
     s.ticks > 0 ? `  ${s.ticksPerSecond} ticks/s` : `  ${s.barsPerSecond} bars/s`,
     `  report: ${s.report.html}`,
     `  journal: ${s.journal}  (npx bahi replay ${s.journal} --verify)`,
