@@ -142,6 +142,11 @@ describe('importing tick files', () => {
       // A full session: 375 minutes, each with a bar (the per-second series has no minute-long gap on 11-01).
       expect(expected.length).toBe(375)
       expect(summary.byTable.bars.imported).toBe(expected.length)
+      // and the ticks stored but left out of the bars are counted: here those before 09:15 or from 15:30 IST
+      const minute = (ms: number) => Math.floor(((ms + 19_800_000) % 86_400_000) / 60_000)
+      const outside = ticks.filter((t) => minute(t.lttMs) < 555 || minute(t.lttMs) >= 930).length
+      expect(outside).toBeGreaterThan(0)
+      expect(summary.ticksNotInBars).toEqual({ late: 0, duplicates: 0, outsideSession: outside })
       const stored = await rowsOf(
         join(home, 'market', 'market.duckdb'),
         `SELECT open_ms, open_paise, high_paise, low_paise, close_paise, volume FROM bars ORDER BY open_ms`,

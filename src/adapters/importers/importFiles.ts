@@ -12,6 +12,7 @@ import {
   parseMarketFile,
 } from './parseMarketFile.js'
 import { parseSymbolTable } from './symbolTable.js'
+import type { TicksNotInBars } from './tickRows.js'
 
 // The thin I/O layer: list the files, read each, parse it (pure), write it in one transaction. A file that cannot
 // be parsed, is rejected by the policy, or fails to write leaves the store as it was and is reported with its
@@ -34,6 +35,8 @@ export interface FileOutcome {
   readonly floatNoiseRoundings: number
   /** Rows read that the format defines as not data, and why; not stored, not errors. */
   readonly ignored: { readonly rows: number; readonly reason: string } | null
+  /** A tick file imported with `--bars`: the stored ticks that its bars leave out (late, repeats, out of session). */
+  readonly ticksNotInBars: TicksNotInBars | null
   /** Under `reject`: every issue of the file the policy rejected (the `error` names the first). */
   readonly rejectedIssues: readonly RowIssue[]
   readonly error: { readonly line: number; readonly reason: string } | null
@@ -56,6 +59,8 @@ export interface ImportSummary {
   readonly ignored: number
   readonly flagged: number
   readonly floatNoiseRoundings: number
+  /** With `--bars`: the stored ticks that the bars leave out, summed over the tick files; null without. */
+  readonly ticksNotInBars: TicksNotInBars | null
   /** `imported`/`unchanged`/`conflicting` split by table (a tick file with `--bars` writes ticks and bars). */
   readonly byTable: Readonly<Record<StoredTable, TableCounts>>
   readonly outcomes: readonly FileOutcome[]
@@ -133,6 +138,7 @@ const rejected = (
   flagged: [],
   floatNoiseRoundings: 0,
   ignored: null,
+  ticksNotInBars: null,
   rejectedIssues,
   error: { line, reason },
 })
@@ -219,6 +225,7 @@ export const prepareFile = (path: string, opts: ParseFileOptions, log: Logger): 
       flagged: rows.flagged,
       floatNoiseRoundings: rows.floatNoiseRoundings,
       ignored: rows.ignoredRows === 0 ? null : { rows: rows.ignoredRows, reason: why ?? 'not data in this format' },
+      ticksNotInBars: rows.ticksNotInBars,
       rejectedIssues: [],
       error: null,
     },
@@ -241,7 +248,14 @@ export const summarise = (outcomes: readonly FileOutcome[], totals: Totals): Imp
   let flagged = 0
   let noise = 0
   let filesRejected = 0
+  let notInBars: { late: number; duplicates: number; outsideSession: number } | null = null
   for (const o of outcomes) {
+    if (o.ticksNotInBars !== null) {
+      notInBars ??= { late: 0, duplicates: 0, outsideSession: 0 }
+      notInBars.late += o.ticksNotInBars.late
+      notInBars.duplicates += o.ticksNotInBars.duplicates
+      notInBars.outsideSession += o.ticksNotInBars.outsideSession
+    }
     rowsRead += o.rowsRead
     flagged += new Set(o.flagged.map((x) => x.line)).size
     noise += o.floatNoiseRoundings
@@ -265,6 +279,7 @@ export const summarise = (outcomes: readonly FileOutcome[], totals: Totals): Imp
     ignored,
     flagged,
     floatNoiseRoundings: noise,
+    ticksNotInBars: notInBars,
     byTable: totals.byTable ?? { bars: noCounts(), ticks: noCounts(), instruments: noCounts() },
     outcomes,
   }

@@ -14,7 +14,13 @@ import { type ImportFormat, isTickFormat, type ParsedFile, type RowIssue } from 
 import { parseIndex1minTxt } from './index1minTxt.js'
 import { inspectBars } from './inspectBars.js'
 import type { ParseContext } from './parseContext.js'
-import { parseTickRows, type TickFileRejection, type TickFileRows, type TicksToBars } from './tickRows.js'
+import {
+  parseTickRows,
+  type TickFileRejection,
+  type TickFileRows,
+  type TicksNotInBars,
+  type TicksToBars,
+} from './tickRows.js'
 import { parseUpstoxCandlesJson } from './upstoxCandlesJson.js'
 import { parseUpstoxInstrumentsJson } from './upstoxInstrumentsJson.js'
 import { parseYfinanceCsv } from './yfinanceCsv.js'
@@ -60,6 +66,8 @@ export interface FileRows {
   readonly floatNoiseRoundings: number
   /** Rows read that the format defines as not data (Dhan `oi` packets, repeated instruments); not stored. */
   readonly ignoredRows: number
+  /** A tick file imported with bars: the ticks the aggregator left out of them; null otherwise. */
+  readonly ticksNotInBars: TicksNotInBars | null
 }
 
 /** Why a format's ignored rows are not data, for the import summary. */
@@ -205,5 +213,6 @@ export const parseMarketFile = (
     flagged: outcome.right.flagged,
     floatNoiseRoundings: p.floatNoiseRoundings,
     ignoredRows: p.ignoredRows,
+    ticksNotInBars: null,
   })
 }

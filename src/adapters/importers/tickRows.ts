@@ -26,6 +26,8 @@ export interface TickFileRows {
   readonly ticks: readonly TickRow[]
   /** Bars folded from the kept ticks (when the import asks for them), written with the ticks. */
   readonly bars: readonly BarRow[]
+  /** With bars: the kept ticks the aggregator left out of them; null without bars. */
+  readonly ticksNotInBars: TicksNotInBars | null
   readonly skipped: readonly RowIssue[]
   readonly flagged: readonly RowIssue[]
   readonly floatNoiseRoundings: number
@@ -34,8 +36,24 @@ export interface TickFileRows {
 
 export type TickFileRejection = ParseFailure | PolicyRejection
 
+/**
+ * Ticks of a file that the aggregator kept out of its bars (its rules: docs/bar-aggregation.md): stored as ticks
+ * all the same, and counted in the import summary, since the bars alone would not show them.
+ */
+export interface TicksNotInBars {
+  /** For a minute already closed. */
+  readonly late: number
+  /** Exact repeats of the instrument's previous tick. */
+  readonly duplicates: number
+  /** Before the session's open (they only set the volume baseline), at or after its close, or on a closed day. */
+  readonly outsideSession: number
+}
+
 /** Folds a file's ticks into 1-minute bars; the composition root supplies it (the aggregator is a projection). */
-export type TicksToBars = (ticks: readonly TickDraft[]) => readonly BarRow[]
+export type TicksToBars = (ticks: readonly TickDraft[]) => {
+  readonly bars: readonly BarRow[]
+  readonly notInBars: TicksNotInBars
+}
 
 export interface TickRowOptions {
   readonly instrumentKey?: string
@@ -118,7 +136,9 @@ export const parseTickRows = (
   return E.right({
     rowsRead: p.rowsRead,
     ticks: rows,
-    bars: opts.ticksToBars === undefined ? [] : opts.ticksToBars(kept),
+    ...(opts.ticksToBars === undefined
+      ? { bars: [], ticksNotInBars: null }
+      : (({ bars, notInBars }) => ({ bars, ticksNotInBars: notInBars }))(opts.ticksToBars(kept))),
     skipped,
     flagged,
     floatNoiseRoundings: p.pricesRounded,

@@ -19,7 +19,7 @@ import { type BarRow, describeMarketStoreError, openMarketStore } from '../../..
 import type { TradingCalendar } from '../../../domain/calendar/index.js'
 import { TIMEFRAMES, type Timeframe } from '../../../domain/events/index.js'
 import { InstrumentKey } from '../../../domain/ids/index.js'
-import { barsFromTicks } from '../../../projections/bars/index.js'
+import { type BarDraft, createBarAggregator } from '../../../projections/bars/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { marketStorePath } from '../home.js'
 
@@ -81,27 +81,36 @@ const mappingOf = (value: string): E.Either<string, ColumnMapping> => {
   return E.mapLeft((m: string) => `--mapping${inline ? '' : ` ${value}`}: ${m}`)(decodeColumnMapping(json))
 }
 
-/** The aggregator's 1-minute bars of one tick file, as store rows (flags 0: they are built in session). */
+/**
+ * The aggregator's 1-minute bars of one tick file, as store rows (flags 0: they are built in session), and the ticks
+ * its rules left out of them.
+ */
 const ticksToBarsWith =
   (calendar: TradingCalendar): TicksToBars =>
-  (ticks) =>
-    barsFromTicks(
-      ticks.map((t) => t.payload),
-      { sessionOn: calendar.sessionOn, timeframes: ['1m'] },
-    ).map(
-      (d): BarRow => ({
-        instrumentKey: d.payload.instrumentKey,
-        timeframe: d.payload.timeframe,
-        openMs: d.payload.openMs,
-        openPaise: d.payload.openPaise,
-        highPaise: d.payload.highPaise,
-        lowPaise: d.payload.lowPaise,
-        closePaise: d.payload.closePaise,
-        volume: d.payload.volume,
-        oi: d.payload.oi ?? 0,
-        flags: 0,
-      }),
-    )
+  (ticks) => {
+    const agg = createBarAggregator({ sessionOn: calendar.sessionOn, timeframes: ['1m'] })
+    const drafts: BarDraft[] = []
+    for (const t of ticks) for (const b of agg.onTick(t.payload)) drafts.push(b)
+    for (const b of agg.flush(Number.POSITIVE_INFINITY)) drafts.push(b)
+    const st = agg.stats
+    return {
+      notInBars: { late: st.late, duplicates: st.duplicates, outsideSession: st.preOpen + st.postClose + st.noSession },
+      bars: drafts.map(
+        (d): BarRow => ({
+          instrumentKey: d.payload.instrumentKey,
+          timeframe: d.payload.timeframe,
+          openMs: d.payload.openMs,
+          openPaise: d.payload.openPaise,
+          highPaise: d.payload.highPaise,
+          lowPaise: d.payload.lowPaise,
+          closePaise: d.payload.closePaise,
+          volume: d.payload.volume,
+          oi: d.payload.oi ?? 0,
+          flags: 0,
+        }),
+      ),
+    }
+  }
 
 const progressReporter = (mode: 'bar' | 'lines' | 'none', io: CliIo) => {
   let lastTenth = -1
@@ -235,6 +244,7 @@ export const importCommand = async (o: ImportOptions, io: CliIo, log: Logger): P
       ignored: s.ignored,
       flagged: s.flagged,
       floatNoiseRoundings: s.floatNoiseRoundings,
+      ticksNotInBars: s.ticksNotInBars,
       byTable: s.byTable,
       errors,
       issues,
@@ -246,6 +256,11 @@ export const importCommand = async (o: ImportOptions, io: CliIo, log: Logger): P
       `rows: ${s.rowsRead} read, ${s.imported} new, ${s.unchanged} already stored, ${s.conflicting} conflicting (kept as stored)`,
       `new rows by table: ${s.byTable.bars.imported} bars, ${s.byTable.ticks.imported} ticks, ${s.byTable.instruments.imported} instruments`,
       `rows left out: ${s.rejected}; not data (ignored): ${s.ignored}; flagged: ${s.flagged}; float-noise roundings: ${s.floatNoiseRoundings}`,
+      ...(s.ticksNotInBars === null
+        ? []
+        : [
+            `ticks stored but not in the bars: ${s.ticksNotInBars.late} late, ${s.ticksNotInBars.duplicates} repeats, ${s.ticksNotInBars.outsideSession} outside the session`,
+          ]),
       ...errors.slice(0, MAX_LISTED).map((e) => `  rejected ${e.file}:${e.line}: ${e.reason}`),
       ...(errors.length > MAX_LISTED ? [`  … and ${errors.length - MAX_LISTED} more rejected files (see --json)`] : []),
       ...issues.slice(0, MAX_LISTED).map((i) => `  ${i.action} ${i.file}:${i.line}: ${i.kind}: ${i.detail}`),
