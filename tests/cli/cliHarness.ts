@@ -25,13 +25,26 @@ export interface CliRun {
  * `BAHI_LOG_LEVEL` removed (so a developer's own settings never leak in); pass them explicitly to test them.
  */
 export const bahi = (args: readonly string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliRun> =>
-  new Promise((resolve, reject) => {
+  startBahi(args, env, timeoutMs).done
+
+/**
+ * Starts `bahi <args>` and returns at once: `done` settles as `bahi` does, and `stop` sends it SIGINT (a session's
+ * Ctrl-C), for a test that works on a command while it runs.
+ */
+export const startBahi = (
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): { readonly done: Promise<CliRun>; readonly stop: () => void } => {
+  let stop = () => {}
+  const done = new Promise<CliRun>((resolve, reject) => {
     const { BAHI_HOME: _home, BAHI_LOG_LEVEL: _level, ...base } = process.env
     const proc = spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], {
       cwd: repoRoot,
       env: { ...base, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
+    stop = () => proc.kill('SIGINT')
     let stdout = ''
     let stderr = ''
     proc.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -53,6 +66,8 @@ export const bahi = (args: readonly string[], env: Record<string, string> = {}, 
       resolve({ code, stdout, stderr })
     })
   })
+  return { done, stop: () => stop() }
+}
 
 /** Parses the whole of stdout as exactly one JSON object (fails on a second line or any stray text). */
 export const parseJsonOut = <T = Record<string, unknown>>(r: CliRun): T => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bahi, parseJsonOut, readAll } from '../cli/cliHarness.js'
+import { bahi, parseJsonOut, readAll, startBahi } from '../cli/cliHarness.js'
 import { RELIANCE, startUpstoxHarness, type UpstoxHarness } from '../upstox/upstoxHarness.js'
 
 // `bahi run` as a child process against the local exchange replaying its market fast: logged in with `bahi login`,
@@ -122,9 +122,21 @@ describe('bahi run against the sandbox', () => {
   }, 90_000)
 
   it('an operator halts, resumes and switches off a running session through its operator channel', async () => {
-    // given a paper session running long enough to be operated on
+    // given a paper session that runs until it is stopped (Ctrl-C), however slow the commands are on a loaded machine
     const dir = join(home, 'operated')
-    const running = run(['--duration', '20', '--out', dir])
+    const session = startBahi(
+      ['run', '--strategy', 'streak', '--params', '{"bars":2,"qty":5}', '--instruments', 'RELIANCE'].concat([
+        '--duration',
+        '600',
+        '--square-off',
+        'off',
+        '--out',
+        dir,
+        '--json',
+      ]),
+      env,
+      180_000,
+    )
     const control = join(dir, 'control.json')
     for (const t0 = Date.now(); !existsSync(control); await new Promise((r) => setTimeout(r, 100)))
       if (Date.now() - t0 > 30_000) throw new Error('the session never opened its operator channel')
@@ -158,7 +170,12 @@ describe('bahi run against the sandbox', () => {
     expect(released.code, released.stderr).toBe(0)
     const off = await op(['strategy', dir, 'disable', 'streak.1', '--reason', 'enough for today'])
     expect(off.code, off.stderr).toBe(0)
-    const s = await running
+    // (a few more market minutes after the switch-off, to show it stays off)
+    await new Promise((r) => setTimeout(r, 1500))
+    session.stop()
+    const ended = await session.done
+    expect(ended.code, ended.stderr).toBe(0)
+    const s = parseJsonOut<RunSummary>(ended)
     expect(s.verify.divergences).toBe(0)
     const events = await readAll(dir)
     const byOperator = events.flatMap((e) =>
@@ -198,7 +215,7 @@ describe('bahi run against the sandbox', () => {
     const late = await op(['kill-switch', dir, 'engage', '--reason', 'late'])
     expect(late.code).toBe(1)
     expect(late.stderr).toContain(`no running session at ${dir}`)
-  }, 120_000)
+  }, 200_000)
 
   it('live: orders are placed on the venue under our ids, and the position agrees with the venue', async () => {
     // As delivery, with a stop loss: both reach the journal's configuration, and the product reaches the venue.
