@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
-import { DAY_MS, IST_OFFSET_MS, istMidnight } from '../../domain/time/index.js'
+import { DAY_MS, IST_OFFSET_MS, istDateOf, istMidnight } from '../../domain/time/index.js'
 import { istDateSql } from './coverage.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
@@ -124,26 +124,35 @@ const byKey = (rows: readonly DayRow[]): Map<string, DayRow[]> => {
   return out
 }
 
-/** One series' days of one instrument, over the requested range or its own first..last date. */
-const rangeOf = (days: readonly DayRow[], opts: GapOptions) => {
+/**
+ * One series' days of one instrument, over the requested range or its own first..last date, against the calendar:
+ * the trading days of the range, those without data, and the closed days with data (every series reports these).
+ */
+const rangeOf = (days: readonly DayRow[], calendar: TradingCalendar, opts: GapOptions) => {
   const fromDate = opts.fromDate ?? (days[0] as DayRow).date
   const toDate = opts.toDate ?? (days[days.length - 1] as DayRow).date
   const inRange = days.filter((d) => d.date >= fromDate && d.date <= toDate)
-  return { fromDate, toDate, inRange, present: new Map(inRange.map((d) => [d.date, d])) }
+  const present = new Map(inRange.map((d) => [d.date, d]))
+  const trading = calendar.tradingDays(fromDate, toDate)
+  const tradingSet = new Set(trading)
+  return {
+    fromDate,
+    toDate,
+    inRange,
+    present,
+    trading,
+    missingDays: trading.filter((d) => !present.has(d)),
+    closedDaysWithData: inRange.filter((d) => !tradingSet.has(d.date)).map((d) => d.date),
+  }
 }
 
 const minuteGaps = (key: string, days: readonly DayRow[], calendar: TradingCalendar, opts: GapOptions): MinuteGaps => {
-  const { fromDate, toDate, inRange, present } = rangeOf(days, opts)
-  const trading = calendar.tradingDays(fromDate, toDate)
-  const missingDays: string[] = []
+  const { fromDate, toDate, inRange, present, trading, missingDays, closedDaysWithData } = rangeOf(days, calendar, opts)
   const partialDays: PartialDay[] = []
   const outsideSessionBars: DayCount[] = []
   for (const date of trading) {
     const day = present.get(date)
-    if (day === undefined) {
-      missingDays.push(date)
-      continue
-    }
+    if (day === undefined) continue
     const session = calendar.sessionOn(date)
     if (session === undefined) continue
     const first = session.openSec / 60
@@ -163,7 +172,6 @@ const minuteGaps = (key: string, days: readonly DayRow[], calendar: TradingCalen
     }
     if (outside > 0) outsideSessionBars.push({ date, count: outside })
   }
-  const tradingSet = new Set(trading)
   return {
     series: '1m',
     instrumentKey: key,
@@ -173,16 +181,14 @@ const minuteGaps = (key: string, days: readonly DayRow[], calendar: TradingCalen
     daysWithBars: inRange.length,
     missingDays,
     partialDays,
-    closedDaysWithBars: inRange.filter((d) => !tradingSet.has(d.date)).map((d) => d.date),
+    closedDaysWithBars: closedDaysWithData,
     outsideSessionBars,
     flaggedBars: inRange.filter((d) => d.count > 0).map((d) => ({ date: d.date, count: d.count })),
   }
 }
 
 const dailyGaps = (key: string, days: readonly DayRow[], calendar: TradingCalendar, opts: GapOptions): DailyGaps => {
-  const { fromDate, toDate, inRange, present } = rangeOf(days, opts)
-  const trading = calendar.tradingDays(fromDate, toDate)
-  const tradingSet = new Set(trading)
+  const { fromDate, toDate, inRange, trading, missingDays, closedDaysWithData } = rangeOf(days, calendar, opts)
   return {
     series: '1d',
     instrumentKey: key,
@@ -190,8 +196,8 @@ const dailyGaps = (key: string, days: readonly DayRow[], calendar: TradingCalend
     toDate,
     tradingDays: trading.length,
     daysWithBars: inRange.length,
-    missingDays: trading.filter((d) => !present.has(d)),
-    closedDaysWithBars: inRange.filter((d) => !tradingSet.has(d.date)).map((d) => d.date),
+    missingDays,
+    closedDaysWithBars: closedDaysWithData,
     flaggedBars: inRange.filter((d) => d.count > 0).map((d) => ({ date: d.date, count: d.count })),
   }
 }
@@ -244,7 +250,7 @@ const tickHoles = async (
   }
   for (const r of reader.getRowsJS()) {
     const key = String(r[0])
-    const date = istDateOfDay(Number(r[1]))
+    const date = istDateOf(Number(r[1]) * DAY_MS - IST_OFFSET_MS)
     if (r[4] === true) add(key, date, Number(r[2]), Number(r[3]))
     else inSession.add(`${key} ${date}`)
   }
@@ -258,9 +264,6 @@ const tickHoles = async (
   return holes
 }
 
-/** The IST date of an IST day number (days since 1970-01-01 IST). */
-const istDateOfDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10)
-
 const tickGaps = (
   key: string,
   days: readonly DayRow[],
@@ -269,9 +272,7 @@ const tickGaps = (
   calendar: TradingCalendar,
   opts: GapOptions,
 ): TickGaps => {
-  const { fromDate, toDate, inRange, present } = rangeOf(days, opts)
-  const trading = calendar.tradingDays(fromDate, toDate)
-  const tradingSet = new Set(trading)
+  const { fromDate, toDate, inRange, trading, missingDays, closedDaysWithData } = rangeOf(days, calendar, opts)
   return {
     series: 'ticks',
     instrumentKey: key,
@@ -280,8 +281,8 @@ const tickGaps = (
     tradingDays: trading.length,
     daysWithTicks: inRange.length,
     ticks: inRange.reduce((n, d) => n + d.count, 0),
-    missingDays: trading.filter((d) => !present.has(d)),
-    closedDaysWithTicks: inRange.filter((d) => !tradingSet.has(d.date)).map((d) => d.date),
+    missingDays,
+    closedDaysWithTicks: closedDaysWithData,
     holeSeconds: thresholdMs / 1000,
     holes: holes.filter((h) => h.date >= fromDate && h.date <= toDate),
   }
