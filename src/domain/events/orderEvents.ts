@@ -17,6 +17,14 @@ export type Validity = t.TypeOf<typeof Validity>
 
 const orderRef = { orderId: OrderId }
 
+/**
+ * The exit a resting protective order stands for (docs/exits.md, "Resting exits"): the engine places it when a
+ * position opens, as an SL-M (stop loss) or LIMIT (take profit) for the whole position, and cancels the other when one
+ * fills. It only ever reduces the position, so it is not counted as the strategy's pending quantity.
+ */
+export const ProtectiveExit = t.keyof({ 'stop-loss': null, 'take-profit': null })
+export type ProtectiveExit = t.TypeOf<typeof ProtectiveExit>
+
 export const OrderRequested = t.type({
   type: t.literal('OrderRequested'),
   payload: t.intersection([
@@ -31,7 +39,7 @@ export const OrderRequested = t.type({
       validity: Validity,
       reason: t.string,
     }),
-    t.partial({ limitPricePaise: PricePaise, triggerPricePaise: PricePaise }),
+    t.partial({ limitPricePaise: PricePaise, triggerPricePaise: PricePaise, protects: ProtectiveExit }),
   ]),
 })
 export type OrderRequested = t.TypeOf<typeof OrderRequested>

@@ -46,7 +46,9 @@ const HHMM = t.refinement(t.string, (s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s), 
  * The built-in exits of a strategy instance (docs/exits.md). Percentages are of the average entry price (stop loss,
  * take profit) or of the best price since entry (trailing stop). `squareOff` is the IST time intraday positions are
  * closed and new exposure refused, default 15:15; `off` disables it. `exitOnOpposingSignal` (default true) lets a
- * signal against the position close it; when false such signals are ignored while a position is open.
+ * signal against the position close it; when false such signals are ignored while a position is open. `resting`
+ * (default false) puts the stop loss and take profit at the venue as orders (SL-M and LIMIT, one cancelling the
+ * other) when a position opens, instead of checking them on each close: they then fill where the price reaches them.
  */
 export const ExitConfig = t.partial({
   stopLossPct: Percent,
@@ -54,6 +56,7 @@ export const ExitConfig = t.partial({
   trailingStopPct: Percent,
   squareOff: t.union([HHMM, t.literal('off')]),
   exitOnOpposingSignal: t.boolean,
+  resting: t.boolean,
 })
 export type ExitConfig = t.TypeOf<typeof ExitConfig>
 

@@ -9,8 +9,8 @@ import type { BacktestRequest, ExitFlags } from './backtestPlan.js'
 // risk limits. Every refusal names the flag and why.
 
 /**
- * The exits from `--square-off`, `--stop-loss`, `--take-profit` and `--trailing-stop` (`bahi backtest`, `sweep` and
- * `run` take the same); a delivery product has no square-off unless one is asked for.
+ * The exits from `--square-off`, `--stop-loss`, `--take-profit`, `--trailing-stop` and `--resting-exits` (`bahi
+ * backtest`, `sweep` and `run` take the same); a delivery product has no square-off unless one is asked for.
  */
 export const exitConfigOf = (r: ExitFlags, product: 'I' | 'D'): E.Either<string, ExitConfig> => {
   const exits: Record<string, unknown> = {}
@@ -31,6 +31,11 @@ export const exitConfigOf = (r: ExitFlags, product: 'I' | 'D'): E.Either<string,
     if (text.trim() === '' || !ExitConfig.props[field].is(pct))
       return E.left(`--${flag} must be a percentage above 0 and below 100, got ${text}`)
     exits[field] = pct
+  }
+  if (r.restingExits) {
+    if (exits.stopLossPct === undefined && exits.takeProfitPct === undefined)
+      return E.left('--resting-exits rests the stop loss and take profit as orders: give --stop-loss or --take-profit')
+    exits.resting = true
   }
   const decoded = ExitConfig.decode(exits)
   // Each field was checked above with its own codec: a refusal here is a bug.

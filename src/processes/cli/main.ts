@@ -18,8 +18,8 @@ commands:
   backtest                      run a strategy over historical bars into a journal and a report
       --strategy KIND [--params JSON] --instruments A,B --from D --to D --out DIR
       [--fill-model next-open|touch] [--fees zero|upstox] [--slippage TICKS] [--square-off HH:MM|off]
-      [--stop-loss PCT] [--take-profit PCT] [--trailing-stop PCT] [--participation SHARE] [--latency MS]
-      [--fill-probability P] [--limits JSON] [--product I|D] [--capital INR] [--seed N] [--data store|ticks|synthetic]
+      [--stop-loss PCT] [--take-profit PCT] [--trailing-stop PCT] [--resting-exits] [--participation SHARE]
+      [--latency MS] [--fill-probability P] [--limits JSON] [--product I|D] [--capital INR] [--seed N] [--data store|ticks|synthetic]
       [--timeframe 1m|3m|5m|15m|30m|1h|1d] [--bar-source resample|stored]
       (default: 1-minute bars of the market store under --home; ticks: its stored ticks, with the bars
       the live session builds from them)
@@ -50,7 +50,7 @@ commands:
                                 a token from bahi login); journal under <home>/journals, verified at the end
       [--live]                  place real orders through the Upstox adapter instead of the simulated broker
       [--feed-mode full|ltpc] [--square-off HH:MM|off] [--stop-loss PCT] [--take-profit PCT] [--trailing-stop PCT]
-      [--product I|D] [--capital INR] [--limits JSON] [--duration SECONDS] [--out DIR]
+      [--resting-exits] [--product I|D] [--capital INR] [--limits JSON] [--duration SECONDS] [--out DIR]
   kill-switch <journal> engage|release [--scope global|strategy|instrument] [--target ID|KEY|SYMBOL] --reason TEXT
                                 halt (or resume) the running session that writes that journal (bahi run), through
                                 its operator channel; an operator switch halts exits too
@@ -128,6 +128,7 @@ export const runCli = async (
       stopLoss: v['stop-loss'],
       takeProfit: v['take-profit'],
       trailingStop: v['trailing-stop'],
+      restingExits: v['resting-exits'] === true,
       participation: v.participation,
       latency: v.latency,
       fillProbability: v['fill-probability'],
@@ -288,6 +289,7 @@ export const runCli = async (
           ...(v['stop-loss'] === undefined ? {} : { stopLoss: v['stop-loss'] }),
           ...(v['take-profit'] === undefined ? {} : { takeProfit: v['take-profit'] }),
           ...(v['trailing-stop'] === undefined ? {} : { trailingStop: v['trailing-stop'] }),
+          ...(v['resting-exits'] === true ? { restingExits: true } : {}),
           ...(v.product === undefined ? {} : { product: v.product }),
           ...(duration === undefined ? {} : { durationSeconds: duration }),
           ...(v.out === undefined ? {} : { out: v.out }),
@@ -390,6 +392,7 @@ const parse = (argv: readonly string[]) =>
       'stop-loss': { type: 'string' },
       'take-profit': { type: 'string' },
       'trailing-stop': { type: 'string' },
+      'resting-exits': { type: 'boolean' },
       participation: { type: 'string' },
       latency: { type: 'string' },
       'fill-probability': { type: 'string' },

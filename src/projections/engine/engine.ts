@@ -15,7 +15,8 @@ import { DAY_MS, IST_OFFSET_MS, type IstDate, istDateOf, istDayNumber } from '..
 import { positionKey } from '../positions/index.js'
 import { createTradingState, evolveTradingState, type TradingState } from '../state/index.js'
 import { cancelRequests, orderForSignal, orderForTarget } from './execution.js'
-import { createExitState, type ExitState, evolveExits, exitDecisions } from './exits.js'
+import { createExitState, type ExitState, evolveExits, exitDecisions, restingExitChecks } from './exits.js'
+import { cancelRestingExits, restingExitDecisions } from './protectiveOrders.js'
 import { breachDecisions, defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
 import { acceptSubmitted, cancelRequested, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
 import { createSimulatorState, evolveSimulator, matchPrice, pruneSimulator, type SimulatorState } from './simulator.js'
@@ -46,6 +47,17 @@ export interface EngineState {
   readonly simulator: SimulatorState
   /** What the built-in exits track per open position. */
   readonly exits: ExitState
+  /**
+   * Whether any configured strategy rests its exits at the venue (derived from the trading state's configurations,
+   * never snapshotted): every price of a held position asks, and almost always the answer is no.
+   */
+  restingExits: boolean
+}
+
+/** `EngineState.restingExits` from the configurations folded so far. */
+export const anyRestingExits = (t: TradingState): boolean => {
+  for (const c of t.strategies.values()) if (c.exits?.resting === true) return true
+  return false
 }
 
 /** Exit rules (stop loss, take profit, square-off, ...) see every price event after fills and before strategies. */
@@ -166,6 +178,7 @@ export const createEngine = (config: EngineConfig): Engine => {
     strategyErrors: new Map(),
     simulator: createSimulatorState(),
     exits: createExitState(),
+    restingExits: false,
   })
 
   const evolve = (s: EngineState, e: Envelope): EngineState => {
@@ -178,8 +191,10 @@ export const createEngine = (config: EngineConfig): Engine => {
     evolveTradingState(s.trading, e)
     evolveSimulator(s.simulator, e)
     evolveExits(s.exits, s.trading, e, qtyBefore)
-    if (e.type === 'StrategyConfigured') startStrategy(config, s, e, previousParams)
-    else if (e.type === 'OrderFilled') pruneSimulator(s.simulator, s.trading, e.payload.orderId)
+    if (e.type === 'StrategyConfigured') {
+      startStrategy(config, s, e, previousParams)
+      s.restingExits = anyRestingExits(s.trading)
+    } else if (e.type === 'OrderFilled') pruneSimulator(s.simulator, s.trading, e.payload.orderId)
     return s
   }
 
@@ -228,6 +243,12 @@ export const createEngine = (config: EngineConfig): Engine => {
     }
     const exits = exitDecisions(s.exits, s.trading, e)
     if (exits.length > 0) (out ??= []).push(...exits)
+    // Resting exits are checked against their position; not at a price that fills or exits, which changes what they
+    // should be (the fill's own step brings them in step).
+    else if (out === undefined && s.restingExits) {
+      const retries = restingExitChecks(s.exits, s.trading, e, s.simulator.config.tickPaise)
+      if (retries.length > 0) out = [...retries]
+    }
     for (const rule of exitRules) {
       const d = rule.onPrice(s, e)
       if (d.length > 0) (out ??= []).push(...d)
@@ -259,10 +280,11 @@ export const createEngine = (config: EngineConfig): Engine => {
       case 'SignalEmitted': {
         if (e.payload.intent === 'CANCEL') {
           const { strategyId, instrumentKey, reason } = e.payload
+          // The strategy's own orders: its resting exits stay (they are the engine's, and protect the position).
           return cancelRequests(
             s.trading,
             e,
-            (o) => o.strategyId === strategyId && o.instrumentKey === instrumentKey,
+            (o) => o.strategyId === strategyId && o.instrumentKey === instrumentKey && o.protects === undefined,
             `CANCEL: ${reason}`,
           )
         }
@@ -270,7 +292,7 @@ export const createEngine = (config: EngineConfig): Engine => {
         const held =
           s.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0
         const opposing = (held > 0 && e.payload.intent === 'SHORT') || (held < 0 && e.payload.intent === 'LONG')
-        if (!opposing) return orderForSignal(s.trading, e)
+        if (!opposing) return standAside(s, e, held, orderForSignal(s.trading, e))
         if (s.trading.strategies.get(e.payload.strategyId)?.exits.exitOnOpposingSignal === false) return NO_EVENTS
         const price = s.trading.portfolio.marks.get(e.payload.instrumentKey)?.markPaise ?? 0
         const exit: EventDraft[] =
@@ -290,22 +312,29 @@ export const createEngine = (config: EngineConfig): Engine => {
                 },
               ]
             : []
-        return [...exit, ...orderForSignal(s.trading, e)]
+        return [...exit, ...standAside(s, e, held, orderForSignal(s.trading, e))]
       }
-      case 'ExitTriggered':
+      case 'ExitTriggered': {
         // The opposing signal's own order does the work; every other exit flattens the position.
-        return e.payload.exit === 'opposing-signal'
-          ? NO_EVENTS
-          : orderForTarget(
-              s.trading,
-              {
-                strategyId: e.payload.strategyId,
-                instrumentKey: e.payload.instrumentKey,
-                target: 0,
-                reason: `FLAT (held {held}): ${e.payload.exit}: ${e.payload.reason}`,
-              },
-              e,
-            )
+        if (e.payload.exit === 'opposing-signal') return NO_EVENTS
+        const { strategyId, instrumentKey } = e.payload
+        const held = s.trading.portfolio.positions.get(positionKeyOf(strategyId, instrumentKey))?.qty ?? 0
+        return standAside(
+          s,
+          e,
+          held,
+          orderForTarget(
+            s.trading,
+            {
+              strategyId,
+              instrumentKey,
+              target: 0,
+              reason: `FLAT (held {held}): ${e.payload.exit}: ${e.payload.reason}`,
+            },
+            e,
+          ),
+        )
+      }
       case 'OrderRequested': {
         const denial = firstDenial(riskRules, e.payload, e.ts, s.trading)
         const orderId = e.payload.orderId
@@ -327,26 +356,84 @@ export const createEngine = (config: EngineConfig): Engine => {
       }
       case 'OrderSubmitted':
         return simulated(s) ? acceptSubmitted(e) : NO_EVENTS
-      case 'OrderFilled':
-        return breachDecisions(s.trading, e.ts, e.seq)
+      case 'OrderFilled': {
+        const breach = breachDecisions(s.trading, e.ts, e.seq)
+        const resting = restingExitDecisions(
+          s.trading,
+          e.payload.strategyId,
+          e.payload.instrumentKey,
+          e,
+          s.simulator.config.tickPaise,
+        )
+        return resting.length === 0 ? breach : breach.length === 0 ? resting : [...breach, ...resting]
+      }
+      case 'OrderExpired': {
+        // A resting exit is a DAY order: a later day's first price expires it. When the position's last one has
+        // expired, they are placed again at once (before that, the others' expiries are still to be folded).
+        const o = s.trading.orders.orders.get(e.payload.orderId)
+        if (o?.protects === undefined) return NO_EVENTS
+        for (const w of s.trading.orders.working.values()) {
+          if (w.protects !== undefined && w.strategyId === o.strategyId && w.instrumentKey === o.instrumentKey)
+            return NO_EVENTS
+        }
+        return restingExitDecisions(s.trading, o.strategyId, o.instrumentKey, e, s.simulator.config.tickPaise)
+      }
       case 'OrderCancelRequested':
         return simulated(s) ? cancelRequested(s.trading, e) : NO_EVENTS
       case 'KillSwitchEngaged': {
-        // Engaging a switch also cancels the working orders it covers.
-        const { scope, target } = e.payload
+        // Engaging a switch also cancels the working orders it covers. A rule's switch is reduce-only, so the
+        // resting exits, which only reduce, stay; an operator's halts everything, and they are placed again when it
+        // is released.
+        const { scope, target, source } = e.payload
         return cancelRequests(
           s.trading,
           e,
           (o) =>
-            scope === 'global' ||
-            (scope === 'strategy' && o.strategyId === target) ||
-            (scope === 'instrument' && o.instrumentKey === target),
+            (source === 'operator' || o.protects === undefined) &&
+            (scope === 'global' ||
+              (scope === 'strategy' && o.strategyId === target) ||
+              (scope === 'instrument' && o.instrumentKey === target)),
           `kill switch engaged: ${e.payload.reason}`,
         )
+      }
+      case 'KillSwitchReleased': {
+        let out: EventDraft[] | undefined
+        for (const t of s.exits.tracked.values()) {
+          const d = restingExitDecisions(s.trading, t.strategyId, t.instrumentKey, e, s.simulator.config.tickPaise)
+          if (d.length > 0) (out ??= []).push(...d)
+        }
+        return out ?? NO_EVENTS
       }
       default:
         return NO_EVENTS
     }
+  }
+
+  /**
+   * An order of the strategy's own that reduces (or reverses) the position first cancels the position's resting
+   * exits, so that it and they can never both fill (docs/exits.md).
+   */
+  const standAside = (
+    s: EngineState,
+    e: Envelope,
+    held: number,
+    orders: readonly EventDraft[],
+  ): readonly EventDraft[] => {
+    if (held === 0) return orders
+    const reduces = orders.some(
+      (d) => d.type === 'OrderRequested' && (d.payload.side === 'BUY' ? 1 : -1) !== Math.sign(held),
+    )
+    if (!reduces) return orders
+    const o = orders.find((d) => d.type === 'OrderRequested')!
+    const p = o.payload as { strategyId: StrategyId; instrumentKey: InstrumentKey; orderId: string }
+    const cancels = cancelRestingExits(
+      s.trading,
+      p.strategyId,
+      p.instrumentKey,
+      e,
+      `resting exits stand aside for order ${p.orderId}`,
+    )
+    return cancels.length === 0 ? orders : [...cancels, ...orders]
   }
 
   const step = (s: EngineState, e: Envelope): StepResult => {

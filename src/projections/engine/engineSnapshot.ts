@@ -4,7 +4,7 @@ import * as t from 'io-ts'
 import { SimulatorConfig } from '../../domain/events/index.js'
 import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
 import { fromTradingSnapshot, TradingSnapshot, toTradingSnapshot } from '../state/index.js'
-import type { EngineConfig, EngineState } from './engine.js'
+import { anyRestingExits, type EngineConfig, type EngineState } from './engine.js'
 import { exitStateOf } from './exits.js'
 
 // The engine's state as canonical JSON: the trading snapshot plus each strategy's own state. Restoring needs the
@@ -30,7 +30,15 @@ export const EngineSnapshot = t.type({
     acceptedMs: t.array(t.tuple([t.string, t.number])),
     triggered: t.array(t.string),
   }),
-  exits: t.array(t.tuple([t.string, t.type({ strategyId: t.string, instrumentKey: t.string, best: t.number })])),
+  exits: t.array(
+    t.tuple([
+      t.string,
+      t.intersection([
+        t.type({ strategyId: t.string, instrumentKey: t.string, best: t.number }),
+        t.partial({ retryFromMs: t.number }),
+      ]),
+    ]),
+  ),
 })
 export type EngineSnapshot = t.TypeOf<typeof EngineSnapshot>
 
@@ -62,7 +70,12 @@ export const toEngineSnapshot = (s: EngineState): EngineSnapshot => ({
   // resumed from this snapshot must see it too (the order is itself a function of the journal).
   exits: [...s.exits.tracked.entries()].map(([k, v]) => [
     k,
-    { strategyId: v.strategyId, instrumentKey: v.instrumentKey, best: v.best },
+    {
+      strategyId: v.strategyId,
+      instrumentKey: v.instrumentKey,
+      best: v.best,
+      ...(v.retryFromMs === undefined ? {} : { retryFromMs: v.retryFromMs }),
+    },
   ]),
 })
 
@@ -95,9 +108,11 @@ export const fromEngineSnapshot = (config: EngineConfig, u: unknown): E.Either<s
                   strategyId: v.strategyId as StrategyId,
                   instrumentKey: v.instrumentKey as InstrumentKey,
                   best: v.best,
+                  ...(v.retryFromMs === undefined ? {} : { retryFromMs: v.retryFromMs }),
                 },
               ]),
             ),
+            restingExits: anyRestingExits(trading),
           }
           for (const i of snap.strategies) {
             const definition = config.strategies.get(i.kind)

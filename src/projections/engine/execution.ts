@@ -9,11 +9,15 @@ import type { TradingState } from '../state/index.js'
 // strategy holds plus what its working orders will add. A target already met asks for nothing, so a strategy that
 // repeats itself does not double its position.
 
-/** Signed quantity still to come from the strategy's working orders in the instrument. */
+/**
+ * Signed quantity still to come from the strategy's working orders in the instrument. Resting exits (`protects`) are
+ * not counted: they are contingent (at most one of a stop and its target fills) and only ever reduce the position,
+ * so counting them would make a long position with its stop look flat, and a strategy's FLAT would then buy.
+ */
 export const pendingQty = (s: TradingState, strategyId: string, instrumentKey: string): number => {
   let q = 0
   for (const o of s.orders.working.values()) {
-    if (o.strategyId !== strategyId || o.instrumentKey !== instrumentKey) continue
+    if (o.strategyId !== strategyId || o.instrumentKey !== instrumentKey || o.protects !== undefined) continue
     const remaining = o.qty - o.filledQty
     q += o.side === 'BUY' ? remaining : -remaining
   }

@@ -3,15 +3,23 @@ import { type InstrumentKey, type StrategyId, unsafe } from '../../domain/ids/in
 import { unsafeMoney } from '../../domain/money/index.js'
 import { istMinuteOfDay, parseHhmm } from '../../domain/time/index.js'
 import { positionKey } from '../positions/index.js'
+import { blockingKillSwitch } from '../risk/index.js'
 import type { TradingState } from '../state/index.js'
 import { pendingQty } from './execution.js'
+import {
+  orphanedRestingExits,
+  PROTECTIVE_RETRY_MS,
+  restingExitDecisions,
+  restingExitsInStep,
+} from './protectiveOrders.js'
 import { NO_EVENTS } from './simulatedBroker.js'
 
 // The built-in exits (docs/exits.md): stop loss and take profit against the average entry price, a trailing stop
 // against the best price since entry, the intraday square-off (15:15 IST unless configured), and exit on an
 // opposing signal. They are evaluated on each price event's close (a tick's price, a bar's close), after the
 // simulated fills and before the strategies, and each fires as an `ExitTriggered` event with its reason; execution
-// then asks for the order that flattens the position.
+// then asks for the order that flattens the position. With `resting`, the stop loss and take profit are orders at
+// the venue instead (protectiveOrders.ts), and only the trailing stop and the square-off are checked here.
 
 export const DEFAULT_SQUARE_OFF = '15:15'
 const DEFAULT_SQUARE_OFF_MINUTE = 15 * 60 + 15
@@ -21,6 +29,8 @@ export interface Tracked {
   readonly instrumentKey: InstrumentKey
   /** Highest price since a long was opened, lowest since a short was. */
   best: number
+  /** When a resting exit our own risk rules denied is to be asked for again; undefined when none waits. */
+  retryFromMs?: number
 }
 
 /** Per open position, the best price since entry (for the trailing stop). Part of the engine state. */
@@ -93,6 +103,19 @@ export const evolveExits = (x: ExitState, s: TradingState, e: Envelope, qtyBefor
       }
       return x
     }
+    case 'OrderRequested': {
+      if (e.payload.protects === undefined) return x
+      const t = x.tracked.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))
+      if (t !== undefined) delete t.retryFromMs
+      return x
+    }
+    case 'OrderDenied': {
+      const o = s.orders.orders.get(e.payload.orderId)
+      if (o?.protects === undefined) return x
+      const t = x.tracked.get(positionKey(o.strategyId, o.instrumentKey))
+      if (t !== undefined) t.retryFromMs = e.ts + PROTECTIVE_RETRY_MS
+      return x
+    }
     case 'TickReceived':
     case 'BarClosed': {
       const list = x.byInstrument.get(e.payload.instrumentKey)
@@ -139,9 +162,11 @@ export const exitDecisions = (
     // Which exit fires is plain arithmetic on every price of an open position; the order book scan and the reason's
     // text are paid for only when one does.
     let exit: PriceExit | undefined
-    if (cfg?.stopLossPct !== undefined && -move >= cfg.stopLossPct) exit = 'stop-loss'
+    // Resting, the stop and the target are orders at the venue: they fill there, not here.
+    const onClose = cfg?.resting !== true
+    if (onClose && cfg?.stopLossPct !== undefined && -move >= cfg.stopLossPct) exit = 'stop-loss'
     else if (cfg?.trailingStopPct !== undefined && -fromBest >= cfg.trailingStopPct) exit = 'trailing-stop'
-    else if (cfg?.takeProfitPct !== undefined && move >= cfg.takeProfitPct) exit = 'take-profit'
+    else if (onClose && cfg?.takeProfitPct !== undefined && move >= cfg.takeProfitPct) exit = 'take-profit'
     else {
       const sq = squareOffMinute(cfg)
       if (sq !== undefined) {
@@ -183,6 +208,33 @@ export const exitDecisions = (
         pricePaise: unsafeMoney.price(price),
       },
     })
+  }
+  return out ?? NO_EVENTS
+}
+
+/**
+ * The resting exits brought in step at this price, for each position of the instrument whose exits rest: placed again
+ * after a day's DAY orders expired, after a halt, or a second after our own risk rules denied one (the order rate
+ * window had filled, say); replaced when two fills in one cascade left them out of step. Not while an operator's kill
+ * switch halts the position: they would only be denied.
+ */
+export const restingExitChecks = (
+  x: ExitState,
+  s: TradingState,
+  e: Envelope<TickReceived> | Envelope<BarClosed>,
+  tickPaise: number,
+): readonly EventDraft[] => {
+  const orphans = orphanedRestingExits(s, e.payload.instrumentKey, e)
+  const list = x.byInstrument.get(e.payload.instrumentKey)
+  if (list === undefined) return orphans
+  let out: EventDraft[] | undefined = orphans.length === 0 ? undefined : [...orphans]
+  for (let i = 0; i < list.length; i++) {
+    const { key, tracked: t } = list[i]!
+    if (t.retryFromMs !== undefined && e.ts < t.retryFromMs) continue
+    if (restingExitsInStep(s, t.strategyId, t.instrumentKey, key)) continue
+    if (blockingKillSwitch(s.risk, t.strategyId, t.instrumentKey)?.source === 'operator') continue
+    const d = restingExitDecisions(s, t.strategyId, t.instrumentKey, e, tickPaise)
+    if (d.length > 0) (out ??= []).push(...d)
   }
   return out ?? NO_EVENTS
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import type { EventDraft, RiskScope } from '../../domain/events/index.js'
+import type { EventDraft, ExitConfig, RiskScope, SimulatorConfig } from '../../domain/events/index.js'
 import { type InstrumentKey, type StrategyId, unsafe } from '../../domain/ids/index.js'
 import { INFY, RELIANCE, T0 } from '../orders/orderBook.fixtures.js'
 import {
@@ -11,10 +11,12 @@ import {
   strategyConfigured,
   tickReceived,
 } from './engine.fixtures.js'
+import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
 
 // fast-check generators of engine inputs: a simulated run, a few `streak` strategies (configured in any order, on
-// one or both instruments, with short streaks so they trade often and several orders are in flight at once), then a
-// stream of bars, ticks, operator kill switches and re-configurations. Running them through a cascade gives a
+// one or both instruments, with short streaks so they trade often and several orders are in flight at once; exits on
+// the close or resting at the venue), on either fill model, then a stream of bars, ticks, operator kill switches and
+// re-configurations. Running them through a cascade gives a
 // journal with signals, orders, fills, denials and cancellations.
 
 const INSTRUMENTS: readonly InstrumentKey[] = [RELIANCE, INFY]
@@ -27,6 +29,13 @@ const strategyArb = (strategyId: StrategyId) =>
       qty: fc.integer({ min: 1, max: 20 }),
       instruments: fc.subarray([...INSTRUMENTS], { minLength: 1 }),
       enabled: fc.nat(9).map((n) => n > 0), // mostly enabled
+      // Exits on the close, or resting at the simulated venue (stop and target, or a stop alone).
+      exits: fc.constantFrom<ExitConfig | undefined>(
+        undefined,
+        { stopLossPct: 0.2, takeProfitPct: 0.3 },
+        { stopLossPct: 0.2, takeProfitPct: 0.3, resting: true },
+        { stopLossPct: 0.15, resting: true },
+      ),
     })
     .map((c) => ({ strategyId, ...c }))
 
@@ -81,9 +90,16 @@ export const inputsArb = (o: { readonly maxSteps?: number } = {}): fc.Arbitrary<
         .shuffledSubarray([...STRATEGY_IDS], { minLength: 1 })
         .chain((ids) => fc.tuple(...ids.map(strategyArb))),
       steps: fc.array(stepArb, { minLength: 5, maxLength: o.maxSteps ?? 80, size: 'max' }),
+      fillModel: fc.constantFrom<SimulatorConfig['fillModel']>('next-open', 'touch'),
     })
-    .map(({ strategies, steps }) => {
+    .map(({ strategies, steps, fillModel }) => {
       const out: EventDraft[] = [runStarted()]
+      if (fillModel !== DEFAULT_SIMULATOR_CONFIG.fillModel)
+        out.push({
+          type: 'SimulatorConfigured',
+          ts: T0,
+          payload: { config: { ...DEFAULT_SIMULATOR_CONFIG, fillModel } },
+        })
       for (const c of strategies) {
         out.push(
           strategyConfigured({
@@ -91,6 +107,7 @@ export const inputsArb = (o: { readonly maxSteps?: number } = {}): fc.Arbitrary<
             params: { bars: c.bars, qty: c.qty },
             instruments: c.instruments,
             enabled: c.enabled,
+            ...(c.exits === undefined ? {} : { exits: c.exits }),
           }),
         )
       }

@@ -34,7 +34,8 @@ export interface RiskRule {
 const effect = (req: OrderRequested['payload'], s: TradingState) => {
   const held = s.portfolio.positions.get(positionKey(req.strategyId, req.instrumentKey))?.qty ?? 0
   const signed = req.side === 'BUY' ? req.qty : -req.qty
-  const after = held + pendingQty(s, req.strategyId, req.instrumentKey)
+  // A resting exit is not in the pending quantity (execution.ts): judged on its own against the position it protects.
+  const after = req.protects === undefined ? held + pendingQty(s, req.strategyId, req.instrumentKey) : held + signed
   const before = after - signed
   return { before, after, reducing: Math.abs(after) < Math.abs(before) && Math.sign(after) * Math.sign(before) >= 0 }
 }
@@ -63,12 +64,17 @@ export const killSwitchRule: RiskRule = {
 /** Upstox answers 429 beyond 10 order requests a second: the rate rule applies this when no limit is configured. */
 export const UPSTOX_ORDERS_PER_SECOND = 10
 
-/** At most `maxOrdersPerSecond` (default 10) orders submitted in any one-second window. */
+/**
+ * At most `maxOrdersPerSecond` (default 10) orders submitted in any one-second window. Orders asked for earlier in the
+ * same cascade (a stop and its target, placed by one fill) are not submitted yet when this one is judged: they count
+ * too, or every order of a cascade would pass.
+ */
 export const orderRateRule: RiskRule = {
   name: 'OrderRate',
-  check: (_req, ts, s) => {
+  check: (req, ts, s) => {
     const max = s.risk.limits.maxOrdersPerSecond ?? UPSTOX_ORDERS_PER_SECOND
-    const n = ordersInWindow(s.risk, ts, 1000)
+    let n = ordersInWindow(s.risk, ts, 1000)
+    for (const o of s.orders.working.values()) if (o.status === 'requested' && o.orderId !== req.orderId) n++
     return n >= max
       ? { rule: 'OrderRate', reason: `${n} orders in the last second, limit ${max}`, value: n, limit: max }
       : undefined
@@ -189,7 +195,29 @@ export const squareOffRule: RiskRule = {
   },
 }
 
+/**
+ * A resting exit (docs/exits.md) only ever reduces its position: one asked for a position that has since shrunk or
+ * closed (two fills folded in one step) would open the other way, and is denied. The next price puts the right one
+ * back.
+ */
+export const restingExitRule: RiskRule = {
+  name: 'RestingExit',
+  check: (req, _ts, s) => {
+    if (req.protects === undefined) return undefined
+    const held = s.portfolio.positions.get(positionKey(req.strategyId, req.instrumentKey))?.qty ?? 0
+    const reducible = req.side === 'SELL' ? Math.max(0, held) : Math.max(0, -held)
+    if (req.qty <= reducible) return undefined
+    return {
+      rule: 'RestingExit',
+      reason: `a ${req.protects} ${req.side} of ${req.qty} would take a position of ${held} past flat`,
+      value: req.qty,
+      limit: reducible,
+    }
+  },
+}
+
 export const defaultRiskRules: readonly RiskRule[] = [
+  restingExitRule,
   killSwitchRule,
   orderRateRule,
   squareOffRule,

@@ -11,6 +11,7 @@ import { unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
 import { istDateOf, istDayNumber } from '../../domain/time/index.js'
 import type { OrderView } from '../orders/index.js'
+import { positionKey } from '../positions/index.js'
 import type { TradingState } from '../state/index.js'
 import { NO_EVENTS } from './simulatedBroker.js'
 
@@ -96,13 +97,23 @@ const forget = (sim: SimulatorState, orderId: string): void => {
   sim.triggered.delete(orderId)
 }
 
-type Match = { readonly pricePaise: number; readonly atLimit: boolean } | undefined
+/** Where an order fills: the price, whether at its limit, and the point of the path reached (0, the open; i, segment i). */
+type Match = { readonly pricePaise: number; readonly atLimit: boolean; readonly at: number } | undefined
 
 /**
  * Where `o` fills on `path` (the first point is the open, a gap), or undefined. Marks stops triggered on the way.
  */
-const match = (sim: SimulatorState, o: OrderView, path: readonly number[]): Match => {
+const match = (sim: SimulatorState, o: OrderView, path: readonly number[], lo: number, hi: number): Match => {
   const buy = o.side === 'BUY'
+  // Out of the path's range (`lo`..`hi`), a stop not yet triggered or a limit cannot fill here: what most prices are
+  // for a resting order, answered before anything else.
+  if (o.orderType === 'LIMIT' && (buy ? lo > (o.limitPricePaise ?? 0) : hi < (o.limitPricePaise ?? 0))) return undefined
+  if (
+    (o.orderType === 'SL' || o.orderType === 'SL-M') &&
+    (buy ? hi < (o.triggerPricePaise ?? 0) : lo > (o.triggerPricePaise ?? 0)) &&
+    !sim.triggered.has(o.orderId)
+  )
+    return undefined
   const slip = sim.config.slippageTicks * sim.config.tickPaise * (buy ? 1 : -1)
   const slipped = (p: number) => Math.max(sim.config.tickPaise, p + slip)
   const isStop = o.orderType === 'SL' || o.orderType === 'SL-M'
@@ -118,11 +129,11 @@ const match = (sim: SimulatorState, o: OrderView, path: readonly number[]): Matc
   if (!triggered && reachedTrigger(open, open)) {
     triggered = true
     sim.triggered.add(o.orderId)
-    if (o.orderType === 'SL-M') return { pricePaise: slipped(open), atLimit: false }
+    if (o.orderType === 'SL-M') return { pricePaise: slipped(open), atLimit: false, at: 0 }
   }
   if (triggered) {
-    if (o.orderType === 'MARKET' || o.orderType === 'SL-M') return { pricePaise: slipped(open), atLimit: false }
-    if (marketable(open)) return { pricePaise: open, atLimit: false }
+    if (o.orderType === 'MARKET' || o.orderType === 'SL-M') return { pricePaise: slipped(open), atLimit: false, at: 0 }
+    if (marketable(open)) return { pricePaise: open, atLimit: false, at: 0 }
   }
   // Inside the bar, segment by segment.
   for (let i = 1; i < path.length; i++) {
@@ -132,14 +143,14 @@ const match = (sim: SimulatorState, o: OrderView, path: readonly number[]): Matc
       if (!reachedTrigger(Math.min(a, b), Math.max(a, b))) continue
       triggered = true
       sim.triggered.add(o.orderId)
-      if (o.orderType === 'SL-M') return { pricePaise: slipped(trigger), atLimit: false }
+      if (o.orderType === 'SL-M') return { pricePaise: slipped(trigger), atLimit: false, at: i }
       // An SL turns into a limit order at the trigger: marketable there, it fills at the trigger; otherwise only
       // the rest of the segment, from the trigger on, can reach its limit.
-      if (marketable(trigger)) return { pricePaise: trigger, atLimit: true }
+      if (marketable(trigger)) return { pricePaise: trigger, atLimit: true, at: i }
       a = trigger
     }
     if ((o.orderType === 'LIMIT' || o.orderType === 'SL') && touches(Math.min(a, b), Math.max(a, b))) {
-      return { pricePaise: limit, atLimit: true }
+      return { pricePaise: limit, atLimit: true, at: i }
     }
   }
   return undefined
@@ -155,6 +166,34 @@ const feesFor = (sim: SimulatorState, o: OrderView, qty: number, pricePaise: num
         chargeBrokerage: o.filledQty === 0,
       }).totalPaise
 
+/** The most a fill may take of a bar's (or tick's) volume under the participation cap. */
+const volumeCap = (sim: SimulatorState, volume: number): number =>
+  sim.config.participation === undefined ? Number.POSITIVE_INFINITY : Math.floor(volume * sim.config.participation)
+
+const fillOf = (
+  sim: SimulatorState,
+  o: OrderView,
+  filled: number,
+  pricePaise: number,
+  e: Envelope<TickReceived> | Envelope<BarClosed>,
+): EventDraft => ({
+  type: 'OrderFilled',
+  ts: e.ts,
+  // Caused by the order (its latest event), so `explain` walks fill <- order <- signal <- bar.
+  causationId: unsafe.seq(o.lastSeq),
+  correlationId: o.orderId,
+  payload: {
+    orderId: o.orderId,
+    tradeId: `${o.orderId}-T${e.seq}`,
+    strategyId: o.strategyId,
+    instrumentKey: o.instrumentKey,
+    side: o.side,
+    fillQty: unsafeMoney.qty(filled),
+    fillPricePaise: unsafeMoney.price(pricePaise),
+    feesPaise: unsafeMoney.paise(feesFor(sim, o, filled, pricePaise, e.ts)) as OrderFilled['payload']['feesPaise'],
+  },
+})
+
 /** Fills (and IOC cancellations) that a price event causes for the working orders of its instrument. */
 export const matchPrice = (
   sim: SimulatorState,
@@ -163,25 +202,34 @@ export const matchPrice = (
 ): readonly EventDraft[] => {
   if (s.orders.working.size === 0) return NO_EVENTS
   const key = e.payload.instrumentKey
-  let path: readonly number[]
-  let volume: number
-  let openMs: number
-  if (e.type === 'TickReceived') {
-    path = [e.payload.ltpPaise]
-    volume = e.payload.ltq
-    openMs = e.payload.lttMs
-  } else {
+  const tick = e.type === 'TickReceived'
+  const volume = tick ? e.payload.ltq : e.payload.volume
+  const openMs = tick ? e.payload.lttMs : e.payload.openMs
+  // The path, and its range, built once a live order of the instrument asks: most prices have none.
+  let path: readonly number[] | undefined
+  let lo = 0
+  let hi = 0
+  const pathOf = (): readonly number[] => {
+    if (e.type === 'TickReceived') {
+      lo = hi = e.payload.ltpPaise
+      return [e.payload.ltpPaise]
+    }
     const b = e.payload
-    path =
-      sim.config.fillModel === 'next-open'
-        ? [b.openPaise]
-        : b.closePaise >= b.openPaise
-          ? [b.openPaise, b.lowPaise, b.highPaise, b.closePaise]
-          : [b.openPaise, b.highPaise, b.lowPaise, b.closePaise]
-    volume = b.volume
-    openMs = b.openMs
+    if (sim.config.fillModel === 'next-open') {
+      lo = hi = b.openPaise
+      return [b.openPaise]
+    }
+    lo = Math.min(b.openPaise, b.lowPaise, b.closePaise)
+    hi = Math.max(b.openPaise, b.highPaise, b.closePaise)
+    return b.closePaise >= b.openPaise
+      ? [b.openPaise, b.lowPaise, b.highPaise, b.closePaise]
+      : [b.openPaise, b.highPaise, b.lowPaise, b.closePaise]
   }
   let out: EventDraft[] | undefined
+  let resting: { readonly o: OrderView; readonly m: NonNullable<Match> }[] | undefined
+  // The strategies' own orders filled at this price, with their quantities: resting exits fill against the position
+  // they leave.
+  let filledHere: (OrderView | number)[] | undefined
   for (const o of s.orders.working.values()) {
     if (o.instrumentKey !== key) continue
     // A priced DAY order rests until its IST day ends: the first price of a later day expires it, before any match.
@@ -202,36 +250,21 @@ export const matchPrice = (
     const liveFrom = sim.liveFromMs.get(o.orderId)
     // Not yet accepted, or not live yet (latency): this price came too early for it.
     if (liveFrom === undefined || openMs < liveFrom) continue
-    const m = match(sim, o, path)
+    path ??= pathOf()
+    const m = match(sim, o, path, lo, hi)
     let filled = 0
     if (
       m !== undefined &&
       !(m.atLimit && sim.config.limitFillProbability < 1 && draw(sim) >= sim.config.limitFillProbability)
     ) {
-      const remaining = o.qty - o.filledQty
-      const cap = sim.config.participation === undefined ? remaining : Math.floor(volume * sim.config.participation)
-      filled = Math.min(remaining, cap)
+      if (o.protects !== undefined) {
+        ;(resting ??= []).push({ o, m })
+        continue
+      }
+      filled = Math.min(o.qty - o.filledQty, volumeCap(sim, volume))
       if (filled > 0) {
-        const payload: OrderFilled['payload'] = {
-          orderId: o.orderId,
-          tradeId: `${o.orderId}-T${e.seq}`,
-          strategyId: o.strategyId,
-          instrumentKey: o.instrumentKey,
-          side: o.side,
-          fillQty: unsafeMoney.qty(filled),
-          fillPricePaise: unsafeMoney.price(m.pricePaise),
-          feesPaise: unsafeMoney.paise(
-            feesFor(sim, o, filled, m.pricePaise, e.ts),
-          ) as OrderFilled['payload']['feesPaise'],
-        }
-        // Caused by the order (its latest event), so `explain` walks fill <- order <- signal <- bar.
-        ;(out ??= []).push({
-          type: 'OrderFilled',
-          ts: e.ts,
-          causationId: unsafe.seq(o.lastSeq),
-          correlationId: o.orderId,
-          payload,
-        })
+        ;(out ??= []).push(fillOf(sim, o, filled, m.pricePaise, e))
+        ;(filledHere ??= []).push(o, filled)
       }
     }
     if (o.validity === 'IOC' && o.filledQty + filled < o.qty) {
@@ -242,6 +275,27 @@ export const matchPrice = (
         correlationId: o.orderId,
         payload: { orderId: o.orderId, reason: `IOC: ${o.qty - o.filledQty - filled} unfilled at the first price` },
       })
+    }
+  }
+  // Resting exits (protectiveOrders.ts) reached at this price: per position, only the one the path reaches first
+  // fills, at most what is left of the position. A bar that touches both the stop and the target fills one, and the
+  // engine then cancels the other (one cancels the other), never both.
+  if (resting !== undefined) {
+    resting.sort((a, b) => a.m.at - b.m.at)
+    const done = new Set<string>()
+    for (const { o, m } of resting) {
+      const key = positionKey(o.strategyId, o.instrumentKey)
+      if (done.has(key)) continue
+      done.add(key)
+      let held = s.portfolio.positions.get(key)?.qty ?? 0
+      for (let i = 0; filledHere !== undefined && i < filledHere.length; i += 2) {
+        const f = filledHere[i] as OrderView
+        const q = filledHere[i + 1] as number
+        if (f.strategyId === o.strategyId && f.instrumentKey === o.instrumentKey) held += f.side === 'BUY' ? q : -q
+      }
+      const reducible = o.side === 'SELL' ? Math.max(0, held) : Math.max(0, -held)
+      const filled = Math.min(o.qty - o.filledQty, volumeCap(sim, volume), reducible)
+      if (filled > 0) (out ??= []).push(fillOf(sim, o, filled, m.pricePaise, e))
     }
   }
   return out ?? NO_EVENTS

@@ -1,4 +1,12 @@
-import type { Envelope, OrderRequested, OrderType, Product, Side, Validity } from '../../domain/events/index.js'
+import type {
+  Envelope,
+  OrderRequested,
+  OrderType,
+  Product,
+  ProtectiveExit,
+  Side,
+  Validity,
+} from '../../domain/events/index.js'
 import type { InstrumentKey, OrderId, StrategyId } from '../../domain/ids/index.js'
 import { isTerminal, mapUpstoxStatus, type OrderStatus } from '../../domain/orders/index.js'
 
@@ -17,6 +25,8 @@ export interface OrderView {
   readonly validity: Validity
   readonly limitPricePaise: number | undefined
   readonly triggerPricePaise: number | undefined
+  /** Set on a resting exit the engine placed for a position (docs/exits.md): it only ever reduces that position. */
+  readonly protects: ProtectiveExit | undefined
   status: OrderStatus
   filledQty: number
   /** Sum of fillQty x fillPrice, so the average fill price is `filledValuePaise / filledQty`. */
@@ -51,6 +61,7 @@ const open = (req: OrderRequested['payload'], seq: number): OrderView => ({
   validity: req.validity,
   limitPricePaise: req.limitPricePaise,
   triggerPricePaise: req.triggerPricePaise,
+  protects: req.protects,
   status: 'requested',
   filledQty: 0,
   filledValuePaise: 0,

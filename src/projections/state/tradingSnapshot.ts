@@ -7,6 +7,7 @@ import {
   FeedStatus,
   OrderType,
   Product,
+  ProtectiveExit,
   RiskScope,
   RunMode,
   Side,
@@ -33,28 +34,32 @@ const optNum = t.union([t.number, t.null])
 const optStr = t.union([t.string, t.null])
 const Status = t.keyof(Object.fromEntries(ORDER_STATUSES.map((s) => [s, null])) as Record<OrderStatus, null>)
 
-const OrderSnap = t.type({
-  orderId: str,
-  strategyId: str,
-  instrumentKey: str,
-  side: Side,
-  qty: num,
-  orderType: OrderType,
-  product: Product,
-  validity: Validity,
-  limitPricePaise: optNum,
-  triggerPricePaise: optNum,
-  status: Status,
-  filledQty: num,
-  filledValuePaise: num,
-  feesPaise: num,
-  brokerOrderId: optStr,
-  brokerStatus: optStr,
-  reason: str,
-  requestedSeq: num,
-  lastSeq: num,
-  lateEvents: num,
-})
+const OrderSnap = t.intersection([
+  t.type({
+    orderId: str,
+    strategyId: str,
+    instrumentKey: str,
+    side: Side,
+    qty: num,
+    orderType: OrderType,
+    product: Product,
+    validity: Validity,
+    limitPricePaise: optNum,
+    triggerPricePaise: optNum,
+    status: Status,
+    filledQty: num,
+    filledValuePaise: num,
+    feesPaise: num,
+    brokerOrderId: optStr,
+    brokerStatus: optStr,
+    reason: str,
+    requestedSeq: num,
+    lastSeq: num,
+    lateEvents: num,
+  }),
+  // Written only for a protective order, so snapshots of runs without resting exits keep their bytes.
+  t.partial({ protects: ProtectiveExit }),
+])
 
 const PositionSnap = t.type({
   strategyId: str,
@@ -164,6 +169,7 @@ const orderToSnap = (o: OrderView): t.TypeOf<typeof OrderSnap> => ({
   requestedSeq: o.requestedSeq,
   lastSeq: o.lastSeq,
   lateEvents: o.lateEvents,
+  ...(o.protects === undefined ? {} : { protects: o.protects }),
 })
 
 export const toTradingSnapshot = (s: TradingState): TradingSnapshot => {
@@ -249,6 +255,7 @@ export const fromTradingSnapshot = (u: unknown): E.Either<string, TradingState> 
           instrumentKey: o.instrumentKey as InstrumentKey,
           limitPricePaise: undef(o.limitPricePaise),
           triggerPricePaise: undef(o.triggerPricePaise),
+          protects: o.protects,
           brokerOrderId: undef(o.brokerOrderId),
           brokerStatus: undef(o.brokerStatus),
         }

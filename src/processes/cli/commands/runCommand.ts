@@ -53,6 +53,8 @@ export interface RunOptions {
   readonly stopLoss?: string
   readonly takeProfit?: string
   readonly trailingStop?: string
+  /** The stop loss and take profit as orders at the venue (docs/exits.md). */
+  readonly restingExits?: boolean
   /** `I` intraday (default) or `D` delivery. */
   readonly product?: string
   /** Risk limits as JSON (`RiskLimits`); default an order rate of 10/s. */
@@ -85,7 +87,13 @@ export const runCommand = async (
   const product = o.product ?? 'I'
   if (product !== 'I' && product !== 'D') return fail(`--product must be I (intraday) or D (delivery), got ${product}`)
   const exits = exitConfigOf(
-    { squareOff: o.squareOff, stopLoss: o.stopLoss, takeProfit: o.takeProfit, trailingStop: o.trailingStop },
+    {
+      squareOff: o.squareOff,
+      stopLoss: o.stopLoss,
+      takeProfit: o.takeProfit,
+      trailingStop: o.trailingStop,
+      restingExits: o.restingExits === true,
+    },
     product,
   )
   if (E.isLeft(exits)) return fail(exits.left)

@@ -1,0 +1,86 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { EventDraft } from '../../domain/events/index.js'
+import { unsafeMoney } from '../../domain/money/index.js'
+import { RELIANCE, T0 } from '../orders/orderBook.fixtures.js'
+import { positionKey } from '../positions/index.js'
+import { barClosed, cascadeJournal, MINUTE, runStarted, strategyConfigured, streakEngine } from './engine.fixtures.js'
+import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
+
+// Resting exits never trade past the position they protect: over generated bars with wicks that reach stops and
+// targets (both, often, in one bar), while the strategy reverses its own position, no fill takes the position beyond
+// the strategy's own quantity, and once the run is done a flat position has no resting exit left working. Without a
+// volume cap: partial fills are refused with resting exits (backtestPlan.ts), see docs/exits.md.
+
+const barArb = fc.record({
+  move: fc.integer({ min: -400, max: 400 }),
+  up: fc.nat(500),
+  down: fc.nat(500),
+})
+
+describe('resting exits, over generated bars', () => {
+  it('never take a position past the strategy’s quantity, and leave none working once it is flat', () => {
+    fc.assert(
+      fc.property(
+        fc.array(barArb, { minLength: 5, maxLength: 120 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.constantFrom(0.1, 0.3, 1),
+        fc.constantFrom(0.1, 0.4, 2),
+        (steps, qty, stopLossPct, takeProfitPct) => {
+          let px = 100_000
+          const bars: EventDraft[] = steps.map((b, i) => {
+            const open = px
+            px = Math.max(1_000, px + b.move)
+            const d = barClosed(RELIANCE, { open, close: px }, T0 + (i + 1) * MINUTE)
+            if (d.type !== 'BarClosed') return d
+            const high = Math.max(open, px) + b.up
+            const low = Math.max(5, Math.min(open, px) - b.down)
+            return {
+              ...d,
+              payload: {
+                ...d.payload,
+                highPaise: unsafeMoney.price(high),
+                lowPaise: unsafeMoney.price(low),
+              },
+            }
+          })
+          const engine = streakEngine()
+          const state = engine.initialState()
+          const journal = cascadeJournal(
+            engine,
+            [
+              runStarted(),
+              {
+                type: 'SimulatorConfigured',
+                ts: T0,
+                payload: {
+                  config: { ...DEFAULT_SIMULATOR_CONFIG, fillModel: 'touch' },
+                },
+              },
+              strategyConfigured({
+                params: { bars: 2, qty },
+                exits: { stopLossPct, takeProfitPct, resting: true, squareOff: 'off' },
+              }),
+              ...bars,
+            ],
+            state,
+          )
+          let position = 0
+          for (const e of journal) {
+            if (e.type !== 'OrderFilled') continue
+            position += e.payload.side === 'BUY' ? e.payload.fillQty : -e.payload.fillQty
+            expect(Math.abs(position)).toBeLessThanOrEqual(qty)
+          }
+          const held = [...state.trading.portfolio.positions.values()][0]?.qty ?? 0
+          expect(held).toBe(position)
+          const resting = [...state.trading.orders.working.values()].filter((o) => o.protects !== undefined)
+          if (held === 0) expect(resting).toEqual([])
+          expect(state.trading.portfolio.positions.has(positionKey('streak.a', RELIANCE))).toBe(
+            journal.some((e) => e.type === 'OrderFilled'),
+          )
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+})

@@ -1,0 +1,378 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import type { Envelope, EventDraft, ExitConfig, SimulatorConfig } from '../../domain/events/index.js'
+import { unsafe } from '../../domain/ids/index.js'
+import { unsafeMoney } from '../../domain/money/index.js'
+import type { RiskLimits } from '../../domain/risk/index.js'
+import { createStrategyRegistry, streakStrategy } from '../../domain/strategies/index.js'
+import { type Draft, orderFilled, RELIANCE, STREAK_A, T0 } from '../orders/orderBook.fixtures.js'
+import { positionKey } from '../positions/index.js'
+import { given } from './deciderSpec.js'
+import {
+  barClosed,
+  cascadeJournal,
+  killSwitchEngaged,
+  killSwitchReleased,
+  MINUTE,
+  RUN_ID,
+  runStarted,
+  signalEmitted,
+  strategyConfigured,
+  streakEngine,
+} from './engine.fixtures.js'
+import { fromEngineSnapshot, serializeEngineState } from './engineSnapshot.js'
+import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
+
+// Known answers for resting exits (docs/exits.md): the stop loss and take profit of a position as orders at the
+// simulated venue, placed when it opens, kept in step with it, one cancelling the other. T0 is 09:15 IST on
+// 2025-01-02; the strategy trades only on the signals given here (it is configured with no instruments).
+
+const engine = streakEngine()
+const seq = unsafe.seq
+
+const configured = (c: Partial<SimulatorConfig>): Draft<'SimulatorConfigured'> => ({
+  type: 'SimulatorConfigured',
+  ts: T0,
+  payload: { config: { ...DEFAULT_SIMULATOR_CONFIG, ...c } },
+})
+
+const limits = (l: RiskLimits): Draft<'RiskLimitsConfigured'> => ({
+  type: 'RiskLimitsConfigured',
+  ts: T0,
+  payload: { limits: l },
+})
+
+const RESTING: ExitConfig = { stopLossPct: 2, takeProfitPct: 3, resting: true }
+
+/** A run on the `touch` fill model whose strategy rests these exits. */
+const setup = (exits: ExitConfig = RESTING, more: readonly EventDraft[] = []): EventDraft[] => [
+  runStarted(),
+  configured({ fillModel: 'touch' }),
+  strategyConfigured({ instruments: [], exits }),
+  ...more,
+]
+
+/** A bar closing `n` minutes after T0, with explicit OHLC. */
+const bar = (n: number, o: number, h: number, l: number, c: number): EventDraft => {
+  const b = barClosed(RELIANCE, { open: o, close: c }, T0 + n * MINUTE)
+  return b.type === 'BarClosed'
+    ? { ...b, payload: { ...b.payload, highPaise: unsafeMoney.price(h), lowPaise: unsafeMoney.price(l) } }
+    : b
+}
+
+/** A LONG (or SHORT) 10 signal at T0 and the bar whose open (1000.00) fills it. */
+const entered = (intent: 'LONG' | 'SHORT' = 'LONG'): EventDraft[] => [
+  signalEmitted({ intent, qty: 10 }),
+  bar(1, 100_000, 100_200, 99_800, 100_100),
+]
+
+const ofType = <K extends Envelope['type']>(j: readonly Envelope[], type: K) =>
+  j.filter((e): e is Extract<Envelope, { type: K }> => e.type === type)
+
+const fillsOf = (j: readonly Envelope[]) =>
+  ofType(j, 'OrderFilled').map((e) => [e.payload.orderId, e.payload.side, e.payload.fillQty, e.payload.fillPricePaise])
+
+const restingRequests = (j: readonly Envelope[]) =>
+  ofType(j, 'OrderRequested')
+    .filter((e) => e.payload.protects !== undefined)
+    .map((e) => [
+      e.payload.protects,
+      e.payload.orderType,
+      e.payload.side,
+      e.payload.qty,
+      e.payload.triggerPricePaise ?? e.payload.limitPricePaise,
+    ])
+
+const positionOf = (j: readonly Envelope[], more: readonly EventDraft[] = []): number => {
+  const s = engine.initialState()
+  for (const e of j) engine.evolve(s, e)
+  for (const e of more) engine.evolve(s, { ...e, seq: seq(j.length + 1) } as Envelope)
+  return s.trading.portfolio.positions.get(positionKey(STREAK_A, RELIANCE))?.qty ?? 0
+}
+
+describe('placing the resting exits when a position opens', () => {
+  it('given a 2% stop and a 3% target, when a long 10 fills at 1000.00, then a SELL SL-M at 980.00 and a SELL LIMIT at 1030.00 are asked for', () => {
+    const fill = orderFilled({ orderId: 'o1', side: 'BUY', fillQty: 10, fillPricePaise: 100_000 })
+    given(engine, setup())
+      .when(fill) // seq 4
+      .then([
+        {
+          type: 'OrderRequested',
+          ts: T0,
+          causationId: seq(4),
+          correlationId: `${RUN_ID}-4-SL`,
+          payload: {
+            orderId: unsafe.orderId(`${RUN_ID}-4-SL`),
+            strategyId: STREAK_A,
+            instrumentKey: RELIANCE,
+            side: 'SELL',
+            qty: unsafeMoney.qty(10),
+            orderType: 'SL-M',
+            product: 'I',
+            validity: 'DAY',
+            reason: 'stop-loss: resting SL-M at 980.00, 2% below the 1000.00 entry',
+            protects: 'stop-loss',
+            triggerPricePaise: unsafeMoney.price(98_000),
+          },
+        },
+        {
+          type: 'OrderRequested',
+          ts: T0,
+          causationId: seq(4),
+          correlationId: `${RUN_ID}-4-TP`,
+          payload: {
+            orderId: unsafe.orderId(`${RUN_ID}-4-TP`),
+            strategyId: STREAK_A,
+            instrumentKey: RELIANCE,
+            side: 'SELL',
+            qty: unsafeMoney.qty(10),
+            orderType: 'LIMIT',
+            product: 'I',
+            validity: 'DAY',
+            reason: 'take-profit: resting LIMIT at 1030.00, 3% above the 1000.00 entry',
+            protects: 'take-profit',
+            limitPricePaise: unsafeMoney.price(103_000),
+          },
+        },
+      ])
+  })
+
+  it('a short gets a BUY stop above and a BUY target below, on the 5-paise tick (1001.00 x 1.02 = 1021.02 -> 1021.00)', () => {
+    const j = cascadeJournal(engine, [
+      ...setup(),
+      signalEmitted({ intent: 'SHORT', qty: 10 }),
+      bar(1, 100_100, 100_200, 100_000, 100_100),
+    ])
+    expect(restingRequests(j)).toEqual([
+      ['stop-loss', 'SL-M', 'BUY', 10, 102_100],
+      ['take-profit', 'LIMIT', 'BUY', 10, 97_095],
+    ])
+  })
+
+  it('without `resting`, nothing is placed: the exits are checked on the close', () => {
+    const fill = orderFilled({ orderId: 'o1', side: 'BUY', fillQty: 10, fillPricePaise: 100_000 })
+    given(engine, setup({ stopLossPct: 2, takeProfitPct: 3 }))
+      .when(fill)
+      .thenNothingHappened()
+  })
+
+  it('a position limit of 10 does not deny them: they reduce the position, and are not counted as pending', () => {
+    const j = cascadeJournal(engine, [...setup(RESTING, [limits({ maxQty: 10 })]), ...entered()])
+    expect(ofType(j, 'OrderDenied')).toEqual([])
+    expect(ofType(j, 'OrderAccepted').map((e) => e.payload.orderId)).toEqual([
+      `${RUN_ID}-5`,
+      `${RUN_ID}-10-SL`,
+      `${RUN_ID}-10-TP`,
+    ])
+  })
+})
+
+describe('one fills where the price reaches it, and cancels the other', () => {
+  it('a bar whose low passes 980.00 but closes at 990.00 fills the stop at 980.00, and the target is cancelled', () => {
+    const j = cascadeJournal(engine, [...setup(), ...entered(), bar(2, 100_000, 100_100, 97_500, 99_000)])
+    expect(fillsOf(j)).toEqual([
+      [`${RUN_ID}-4`, 'BUY', 10, 100_000],
+      [`${RUN_ID}-9-SL`, 'SELL', 10, 98_000],
+    ])
+    expect(ofType(j, 'OrderCancelled').map((e) => [e.payload.orderId, e.payload.reason])).toEqual([
+      [`${RUN_ID}-9-TP`, 'take-profit: the position is flat'],
+    ])
+    expect(positionOf(j)).toBe(0)
+  })
+
+  it('a bar whose high reaches 1030.00 fills the target at its limit, and the stop is cancelled', () => {
+    const j = cascadeJournal(engine, [...setup(), ...entered(), bar(2, 100_200, 103_500, 100_100, 102_000)])
+    expect(fillsOf(j).at(-1)).toEqual([`${RUN_ID}-9-TP`, 'SELL', 10, 103_000])
+    expect(ofType(j, 'OrderCancelled').map((e) => e.payload.orderId)).toEqual([`${RUN_ID}-9-SL`])
+    expect(positionOf(j)).toBe(0)
+  })
+
+  it('a gap through the stop fills at the open, and no ExitTriggered comes from the close', () => {
+    const j = cascadeJournal(engine, [...setup(), ...entered(), bar(2, 97_000, 97_200, 96_500, 96_800)])
+    expect(fillsOf(j).at(-1)).toEqual([`${RUN_ID}-9-SL`, 'SELL', 10, 97_000])
+    expect(ofType(j, 'ExitTriggered')).toEqual([])
+  })
+
+  it('a bar that reaches both fills only the one its path reaches first: low first on a rising bar, high first on a falling one', () => {
+    // Rising (close >= open): O-L-H-C, so the stop at 980.00 is reached before the target at 1030.00.
+    const rising = cascadeJournal(engine, [...setup(), ...entered(), bar(2, 100_000, 104_000, 97_000, 103_500)])
+    expect(fillsOf(rising).slice(1)).toEqual([[`${RUN_ID}-9-SL`, 'SELL', 10, 98_000]])
+    // Falling: O-H-L-C, the target first.
+    const falling = cascadeJournal(engine, [...setup(), ...entered(), bar(2, 100_000, 104_000, 97_000, 97_500)])
+    expect(fillsOf(falling).slice(1)).toEqual([[`${RUN_ID}-9-TP`, 'SELL', 10, 103_000]])
+    expect(positionOf(rising)).toBe(0)
+    expect(positionOf(falling)).toBe(0)
+  })
+
+  it('the fill carries the exit as its order reason, for the trades table', () => {
+    const j = cascadeJournal(engine, [...setup(), ...entered(), bar(2, 100_000, 100_100, 97_500, 99_000)])
+    const s = engine.initialState()
+    for (const e of j) engine.evolve(s, e)
+    expect(s.trading.orders.orders.get(`${RUN_ID}-9-SL`)?.reason).toBe(
+      'stop-loss: resting SL-M at 980.00, 2% below the 1000.00 entry',
+    )
+  })
+})
+
+describe('in step with the position', () => {
+  it("a strategy's FLAT first cancels them, so the position is closed once, never reversed", () => {
+    const j = cascadeJournal(engine, [
+      ...setup(),
+      ...entered(),
+      signalEmitted({ intent: 'FLAT' }, T0 + 2 * MINUTE),
+      // Would reach both the stop and the target if they were still working.
+      bar(3, 100_000, 104_000, 97_000, 100_000),
+    ])
+    expect(fillsOf(j)).toEqual([
+      [`${RUN_ID}-4`, 'BUY', 10, 100_000],
+      [`${RUN_ID}-16`, 'SELL', 10, 100_000],
+    ])
+    expect(ofType(j, 'OrderCancelRequested').map((e) => [e.payload.orderId, e.payload.reason])).toEqual([
+      [`${RUN_ID}-9-SL`, `resting exits stand aside for order ${RUN_ID}-16`],
+      [`${RUN_ID}-9-TP`, `resting exits stand aside for order ${RUN_ID}-16`],
+    ])
+    expect(positionOf(j)).toBe(0)
+  })
+
+  it("a strategy's CANCEL leaves them working: it withdraws the strategy's own orders", () => {
+    const j = cascadeJournal(engine, [...setup(), ...entered(), signalEmitted({ intent: 'CANCEL' }, T0 + 2 * MINUTE)])
+    expect(ofType(j, 'OrderCancelRequested')).toEqual([])
+  })
+
+  it('adding 10 at 1010.00 replaces them for 20 at the new average entry (1005.00: 984.90 and 1035.15)', () => {
+    const j = cascadeJournal(engine, [
+      ...setup(),
+      ...entered(),
+      signalEmitted({ intent: 'LONG', qty: 20 }, T0 + 2 * MINUTE),
+      bar(3, 101_000, 101_100, 100_900, 101_000),
+    ])
+    expect(restingRequests(j)).toEqual([
+      ['stop-loss', 'SL-M', 'SELL', 10, 98_000],
+      ['take-profit', 'LIMIT', 'SELL', 10, 103_000],
+      ['stop-loss', 'SL-M', 'SELL', 20, 98_490],
+      ['take-profit', 'LIMIT', 'SELL', 20, 103_515],
+    ])
+    expect(ofType(j, 'OrderCancelled').map((e) => e.payload.orderId)).toEqual([`${RUN_ID}-9-SL`, `${RUN_ID}-9-TP`])
+  })
+
+  it('a target that fills in part (volume cap) leaves the stop resized to what is left', () => {
+    const capped = [
+      runStarted(),
+      configured({ fillModel: 'touch', participation: 0.004 }),
+      strategyConfigured({ instruments: [], exits: RESTING }),
+    ]
+    // Volume 1000 at 0.4%: 4 shares a bar. The entry takes three bars (4, 4, 2); then the target fills 4 of 10.
+    const j = cascadeJournal(engine, [
+      ...capped,
+      signalEmitted({ intent: 'LONG', qty: 10 }),
+      bar(1, 100_000, 100_000, 100_000, 100_000),
+      bar(2, 100_000, 100_000, 100_000, 100_000),
+      bar(3, 100_000, 100_000, 100_000, 100_000),
+      bar(4, 100_000, 103_500, 100_000, 103_000),
+    ])
+    expect(fillsOf(j).map(([id, side, q]) => [id, side, q])).toEqual([
+      [`${RUN_ID}-4`, 'BUY', 4],
+      [`${RUN_ID}-4`, 'BUY', 4],
+      [`${RUN_ID}-4`, 'BUY', 2],
+      [expect.stringMatching(/-TP$/), 'SELL', 4],
+    ])
+    const s = engine.initialState()
+    for (const e of j) engine.evolve(s, e)
+    const working = [...s.trading.orders.working.values()].map((o) => [o.protects, o.qty - o.filledQty])
+    expect(working).toEqual([
+      ['take-profit', 6],
+      ['stop-loss', 6],
+    ])
+    expect(positionOf(j)).toBe(6)
+  })
+})
+
+describe('expired, denied or halted, they are placed again', () => {
+  it('a delivery position keeps its exits overnight: the DAY orders expire at the next day\u2019s first price and are placed again', () => {
+    const delivery = { ...strategyConfigured({ instruments: [], exits: RESTING }) }
+    const d: EventDraft = { ...delivery, payload: { ...delivery.payload, product: 'D' } }
+    const nextDay = T0 + 24 * 60 * MINUTE
+    const j = cascadeJournal(engine, [
+      runStarted(),
+      configured({ fillModel: 'touch' }),
+      d,
+      ...entered(),
+      bar(24 * 60 + 1, 100_100, 100_200, 100_000, 100_100),
+    ])
+    expect(ofType(j, 'OrderExpired').map((e) => e.payload.orderId)).toEqual([`${RUN_ID}-9-SL`, `${RUN_ID}-9-TP`])
+    const replaced = ofType(j, 'OrderRequested').filter((e) => e.ts === nextDay + MINUTE && e.payload.protects)
+    expect(replaced.map((e) => [e.payload.protects, e.payload.qty, e.payload.product])).toEqual([
+      ['stop-loss', 10, 'D'],
+      ['take-profit', 10, 'D'],
+    ])
+  })
+
+  it('denied by the order rate limit, they are asked for again at the first price a second later', () => {
+    const j = cascadeJournal(engine, [
+      ...setup(RESTING, [limits({ maxOrdersPerSecond: 1 })]),
+      ...entered(),
+      bar(2, 100_100, 100_200, 100_000, 100_100),
+    ])
+    // The stop fills the window of the fill's second; the target is denied, and placed at the next bar.
+    expect(ofType(j, 'OrderDenied').map((e) => [e.payload.orderId, e.payload.rule])).toEqual([
+      [`${RUN_ID}-10-TP`, 'OrderRate'],
+    ])
+    expect(restingRequests(j)).toEqual([
+      ['stop-loss', 'SL-M', 'SELL', 10, 98_000],
+      ['take-profit', 'LIMIT', 'SELL', 10, 103_000],
+      ['take-profit', 'LIMIT', 'SELL', 10, 103_000],
+    ])
+    expect(ofType(j, 'OrderAccepted').at(-1)?.payload.orderId).toMatch(/-TP$/)
+  })
+
+  it("an operator's kill switch cancels them with everything else, and its release places them again", () => {
+    const j = cascadeJournal(engine, [
+      ...setup(),
+      ...entered(),
+      killSwitchEngaged('global', undefined, {}, T0 + 2 * MINUTE),
+      bar(3, 100_000, 100_100, 97_000, 99_000),
+      killSwitchReleased('global', undefined, {}, T0 + 4 * MINUTE),
+    ])
+    expect(ofType(j, 'OrderCancelled').map((e) => e.payload.orderId)).toEqual([`${RUN_ID}-9-SL`, `${RUN_ID}-9-TP`])
+    // While halted the stop was not there to fill at 980.00.
+    expect(fillsOf(j)).toHaveLength(1)
+    expect(restingRequests(j).slice(2)).toEqual([
+      ['stop-loss', 'SL-M', 'SELL', 10, 98_000],
+      ['take-profit', 'LIMIT', 'SELL', 10, 103_000],
+    ])
+    expect(ofType(j, 'OrderDenied')).toEqual([])
+  })
+
+  it("a rule's kill switch (reduce-only) leaves them working", () => {
+    const j = cascadeJournal(engine, [
+      ...setup(),
+      ...entered(),
+      killSwitchEngaged('global', undefined, { source: 'rule', rule: 'Drawdown' }, T0 + 2 * MINUTE),
+      bar(3, 100_000, 100_100, 97_000, 99_000),
+    ])
+    // The only cancel is the target's, once the stop has filled.
+    expect(ofType(j, 'OrderCancelRequested').map((e) => [e.payload.orderId, e.payload.reason])).toEqual([
+      [`${RUN_ID}-9-TP`, 'take-profit: the position is flat'],
+    ])
+    expect(fillsOf(j).at(-1)).toEqual([`${RUN_ID}-9-SL`, 'SELL', 10, 98_000])
+  })
+})
+
+describe('snapshots', () => {
+  it('a state with resting exits and a pending retry restores to the same bytes, and decides the same next', () => {
+    const j = cascadeJournal(engine, [...setup(RESTING, [limits({ maxOrdersPerSecond: 1 })]), ...entered()])
+    const s = engine.initialState()
+    for (const e of j) engine.evolve(s, e)
+    const bytes = serializeEngineState(s)
+    expect(bytes).toContain('"protects":"take-profit"')
+    expect(bytes).toContain(`"retryFromMs":${T0 + MINUTE + 1000}`)
+    const restored = fromEngineSnapshot({ strategies: createStrategyRegistry([streakStrategy]) }, JSON.parse(bytes))
+    if (E.isLeft(restored)) throw new Error(restored.left)
+    expect(serializeEngineState(restored.right)).toBe(bytes)
+    // The retry is due at the next bar, in both.
+    const next = { ...bar(2, 100_100, 100_200, 100_000, 100_100), seq: seq(j.length + 1) } as Envelope
+    const a = engine.step(s, next).decisions
+    expect(a.map((d) => d.type === 'OrderRequested' && d.payload.protects)).toEqual(['take-profit'])
+    expect(engine.step(restored.right, next).decisions).toStrictEqual(a)
+  })
+})
