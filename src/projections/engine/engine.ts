@@ -1,6 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Session } from '../../domain/calendar/index.js'
-import type { BarClosed, Envelope, EventDraft, SignalEmitted, TickReceived } from '../../domain/events/index.js'
+import type {
+  BarClosed,
+  Envelope,
+  EventDraft,
+  OrderRequested,
+  SignalEmitted,
+  TickReceived,
+} from '../../domain/events/index.js'
 import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
 import { PricePaise, unsafeMoney } from '../../domain/money/index.js'
 import {
@@ -420,12 +427,9 @@ export const createEngine = (config: EngineConfig): Engine => {
     orders: readonly EventDraft[],
   ): readonly EventDraft[] => {
     if (held === 0) return orders
-    const reduces = orders.some(
-      (d) => d.type === 'OrderRequested' && (d.payload.side === 'BUY' ? 1 : -1) !== Math.sign(held),
-    )
-    if (!reduces) return orders
-    const o = orders.find((d) => d.type === 'OrderRequested')!
-    const p = o.payload as { strategyId: StrategyId; instrumentKey: InstrumentKey; orderId: string }
+    const o = orders.find((d): d is EventDraft<OrderRequested> => d.type === 'OrderRequested')
+    if (o === undefined || (o.payload.side === 'BUY' ? 1 : -1) === Math.sign(held)) return orders
+    const p = o.payload
     const cancels = cancelRestingExits(
       s.trading,
       p.strategyId,

@@ -83,10 +83,9 @@ const restingRequests = (j: readonly Envelope[]) =>
       e.payload.triggerPricePaise ?? e.payload.limitPricePaise,
     ])
 
-const positionOf = (j: readonly Envelope[], more: readonly EventDraft[] = []): number => {
+const positionOf = (j: readonly Envelope[]): number => {
   const s = engine.initialState()
   for (const e of j) engine.evolve(s, e)
-  for (const e of more) engine.evolve(s, { ...e, seq: seq(j.length + 1) } as Envelope)
   return s.trading.portfolio.positions.get(positionKey(STREAK_A, RELIANCE))?.qty ?? 0
 }
 

@@ -229,7 +229,7 @@ export const matchPrice = (
   let resting: { readonly o: OrderView; readonly m: NonNullable<Match> }[] | undefined
   // The strategies' own orders filled at this price, with their quantities: resting exits fill against the position
   // they leave.
-  let filledHere: (OrderView | number)[] | undefined
+  let filledHere: { readonly o: OrderView; readonly qty: number }[] | undefined
   for (const o of s.orders.working.values()) {
     if (o.instrumentKey !== key) continue
     // A priced DAY order rests until its IST day ends: the first price of a later day expires it, before any match.
@@ -264,7 +264,7 @@ export const matchPrice = (
       filled = Math.min(o.qty - o.filledQty, volumeCap(sim, volume))
       if (filled > 0) {
         ;(out ??= []).push(fillOf(sim, o, filled, m.pricePaise, e))
-        ;(filledHere ??= []).push(o, filled)
+        ;(filledHere ??= []).push({ o, qty: filled })
       }
     }
     if (o.validity === 'IOC' && o.filledQty + filled < o.qty) {
@@ -288,10 +288,8 @@ export const matchPrice = (
       if (done.has(key)) continue
       done.add(key)
       let held = s.portfolio.positions.get(key)?.qty ?? 0
-      for (let i = 0; filledHere !== undefined && i < filledHere.length; i += 2) {
-        const f = filledHere[i] as OrderView
-        const q = filledHere[i + 1] as number
-        if (f.strategyId === o.strategyId && f.instrumentKey === o.instrumentKey) held += f.side === 'BUY' ? q : -q
+      for (const { o: f, qty } of filledHere ?? []) {
+        if (f.strategyId === o.strategyId && f.instrumentKey === o.instrumentKey) held += f.side === 'BUY' ? qty : -qty
       }
       const reducible = o.side === 'SELL' ? Math.max(0, held) : Math.max(0, -held)
       const filled = Math.min(o.qty - o.filledQty, volumeCap(sim, volume), reducible)
