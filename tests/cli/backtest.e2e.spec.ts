@@ -142,10 +142,6 @@ describe('bahi backtest', () => {
       '--resting-exits rests the stop loss and take profit as orders: give',
     ],
     [['--resting-exits', '--stop-loss', '1'], 'under --fill-model next-open a bar is only its open'],
-    [
-      ['--resting-exits', '--stop-loss', '1', '--fill-model', 'touch', '--participation', '0.1'],
-      '--resting-exits with --participation: a stop or target filled in parts',
-    ],
   ])('refuses %j with a clear reason and exit code 2', async (extra, message) => {
     const out = fresh()
     const base = args(out)
@@ -157,66 +153,78 @@ describe('bahi backtest', () => {
     expect(existsSync(join(out, 'journal'))).toBe(false)
   })
 
-  it('with --resting-exits, the stop and the target rest as orders and fill at their prices, one cancelling the other', async () => {
-    const flags = [
-      ['--strategy', 'sma-cross', '--params', '{"fast":5,"slow":20,"qty":10}'],
-      ['--stop-loss', '0.3', '--take-profit', '0.5', '--resting-exits', '--fill-model', 'touch'],
-    ].flat()
-    const r = await bahi(args(fresh(), flags), {}, 60_000)
-    expect(r.code, r.stderr).toBe(0)
-    const s = parseJsonOut<Summary>(r)
-    const events = await readAll(s.journal)
-    const configured = events.find((e) => e.type === 'StrategyConfigured')
-    expect(configured?.type === 'StrategyConfigured' && configured.payload.exits).toEqual({
-      stopLossPct: 0.3,
-      takeProfitPct: 0.5,
-      resting: true,
-    })
-    // The stop and the target are not checked on the close: they are orders.
-    expect(
-      events.filter(
-        (e) => e.type === 'ExitTriggered' && e.payload.exit !== 'square-off' && e.payload.exit !== 'opposing-signal',
-      ),
-    ).toEqual([])
-    const requested = new Map(
-      events.flatMap((e) => (e.type === 'OrderRequested' ? [[e.payload.orderId, e.payload]] : [])),
-    )
-    const restingFills = events.flatMap((e) =>
-      e.type === 'OrderFilled' && requested.get(e.payload.orderId)?.protects !== undefined ? [e] : [],
-    )
-    const kinds = new Set(
-      restingFills.map((f) => f.type === 'OrderFilled' && requested.get(f.payload.orderId)!.protects),
-    )
-    expect([...kinds].sort()).toEqual(['stop-loss', 'take-profit'])
-    // Each fills at its own price, or at the open of a bar that gapped through it.
-    for (const e of restingFills) {
-      if (e.type !== 'OrderFilled') continue
-      const f = e.payload
-      const o = requested.get(f.orderId)!
-      const bar = events.find(
-        (b) => b.type === 'BarClosed' && b.ts === e.ts && b.payload.instrumentKey === f.instrumentKey,
+  it.each([
+    ['whole fills', []],
+    ['a volume cap (partial fills)', ['--participation', '0.002']],
+  ])(
+    'with --resting-exits and %s, the stop and the target rest as orders and fill at their prices, one cancelling the other',
+    async (_, cap) => {
+      const flags = [
+        ['--strategy', 'sma-cross', '--params', '{"fast":5,"slow":20,"qty":10}'],
+        ['--stop-loss', '0.3', '--take-profit', '0.5', '--resting-exits', '--fill-model', 'touch'],
+        cap,
+      ].flat()
+      const r = await bahi(args(fresh(), flags), {}, 60_000)
+      expect(r.code, r.stderr).toBe(0)
+      const s = parseJsonOut<Summary>(r)
+      const events = await readAll(s.journal)
+      const configured = events.find((e) => e.type === 'StrategyConfigured')
+      expect(configured?.type === 'StrategyConfigured' && configured.payload.exits).toEqual({
+        stopLossPct: 0.3,
+        takeProfitPct: 0.5,
+        resting: true,
+      })
+      // The stop and the target are not checked on the close: they are orders.
+      expect(
+        events.filter(
+          (e) => e.type === 'ExitTriggered' && e.payload.exit !== 'square-off' && e.payload.exit !== 'opposing-signal',
+        ),
+      ).toEqual([])
+      const requested = new Map(
+        events.flatMap((e) => (e.type === 'OrderRequested' ? [[e.payload.orderId, e.payload]] : [])),
       )
-      const open = bar?.type === 'BarClosed' ? bar.payload.openPaise : undefined
-      const own = o.protects === 'take-profit' ? o.limitPricePaise : o.triggerPricePaise
-      expect([own, open]).toContain(f.fillPricePaise)
-    }
-    // Never both: no position ever goes past flat the other way, and it never holds more than the strategy's 10.
-    const held = new Map<string, number>()
-    for (const e of events) {
-      if (e.type !== 'OrderFilled') continue
-      const k = e.payload.instrumentKey
-      const q = (held.get(k) ?? 0) + (e.payload.side === 'BUY' ? e.payload.fillQty : -e.payload.fillQty)
-      held.set(k, q)
-      expect(Math.abs(q)).toBeLessThanOrEqual(10)
-    }
-    // The trades table names the resting exit that closed each trade it closed.
-    const report = JSON.parse(readFileSync(s.report.json, 'utf8')) as { trades: { exitReason: string }[] }
-    expect(report.trades.some((t) => t.exitReason.startsWith('stop-loss: resting SL-M at '))).toBe(true)
-    expect(report.trades.some((t) => t.exitReason.startsWith('take-profit: resting LIMIT at '))).toBe(true)
-    const v = await bahi(['replay', s.journal, '--verify', '--json'])
-    expect(v.code, v.stderr).toBe(0)
-    expect(JSON.parse(v.stdout).divergences).toBe(0)
-  }, 120_000)
+      const restingFills = events.flatMap((e) =>
+        e.type === 'OrderFilled' && requested.get(e.payload.orderId)?.protects !== undefined ? [e] : [],
+      )
+      const kinds = new Set(
+        restingFills.map((f) => f.type === 'OrderFilled' && requested.get(f.payload.orderId)!.protects),
+      )
+      expect([...kinds].sort()).toEqual(['stop-loss', 'take-profit'])
+      // Each fills at its own price, or at the open of a bar that gapped through it.
+      for (const e of restingFills) {
+        if (e.type !== 'OrderFilled') continue
+        const f = e.payload
+        const o = requested.get(f.orderId)!
+        const bar = events.find(
+          (b) => b.type === 'BarClosed' && b.ts === e.ts && b.payload.instrumentKey === f.instrumentKey,
+        )
+        const open = bar?.type === 'BarClosed' ? bar.payload.openPaise : undefined
+        const own = o.protects === 'take-profit' ? o.limitPricePaise : o.triggerPricePaise
+        expect([own, open]).toContain(f.fillPricePaise)
+      }
+      // Never both: no position ever goes past flat the other way, and it never holds more than the strategy's 10.
+      const held = new Map<string, number>()
+      for (const e of events) {
+        if (e.type !== 'OrderFilled') continue
+        const k = e.payload.instrumentKey
+        const q = (held.get(k) ?? 0) + (e.payload.side === 'BUY' ? e.payload.fillQty : -e.payload.fillQty)
+        held.set(k, q)
+        expect(Math.abs(q)).toBeLessThanOrEqual(10)
+      }
+      // Under the cap, orders of 10 fill in parts: the resting exits among them.
+      const partial = restingFills.filter((e) => e.type === 'OrderFilled' && e.payload.fillQty < 10)
+      if (cap.length > 0) expect(partial.length).toBeGreaterThan(0)
+      else expect(partial).toEqual([])
+      // The trades table names the resting exit that closed each trade it closed.
+      const report = JSON.parse(readFileSync(s.report.json, 'utf8')) as { trades: { exitReason: string }[] }
+      expect(report.trades.some((t) => t.exitReason.startsWith('stop-loss: resting SL-M at '))).toBe(true)
+      expect(report.trades.some((t) => t.exitReason.startsWith('take-profit: resting LIMIT at '))).toBe(true)
+      const v = await bahi(['replay', s.journal, '--verify', '--json'])
+      expect(v.code, v.stderr).toBe(0)
+      expect(JSON.parse(v.stdout).divergences).toBe(0)
+    },
+    120_000,
+  )
 
   it('takes exits, the simulated broker’s latency and volume cap, and risk limits from flags', async () => {
     // given sma-cross with exits, a minute of latency, a 1% volume cap and at most 3 new trades a day

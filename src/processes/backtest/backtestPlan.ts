@@ -258,11 +258,6 @@ export const planBacktest = (
       '--resting-exits rests the stop and the target as orders, which fill where a bar reaches them; under ' +
         '--fill-model next-open a bar is only its open, so they would fill only on a gap: use --fill-model touch',
     )
-  if (exits.right.resting === true && simulator.right.participation !== undefined)
-    return E.left(
-      '--resting-exits with --participation: a stop or target filled in parts while the strategy trades the same ' +
-        'position can fill past flat in the simulator; resting exits are for whole fills (docs/exits.md)',
-    )
   // Before the first schedule a fill would be charged nothing: a cost-free backtest must be asked for, not fallen into.
   const chargedFrom = chargesKnownFrom(UPSTOX_EQUITY_SCHEDULES)
   if (simulator.right.charges === 'upstox' && chargedFrom !== undefined && r.from < chargedFrom)

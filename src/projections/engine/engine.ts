@@ -357,9 +357,27 @@ export const createEngine = (config: EngineConfig): Engine => {
           ]
         }
         const venue = simulated(s) ? SIMULATED_VENUE : 'upstox'
-        return [
-          { type: 'OrderSubmitted', ts: e.ts, causationId: e.seq, correlationId: orderId, payload: { orderId, venue } },
-        ]
+        const submitted: EventDraft = {
+          type: 'OrderSubmitted',
+          ts: e.ts,
+          causationId: e.seq,
+          correlationId: orderId,
+          payload: { orderId, venue },
+        }
+        // The strategy's signal already had the position's resting exits stand aside for this order (standAside), but
+        // exits asked for earlier in the same cascade (a fill's replacements) were folded only since: cancel them too.
+        if (e.payload.protects !== undefined) return [submitted]
+        const { strategyId, instrumentKey, side } = e.payload
+        const held = s.trading.portfolio.positions.get(positionKeyOf(strategyId, instrumentKey))?.qty ?? 0
+        if (held === 0 || (side === 'BUY' ? 1 : -1) === Math.sign(held)) return [submitted]
+        const cancels = cancelRestingExits(
+          s.trading,
+          strategyId,
+          instrumentKey,
+          e,
+          `resting exits stand aside for order ${orderId}`,
+        )
+        return cancels.length === 0 ? [submitted] : [...cancels, submitted]
       }
       case 'OrderSubmitted':
         return simulated(s) ? acceptSubmitted(e) : NO_EVENTS

@@ -15,9 +15,9 @@ import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
 
 // fast-check generators of engine inputs: a simulated run, a few `streak` strategies (configured in any order, on
 // one or both instruments, with short streaks so they trade often and several orders are in flight at once; exits on
-// the close or resting at the venue), on either fill model, then a stream of bars, ticks, operator kill switches and
-// re-configurations. Running them through a cascade gives a
-// journal with signals, orders, fills, denials and cancellations.
+// the close or resting at the venue), on either fill model, with or without a volume cap (partial fills), then a
+// stream of bars, ticks, operator kill switches and re-configurations. Running them through a cascade gives a journal
+// with signals, orders, fills, denials and cancellations.
 
 const INSTRUMENTS: readonly InstrumentKey[] = [RELIANCE, INFY]
 const STRATEGY_IDS: readonly StrategyId[] = ['streak.c', 'streak.a', 'streak.b', 'streak.d'].map(unsafe.strategyId)
@@ -91,14 +91,22 @@ export const inputsArb = (o: { readonly maxSteps?: number } = {}): fc.Arbitrary<
         .chain((ids) => fc.tuple(...ids.map(strategyArb))),
       steps: fc.array(stepArb, { minLength: 5, maxLength: o.maxSteps ?? 80, size: 'max' }),
       fillModel: fc.constantFrom<SimulatorConfig['fillModel']>('next-open', 'touch'),
+      // A volume cap of 0.5% (5 shares of a fixture bar's 1000): orders, resting exits among them, fill in parts.
+      participation: fc.constantFrom<number | undefined>(undefined, undefined, 0.005),
     })
-    .map(({ strategies, steps, fillModel }) => {
+    .map(({ strategies, steps, fillModel, participation }) => {
       const out: EventDraft[] = [runStarted()]
-      if (fillModel !== DEFAULT_SIMULATOR_CONFIG.fillModel)
+      if (fillModel !== DEFAULT_SIMULATOR_CONFIG.fillModel || participation !== undefined)
         out.push({
           type: 'SimulatorConfigured',
           ts: T0,
-          payload: { config: { ...DEFAULT_SIMULATOR_CONFIG, fillModel } },
+          payload: {
+            config: {
+              ...DEFAULT_SIMULATOR_CONFIG,
+              fillModel,
+              ...(participation === undefined ? {} : { participation }),
+            },
+          },
         })
       for (const c of strategies) {
         out.push(

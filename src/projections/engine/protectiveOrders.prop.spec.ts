@@ -8,15 +8,23 @@ import { barClosed, cascadeJournal, MINUTE, runStarted, strategyConfigured, stre
 import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
 
 // Resting exits never trade past the position they protect: over generated bars with wicks that reach stops and
-// targets (both, often, in one bar), while the strategy reverses its own position, no fill takes the position beyond
-// the strategy's own quantity, and once the run is done a flat position has no resting exit left working. Without a
-// volume cap: partial fills are refused with resting exits (backtestPlan.ts), see docs/exits.md.
+// targets (both, often, in one bar), while the strategy reverses its own position, with and without a volume cap
+// (partial fills of the strategy's orders and of the exits, in one bar too), no fill takes the position beyond the
+// strategy's own quantity. Once two quiet bars have passed, the exits are in step with the position: none when it is
+// flat or while an order of the strategy's own reduces it, else one stop and one target for all of it.
 
 const barArb = fc.record({
   move: fc.integer({ min: -400, max: 400 }),
   up: fc.nat(500),
   down: fc.nat(500),
+  volume: fc.integer({ min: 0, max: 3000 }),
 })
+
+/** A bar at `px` with no volume: nothing fills under a volume cap, and the resting exits are checked. */
+const quietBar = (px: number, ts: number): EventDraft => {
+  const d = barClosed(RELIANCE, { open: px, close: px }, ts)
+  return d.type === 'BarClosed' ? { ...d, payload: { ...d.payload, volume: 0 } } : d
+}
 
 describe('resting exits, over generated bars', () => {
   it('never take a position past the strategy’s quantity, and leave none working once it is flat', () => {
@@ -26,7 +34,8 @@ describe('resting exits, over generated bars', () => {
         fc.integer({ min: 1, max: 30 }),
         fc.constantFrom(0.1, 0.3, 1),
         fc.constantFrom(0.1, 0.4, 2),
-        (steps, qty, stopLossPct, takeProfitPct) => {
+        fc.constantFrom(undefined, 0.003, 0.01, 0.5),
+        (steps, qty, stopLossPct, takeProfitPct, participation) => {
           let px = 100_000
           const bars: EventDraft[] = steps.map((b, i) => {
             const open = px
@@ -41,6 +50,7 @@ describe('resting exits, over generated bars', () => {
                 ...d.payload,
                 highPaise: unsafeMoney.price(high),
                 lowPaise: unsafeMoney.price(low),
+                volume: b.volume,
               },
             }
           })
@@ -54,7 +64,11 @@ describe('resting exits, over generated bars', () => {
                 type: 'SimulatorConfigured',
                 ts: T0,
                 payload: {
-                  config: { ...DEFAULT_SIMULATOR_CONFIG, fillModel: 'touch' },
+                  config: {
+                    ...DEFAULT_SIMULATOR_CONFIG,
+                    fillModel: 'touch',
+                    ...(participation === undefined ? {} : { participation }),
+                  },
                 },
               },
               strategyConfigured({
@@ -62,6 +76,8 @@ describe('resting exits, over generated bars', () => {
                 exits: { stopLossPct, takeProfitPct, resting: true, squareOff: 'off' },
               }),
               ...bars,
+              quietBar(px, T0 + (steps.length + 1) * MINUTE),
+              quietBar(px, T0 + (steps.length + 2) * MINUTE),
             ],
             state,
           )
@@ -74,7 +90,17 @@ describe('resting exits, over generated bars', () => {
           const held = [...state.trading.portfolio.positions.values()][0]?.qty ?? 0
           expect(held).toBe(position)
           const resting = [...state.trading.orders.working.values()].filter((o) => o.protects !== undefined)
-          if (held === 0) expect(resting).toEqual([])
+          const reducing = [...state.trading.orders.working.values()].some(
+            (o) => o.protects === undefined && (o.side === 'BUY' ? 1 : -1) !== Math.sign(held),
+          )
+          const inStep =
+            held === 0 || reducing
+              ? []
+              : [
+                  ['stop-loss', Math.abs(held)],
+                  ['take-profit', Math.abs(held)],
+                ]
+          expect(resting.map((o) => [o.protects, o.qty - o.filledQty]).sort()).toEqual(inStep)
           expect(state.trading.portfolio.positions.has(positionKey('streak.a', RELIANCE))).toBe(
             journal.some((e) => e.type === 'OrderFilled'),
           )

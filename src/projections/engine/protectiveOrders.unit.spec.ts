@@ -284,6 +284,85 @@ describe('in step with the position', () => {
     ])
     expect(positionOf(j)).toBe(6)
   })
+
+  it("with a volume cap, exits a fill asks for in the cascade of the strategy's FLAT are cancelled when the FLAT's order is folded, so the two never both fill", () => {
+    // 1% of 100 shares: one share a bar. The streak strategy buys 4 after two higher closes, and goes flat after two
+    // lower ones; stop and target 0.1% from the entry.
+    const v = (b: EventDraft, volume: number): EventDraft =>
+      b.type === 'BarClosed' ? { ...b, payload: { ...b.payload, volume } } : b
+    const j = cascadeJournal(engine, [
+      runStarted(),
+      configured({ fillModel: 'touch', participation: 0.01 }),
+      strategyConfigured({
+        params: { bars: 2, qty: 4 },
+        exits: { stopLossPct: 0.1, takeProfitPct: 0.1, resting: true, squareOff: 'off' },
+      }),
+      v(bar(1, 100_000, 100_000, 100_000, 100_000), 0),
+      v(bar(2, 100_000, 100_001, 100_000, 100_001), 0),
+      v(bar(3, 100_001, 100_002, 100_001, 100_002), 0), // LONG 4 (seq 7)
+      v(bar(4, 100_002, 100_002, 100_001, 100_001), 100), // fills 1; exits for 1
+      // Fills 1 more (seq 20), whose step asks for exits for 2; the bar's second lower close is a FLAT (seq 21).
+      v(bar(5, 100_001, 100_001, 100_000, 100_000), 100),
+      // Reaches the stop at 999.00: it must not be working beside the FLAT's SELL.
+      v(bar(6, 100_000, 100_001, 99_900, 100_001), 200),
+    ])
+    expect(ofType(j, 'OrderCancelRequested').map((e) => [e.payload.orderId, e.payload.reason])).toEqual([
+      [`${RUN_ID}-12-SL`, 'stop-loss: replaced for a position of 2'],
+      [`${RUN_ID}-12-TP`, 'take-profit: replaced for a position of 2'],
+      [`${RUN_ID}-12-SL`, `resting exits stand aside for order ${RUN_ID}-21`],
+      [`${RUN_ID}-12-TP`, `resting exits stand aside for order ${RUN_ID}-21`],
+      [`${RUN_ID}-20-SL`, `resting exits stand aside for order ${RUN_ID}-21`],
+      [`${RUN_ID}-20-TP`, `resting exits stand aside for order ${RUN_ID}-21`],
+    ])
+    expect(fillsOf(j)).toEqual([
+      [`${RUN_ID}-7`, 'BUY', 1, 100_002],
+      [`${RUN_ID}-7`, 'BUY', 1, 100_001],
+      [`${RUN_ID}-7`, 'BUY', 2, 100_000],
+      [`${RUN_ID}-21`, 'SELL', 2, 100_000],
+    ])
+    expect(positionOf(j)).toBe(2)
+  })
+
+  it('one asked for while an order of the strategy’s own reduces the position is denied by the RestingExit rule', () => {
+    // A FLAT is working for the long 10 (its exits stood aside); a stop asked for now would work beside it.
+    const history = [...setup(), ...entered(), signalEmitted({ intent: 'FLAT' }, T0 + 2 * MINUTE)]
+    const folded = cascadeJournal(engine, history)
+    const stop: EventDraft = {
+      type: 'OrderRequested',
+      ts: T0 + 2 * MINUTE,
+      payload: {
+        orderId: unsafe.orderId('late-SL'),
+        strategyId: STREAK_A,
+        instrumentKey: RELIANCE,
+        side: 'SELL',
+        qty: unsafeMoney.qty(10),
+        orderType: 'SL-M',
+        product: 'I',
+        validity: 'DAY',
+        reason: 'stop-loss: resting SL-M at 980.00, 2% below the 1000.00 entry',
+        protects: 'stop-loss',
+        triggerPricePaise: unsafeMoney.price(98_000),
+      },
+    }
+    const s = engine.initialState()
+    for (const e of folded) engine.evolve(s, e)
+    const e = { ...stop, seq: seq(folded.length + 1) } as Envelope
+    expect(engine.step(s, e).decisions).toStrictEqual([
+      {
+        type: 'OrderDenied',
+        ts: T0 + 2 * MINUTE,
+        causationId: seq(folded.length + 1),
+        correlationId: 'late-SL',
+        payload: {
+          orderId: 'late-SL',
+          rule: 'RestingExit',
+          reason: "a stop-loss stands aside while the strategy's own orders reduce the position by 10",
+          value: 10,
+          limit: 0,
+        },
+      },
+    ])
+  })
 })
 
 describe('expired, denied or halted, they are placed again', () => {

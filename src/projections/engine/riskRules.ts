@@ -197,8 +197,8 @@ export const squareOffRule: RiskRule = {
 
 /**
  * A resting exit (docs/exits.md) only ever reduces its position: one asked for a position that has since shrunk or
- * closed (two fills folded in one step) would open the other way, and is denied. The next price puts the right one
- * back.
+ * closed (two fills folded in one step) would open the other way, and is denied; so is one asked for while an order
+ * of the strategy's own reduces the position (the exits stand aside for it). The next price puts the right ones back.
  */
 export const restingExitRule: RiskRule = {
   name: 'RestingExit',
@@ -206,12 +206,23 @@ export const restingExitRule: RiskRule = {
     if (req.protects === undefined) return undefined
     const held = s.portfolio.positions.get(positionKey(req.strategyId, req.instrumentKey))?.qty ?? 0
     const reducible = req.side === 'SELL' ? Math.max(0, held) : Math.max(0, -held)
-    if (req.qty <= reducible) return undefined
+    if (req.qty > reducible) {
+      return {
+        rule: 'RestingExit',
+        reason: `a ${req.protects} ${req.side} of ${req.qty} would take a position of ${held} past flat`,
+        value: req.qty,
+        limit: reducible,
+      }
+    }
+    // Asked for before an order of the strategy's own that reduces the position was folded (one cascade decided
+    // both): the exits stand aside until that order is done, or the two could both fill.
+    const pending = pendingQty(s, req.strategyId, req.instrumentKey)
+    if (pending === 0 || Math.sign(pending) === Math.sign(held)) return undefined
     return {
       rule: 'RestingExit',
-      reason: `a ${req.protects} ${req.side} of ${req.qty} would take a position of ${held} past flat`,
+      reason: `a ${req.protects} stands aside while the strategy's own orders reduce the position by ${Math.abs(pending)}`,
       value: req.qty,
-      limit: reducible,
+      limit: 0,
     }
   },
 }
