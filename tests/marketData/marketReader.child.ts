@@ -35,13 +35,15 @@ let last = -1
 while (Date.now() < deadline) {
   const reader = await openMarketReader(sealedDir)
   if (E.isLeft(reader)) {
+    // Nothing sealed yet is the only refusal expected: the writer has not sealed its first day.
+    if (reader.left._tag !== 'NothingSealed') process.stdout.write(`bad: ${describeMarketStoreError(reader.left)}\n`)
     await new Promise((r) => setTimeout(r, 20))
     continue
   }
   const days = await reader.right.barsPerDay()
   reader.right.close()
   if (E.isLeft(days)) {
-    // A partition swapped out between listing and reading: a retry sees the new one.
+    // A query reading a corrected day just as its file is replaced may fail (sealParquet.ts): a retry sees the new one.
     await new Promise((r) => setTimeout(r, 5))
     continue
   }

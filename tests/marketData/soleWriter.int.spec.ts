@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { startChild } from '../journal/childProcess.js'
 
 // Sole writer, many readers, across processes: a writer process holds the DuckDB store (no other process may open
-// it) and seals each finished day into Parquet, re-sealing the earlier days too; two reader processes query the
-// sealed files at the same time. Readers are refused the DuckDB file itself, and every day they see is whole.
+// it) and seals each finished day into Parquet, re-sealing a corrected earlier day each time; two reader processes
+// query the sealed files at the same time. Readers are refused the DuckDB file itself, and every day they see is
+// whole.
 
 const DAYS = 6
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bahi-sole-writer-'))

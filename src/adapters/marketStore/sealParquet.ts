@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
+import { DAY_MS, istMidnight } from '../../domain/time/index.js'
 import { istDateSql } from './coverage.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { TABLES } from './schema.js'
@@ -9,14 +10,67 @@ import { sqlString } from './sqlLiteral.js'
 
 // Sealing: finished days' bars copied out of the DuckDB file into Parquet, hive-partitioned as
 // `<dir>/exchange=NSE/timeframe=1m/date=2025-01-02/data_0.parquet`, which DuckDB, Polars and pandas read directly
-// (and which another process can read while the writer holds the DuckDB file: see marketReader.ts). Only days strictly before
-// `beforeDate` are sealed: the caller (who knows the clock) says which days are finished. Re-sealing a day
-// replaces its partition with the same content, so sealing is idempotent. Exchange = the instrument key's
-// segment up to the first `_` (`NSE_EQ|…` -> `NSE`). Columns: the bars table's, prices in paise, times epoch ms.
+// (and which another process can read while the writer holds the DuckDB file: see marketReader.ts). Only days strictly
+// before `beforeDate` are sealed: the caller (who knows the clock) says which days are finished. Exchange = the
+// instrument key's segment up to the first `_` (`NSE_EQ|…` -> `NSE`). Columns: the bars table's, prices in paise,
+// times epoch ms.
+//
+// Sealing is incremental and never leaves a reader without a day. Each partition's rows are summed up as a count and
+// a checksum (DuckDB's `hash` of every column, xor-ed), recorded in `<dir>/_seal-manifest.json` (a name Parquet
+// readers skip). A partition whose summary and file are as recorded is left alone, so the market-data node that
+// seals every evening rewrites only the day that finished (and any day an import changed), and readers of the other
+// days are never touched. A partition is written as one file to a staging directory beside the sealed one (the same
+// file system, outside the readers' glob), then swapped in by one rename: a new day's directory appears whole, and a
+// changed day's `data_0.parquet` is replaced by the new file in one step, so a query sees the day's old rows or its
+// new ones, never none, a half-written file or both (a query reading that very day as it is replaced may fail, and
+// is retried). Only a partition left in another shape (by hand, or by the older layout that could split a day over
+// several files) is replaced as a directory, with an instant in which it is absent.
 
 export interface SealResult {
+  /** Bars written by this seal (in partitions that were new or changed). */
   readonly bars: number
+  /** Partitions written by this seal. */
   readonly partitions: number
+  /** Partitions before `beforeDate` already sealed with the same rows, left as they were. */
+  readonly unchanged: number
+}
+
+/** The sealed directory's record of what each partition holds, by its path under the directory. */
+interface Manifest {
+  readonly version: 1
+  readonly partitions: Record<string, { readonly rows: number; readonly checksum: string }>
+}
+
+export const SEAL_MANIFEST = '_seal-manifest.json'
+const FILE = 'data_0.parquet'
+
+/** The manifest, or an empty one when it is missing or unreadable: then every partition is written again (safe). */
+const readManifest = (dir: string): Manifest => {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, SEAL_MANIFEST), 'utf8')) as Manifest
+    return m.version === 1 && typeof m.partitions === 'object' && m.partitions !== null ? m : empty()
+  } catch {
+    return empty()
+  }
+}
+
+const empty = (): Manifest => ({ version: 1, partitions: {} })
+
+/** Written to a temporary name and renamed over the old one: a crash leaves the old manifest or the new one. */
+const writeManifest = (dir: string, m: Manifest): void => {
+  const tmp = join(dir, `${SEAL_MANIFEST}.tmp-${process.pid}`)
+  writeFileSync(tmp, `${JSON.stringify(m, null, 1)}\n`)
+  renameSync(tmp, join(dir, SEAL_MANIFEST))
+}
+
+/** Whether the partition directory holds exactly the one file a seal writes. */
+const holdsOneFile = (path: string): boolean => {
+  try {
+    const files = readdirSync(path)
+    return files.length === 1 && files[0] === FILE
+  } catch {
+    return false
+  }
 }
 
 export const sealParquet = async (
@@ -27,42 +81,71 @@ export const sealParquet = async (
   if (!/^\d{4}-\d{2}-\d{2}$/.test(beforeDate)) {
     return E.left({ _tag: 'StoreQueryFailed', reason: `beforeDate "${beforeDate}" is not YYYY-MM-DD` })
   }
-  const source = `SELECT split_part(instrument_key, '_', 1) AS exchange, timeframe, ${istDateSql('open_ms')} AS date,
-      instrument_key, open_ms, open_paise, high_paise, low_paise, close_paise, volume, oi, flags
-    FROM ${TABLES.bars} WHERE ${istDateSql('open_ms')} < ${sqlString(beforeDate)}`
+  const exchange = `split_part(instrument_key, '_', 1)`
   try {
-    const counts = await conn.runAndReadAll(
-      `SELECT count(*), count(DISTINCT (exchange, timeframe, date)) FROM (${source})`,
-    )
-    const row = counts.getRows()[0] ?? []
-    const bars = Number(row[0])
-    if (bars > 0) {
-      // Written to a staging directory first (beside the sealed one: the same file system, so renames are atomic, and
-      // outside the readers' glob), then each partition is swapped in by renames: a reader in another process sees a
-      // partition's old files or its new ones (or, for an instant, none), never a half-written file or both. The old
-      // partition is removed rather than overwritten file by file because DuckDB may split a partition over a
-      // different number of files from one run to the next, and a stale extra file would be read twice.
-      const staging = `${dir}.staging-${process.pid}-${Date.now()}`
-      mkdirSync(dir, { recursive: true })
-      await conn.run(
-        `COPY (${source} ORDER BY exchange, timeframe, date, open_ms, instrument_key) TO ${sqlString(staging)}
-         (FORMAT parquet, PARTITION_BY (exchange, timeframe, date))`,
+    const summaries = (
+      await conn.runAndReadAll(
+        `SELECT ${exchange} AS exchange, timeframe, ${istDateSql('open_ms')} AS date, count(*)::DOUBLE,
+           bit_xor(hash(instrument_key, open_ms, open_paise, high_paise, low_paise, close_paise, volume, oi, flags))::VARCHAR
+         FROM ${TABLES.bars} WHERE ${istDateSql('open_ms')} < ${sqlString(beforeDate)}
+         GROUP BY ALL ORDER BY exchange, timeframe, date`,
       )
-      for (const ex of readdirSync(staging)) {
-        for (const tf of readdirSync(join(staging, ex))) {
-          for (const date of readdirSync(join(staging, ex, tf))) {
-            const target = join(dir, ex, tf, date)
-            const old = `${staging}.old-${ex}-${tf}-${date}`
-            mkdirSync(join(dir, ex, tf), { recursive: true })
-            if (existsSync(target)) renameSync(target, old)
-            renameSync(join(staging, ex, tf, date), target)
-            rmSync(old, { recursive: true, force: true })
-          }
+    )
+      .getRows()
+      .map(([ex, tf, date, rows, checksum]) => ({
+        path: join(`exchange=${String(ex)}`, `timeframe=${String(tf)}`, `date=${String(date)}`),
+        exchange: String(ex),
+        timeframe: String(tf),
+        date: String(date),
+        rows: Number(rows),
+        checksum: String(checksum),
+      }))
+    mkdirSync(dir, { recursive: true })
+    const manifest = readManifest(dir)
+    const partitions = { ...manifest.partitions }
+    const todo = summaries.filter((p) => {
+      const known = partitions[p.path]
+      return known?.rows !== p.rows || known.checksum !== p.checksum || !holdsOneFile(join(dir, p.path))
+    })
+    const staging = `${dir}.staging-${process.pid}-${Date.now()}`
+    let bars = 0
+    try {
+      for (const p of todo) {
+        const fromMs = istMidnight(p.date)
+        if (fromMs === undefined) throw new Error(`bad partition date ${p.date}`)
+        const stagedDir = join(staging, p.path)
+        mkdirSync(stagedDir, { recursive: true })
+        // One COPY per partition, to one file: a partitioned COPY may split a day over several files (by thread),
+        // and only a single file can be replaced by one rename. The day's rows are found by their time range.
+        await conn.run(
+          `COPY (SELECT instrument_key, open_ms, open_paise, high_paise, low_paise, close_paise, volume, oi, flags
+             FROM ${TABLES.bars}
+             WHERE timeframe = ${sqlString(p.timeframe)} AND ${exchange} = ${sqlString(p.exchange)}
+               AND open_ms >= ${fromMs} AND open_ms < ${fromMs + DAY_MS}
+             ORDER BY open_ms, instrument_key)
+           TO ${sqlString(join(stagedDir, FILE))} (FORMAT parquet)`,
+        )
+        const target = join(dir, p.path)
+        if (holdsOneFile(target)) renameSync(join(stagedDir, FILE), join(target, FILE))
+        else if (!existsSync(target)) {
+          mkdirSync(join(target, '..'), { recursive: true })
+          renameSync(stagedDir, target)
+        } else {
+          const old = `${staging}.old`
+          rmSync(old, { recursive: true, force: true })
+          renameSync(target, old)
+          renameSync(stagedDir, target)
+          rmSync(old, { recursive: true, force: true })
         }
+        partitions[p.path] = { rows: p.rows, checksum: p.checksum }
+        bars += p.rows
       }
+    } finally {
+      // What is sealed so far is recorded even when a later partition failed: the next seal goes on from there.
+      if (todo.length > 0) writeManifest(dir, { version: 1, partitions })
       rmSync(staging, { recursive: true, force: true })
     }
-    return E.right({ bars, partitions: Number(row[1]) })
+    return E.right({ bars, partitions: todo.length, unchanged: summaries.length - todo.length })
   } catch (e) {
     return E.left({ _tag: 'StoreWriteFailed', reason: `sealing to ${dir}: ${reasonOf(e)}` })
   }

@@ -315,7 +315,8 @@ export const dataSealCommand = (o: DataSealOptions, io: CliIo, log: Logger): Pro
       return 1
     }
     printResult(io, o.json, { sealed: dir, before, ...r.right }, [
-      `sealed ${r.right.bars} bars in ${r.right.partitions} partitions (days before ${before}) into ${dir}`,
+      `sealed ${r.right.bars} bars in ${r.right.partitions} new or changed partitions (days before ${before}) into ` +
+        `${dir}; ${r.right.unchanged} already sealed and unchanged`,
     ])
     return 0
   })
