@@ -583,6 +583,18 @@ describe('bahi backtest', () => {
         divergences: 0,
         events: s.events,
       })
+      // and sealing puts every tick and bar into Parquet for reader processes, one partition a day, and only once
+      const sealArgs = ['data', 'seal', '--home', home, '--before', '2022-11-04', '--json']
+      const seal = await bahi(sealArgs, {}, 60_000)
+      expect(seal.code, seal.stderr).toBe(0)
+      expect(parseJsonOut(seal)).toMatchObject({
+        bars: storedBars,
+        partitions: 3,
+        unchanged: 0,
+        ticks: { sealed: join(home, 'market', 'sealed-ticks'), ticks: storedTicks, partitions: 3, unchanged: 0 },
+      })
+      const again = await bahi(sealArgs, {}, 60_000)
+      expect(parseJsonOut(again)).toMatchObject({ bars: 0, unchanged: 3, ticks: { ticks: 0, unchanged: 3 } })
       // and an instrument without ticks is refused with a reason
       const none = await bahi(
         ['backtest', '--home', home, '--data', 'ticks', '--strategy', 'sma-cross', '--instruments', 'RELIANCE'].concat([

@@ -6,9 +6,9 @@ import { bahi, parseJsonOut, readAll, tempDirs } from './cliHarness.js'
 
 // `bahi backtest` and `bahi sweep` beside a writer: another process holds the DuckDB store (DuckDB then refuses every
 // other process, read-only ones too), and a run on bars reads the store's sealed Parquet days instead, says so on
-// stderr and in its summary (`dataSource`), and writes the journal a run on the store writes for the same rows. A run
-// on ticks (not sealed) is refused, as is a run when nothing is sealed yet, and nothing but the writer's lock makes a
-// run fall back.
+// stderr and in its summary (`dataSource`), and writes the journal a run on the store writes for the same rows; a run
+// on ticks reads the sealed ticks the same way. A run when nothing is sealed yet is refused, and nothing but the
+// writer's lock makes a run fall back.
 
 const temp = tempDirs()
 const children: Child[] = []
@@ -55,6 +55,7 @@ interface Summary {
   readonly dataSource: string
   readonly journal: string
   readonly bars: number
+  readonly ticks: number
   readonly closedTrades: number
 }
 
@@ -67,13 +68,14 @@ const filesOf = (dir: string): Record<string, Buffer> =>
   )
 
 describe('bahi backtest and sweep while another process holds the market store', () => {
-  it('read the sealed days (saying so), refuse ticks and an empty seal, and write the journal the store gives', async () => {
+  it('read the sealed days of bars and ticks (saying so), refuse an empty seal, and write the journal the store gives', async () => {
     const home = temp.make('bahi-beside-writer-')
     const market = join(home, 'market')
     mkdirSync(market, { recursive: true })
     const writer = startChild('../marketData/storeHolder.child.ts', [
       join(market, 'market.duckdb'),
       join(market, 'sealed'),
+      join(market, 'sealed-ticks'),
       String(DAYS),
     ])
     children.push(writer)
@@ -87,17 +89,29 @@ describe('bahi backtest and sweep while another process holds the market store',
         `instead (${join(market, 'sealed')}: no sealed Parquet directory there yet)`,
     )
     expect(unsealed.stdout).toBe('')
+    const unsealedTicks = await backtest(home, join(home, 'unsealed-ticks'), '2025-01-02', '2025-01-03', [
+      '--data',
+      'ticks',
+    ])
+    expect(unsealedTicks.code).toBe(2)
+    expect(unsealedTicks.stderr).toContain(
+      `another process holds it for writing (an import, or the market-data node), and no ticks are sealed yet to ` +
+        `read instead (${join(market, 'sealed-ticks')}: no sealed Parquet directory there yet)`,
+    )
 
     writer.proc.stdin.write(`seal ${SEAL_BEFORE}\n`)
-    expect(await writer.waitForLine((l) => l.startsWith('sealed'))).toBe(`sealed ${3 * BARS_PER_DAY}`)
-
-    // Ticks are not sealed: a run on them cannot fall back, and says so.
-    const ticks = await backtest(home, join(home, 'ticks'), '2025-01-02', '2025-01-03', ['--data', 'ticks'])
-    expect(ticks.code).toBe(2)
-    expect(ticks.stderr).toContain(
-      'another process holds it for writing (an import, or the market-data node), and --data ticks cannot read the ' +
-        'sealed days instead: only bars are sealed, not ticks',
+    expect(await writer.waitForLine((l) => l.startsWith('sealed'))).toBe(
+      `sealed ${3 * BARS_PER_DAY} ${4 * 3 * BARS_PER_DAY}`,
     )
+
+    // Ticks: read from the sealed ticks, with the same warning; the bars are built from them.
+    const tickRun = await backtest(home, join(home, 'ticks'), '2025-01-02', '2025-01-03', ['--data', 'ticks'])
+    expect(tickRun.code, tickRun.stderr).toBe(0)
+    expect(tickRun.stderr).toContain(`reading the sealed days in ${join(market, 'sealed-ticks')} instead`)
+    const onSealedTicks = parseJsonOut<Summary>(tickRun)
+    expect(onSealedTicks.dataSource).toBe('sealed')
+    expect(onSealedTicks.ticks).toBe(4 * 2 * BARS_PER_DAY)
+    expect(onSealedTicks.closedTrades).toBeGreaterThan(0)
 
     // Bars: read from the sealed days, with a warning naming the last sealed date.
     const sealedRun = await backtest(home, join(home, 'sealed-run'), '2025-01-02', '2025-01-03')
@@ -181,5 +195,14 @@ describe('bahi backtest and sweep while another process holds the market store',
     const [a, b] = [filesOf(onSealed.journal), filesOf(onStore.journal)]
     expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort())
     for (const f of Object.keys(a)) expect(a[f]!.equals(b[f]!), f).toBe(true)
+    // And on ticks.
+    const storeTicks = await backtest(home, join(home, 'store-ticks'), '2025-01-02', '2025-01-03', ['--data', 'ticks'])
+    expect(storeTicks.code, storeTicks.stderr).toBe(0)
+    const onStoreTicks = parseJsonOut<Summary>(storeTicks)
+    expect(onStoreTicks.dataSource).toBe('store')
+    expect(onStoreTicks.ticks).toBe(onSealedTicks.ticks)
+    const [c, d] = [filesOf(onSealedTicks.journal), filesOf(onStoreTicks.journal)]
+    expect(Object.keys(c).sort()).toEqual(Object.keys(d).sort())
+    for (const f of Object.keys(c)) expect(c[f]!.equals(d[f]!), f).toBe(true)
   }, 240_000)
 })

@@ -16,7 +16,8 @@ import {
 } from './index.js'
 
 // The reader of the sealed Parquet days as a `MarketBarSource`: the same bar batches and coverage as the store gives
-// for the days it sealed (what a backtest beside a writer reads), and "nothing sealed" told apart from other failures.
+// for the days it sealed (what a backtest beside a writer reads), the same ticks and tick coverage for the sealed
+// ticks, and "nothing sealed" told apart from other failures.
 
 const right = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(JSON.stringify(e.left))
@@ -38,8 +39,35 @@ beforeAll(async () => {
     days: 3,
     seed: 9,
   }))
-    right(await store.write({ bars: day.map((b) => ({ ...b.payload, oi: 0, flags: 0 })) }))
+    right(
+      await store.write({
+        bars: day.map((b) => ({ ...b.payload, oi: 0, flags: 0 })),
+        // Two ticks a bar (its open and close), two at the same millisecond for the second instrument, one with open
+        // interest: the order (time, instrument, seq) and the optional fields must survive sealing.
+        ticks: day.flatMap((b, i) => [
+          {
+            instrumentKey: b.payload.instrumentKey,
+            lttMs: b.payload.openMs + 1_000,
+            seq: 0,
+            ltpPaise: b.payload.openPaise,
+            ltq: 5,
+            volume: 10 * i,
+            oi: i % 7 === 0 ? 100 : null,
+          },
+          {
+            instrumentKey: b.payload.instrumentKey,
+            lttMs: b.payload.openMs + 1_000,
+            seq: 1,
+            ltpPaise: b.payload.closePaise,
+            ltq: 3,
+            volume: null,
+            oi: null,
+          },
+        ]),
+      }),
+    )
   right(await store.sealParquet(join(dir, 'sealed'), '2025-01-03'))
+  right(await store.sealTicksParquet(join(dir, 'sealed-ticks'), '2025-01-03'))
 })
 
 afterAll(() => {
@@ -102,6 +130,35 @@ describe('openMarketReader', () => {
       })),
     )
     expect(right(await store.coverage()).map((r) => r.toDate)).toEqual(['2025-01-03', '2025-01-03'])
+  })
+
+  it('gives the ticks and tick coverage the store gives for the sealed days; none without a ticks directory', async () => {
+    const reader = right(await openMarketReader(join(dir, 'sealed'), { ticksDir: join(dir, 'sealed-ticks') }))
+    const ticksOf = async (source: { streamTicks: MarketStore['streamTicks'] }, toMs?: number) => {
+      const out: unknown[] = []
+      const q = { instrumentKeys: [], ...(toMs === undefined ? {} : { toMs }) }
+      for await (const chunk of right(await source.streamTicks(q))) out.push(...chunk)
+      return out
+    }
+    try {
+      const sealedTo = Date.parse('2025-01-03T00:00:00+05:30')
+      const fromStore = await ticksOf(store, sealedTo)
+      expect(fromStore).toHaveLength(2 * 2 * 2 * 375)
+      expect(await ticksOf(reader)).toEqual(fromStore)
+      expect(right(await reader.tickCoverage())).toEqual(
+        right(await store.tickCoverage()).map((r) => ({ ...r, toDate: '2025-01-02', ticks: 1500, days: 2 })),
+      )
+    } finally {
+      reader.close()
+    }
+    const barsOnly = right(await openMarketReader(join(dir, 'sealed')))
+    expect(await ticksOf(barsOnly)).toEqual([])
+    barsOnly.close()
+    // Ticks alone: a reader with no sealed bars has none, and still reads the ticks.
+    const ticksOnly = right(await openMarketReader(join(dir, 'nowhere'), { ticksDir: join(dir, 'sealed-ticks') }))
+    expect(right(await ticksOnly.coverage())).toEqual([])
+    expect(await ticksOf(ticksOnly)).toHaveLength(2 * 2 * 2 * 375)
+    ticksOnly.close()
   })
 
   it('says nothing is sealed, as its own failure, for a missing directory and for one with no day in it', async () => {

@@ -1,24 +1,31 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
-import type { BarClosed, EventDraft } from '../../domain/events/index.js'
-import { coverage } from './coverage.js'
+import type { BarClosed, EventDraft, TickReceived } from '../../domain/events/index.js'
+import { coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
 import type { MarketBarSource } from './marketBarSource.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
-import { TABLES } from './schema.js'
+import { CREATE_TABLES, TABLES } from './schema.js'
 import { sqlString } from './sqlLiteral.js'
 import { type BarQuery, streamBarBatches, streamBars } from './streamBars.js'
+import { streamTicks, type TickQuery } from './streamTicks.js'
 
 // The read path for every process but the market-data node. DuckDB lets one process hold the store's file and
 // refuses every other process, even read-only ("Could not set lock on file"). So the writer seals finished days
 // into hive-partitioned Parquet (sealParquet.ts), and a reader opens its own in-memory DuckDB with a view named like
 // the store's bars table over those files: the same queries (streams merged in time order, resampling) run against
-// it, see each newly sealed day on their next query, and never block the writer. The day still open is not sealed:
-// it comes from the market-data node's journal and feed.
+// it, see each newly sealed day on their next query, and never block the writer. Sealed ticks (a directory of their
+// own) get a view named like the ticks table, so the store's tick stream and coverage run on them too. A reader
+// with no sealed bars (or ticks) has an empty table in their place. The day still open is not sealed: it comes from
+// the market-data node's journal and feed.
 
 export interface MarketReader extends MarketBarSource {
   readonly sealedDir: string
   readonly streamBars: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<BarClosed>[]>>>
+  /** Sealed ticks merged in time order, as the store streams them (streamTicks.ts); none without `ticksDir`. */
+  readonly streamTicks: (q: TickQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<TickReceived>[]>>>
+  /** Per instrument: first and last IST date, tick and day counts of the sealed ticks. */
+  readonly tickCoverage: () => Promise<E.Either<MarketStoreError, TickCoverageRow[]>>
   /** Bars per (instrument, IST date) in the sealed files, for checks and coverage. */
   readonly barsPerDay: () => Promise<
     E.Either<MarketStoreError, { instrumentKey: string; date: string; bars: number }[]>
@@ -35,20 +42,54 @@ const holdsParquet = (dir: string): boolean => {
   }
 }
 
-export const openMarketReader = async (sealedDir: string): Promise<E.Either<MarketStoreError, MarketReader>> => {
+const tableDdl = (table: string): string => {
+  const ddl = CREATE_TABLES.find((d) => d.includes(`CREATE TABLE IF NOT EXISTS ${table} (`))
+  if (ddl === undefined) throw new Error(`no DDL for ${table}`)
+  return ddl
+}
+
+export interface MarketReaderOptions {
+  /** The sealed ticks' directory (sealParquet.ts); without it the reader has no ticks. */
+  readonly ticksDir?: string
+}
+
+export const openMarketReader = async (
+  sealedDir: string,
+  o: MarketReaderOptions = {},
+): Promise<E.Either<MarketStoreError, MarketReader>> => {
+  const bars = existsSync(sealedDir) && holdsParquet(sealedDir)
+  const ticks = o.ticksDir !== undefined && existsSync(o.ticksDir) && holdsParquet(o.ticksDir)
   // Told apart from other failures: a backtest refused the store by a writer says "nothing is sealed yet" for these.
-  if (!existsSync(sealedDir))
-    return E.left({ _tag: 'NothingSealed', path: sealedDir, reason: 'no sealed Parquet directory there yet' })
-  if (!holdsParquet(sealedDir))
-    return E.left({ _tag: 'NothingSealed', path: sealedDir, reason: 'no day sealed there yet' })
+  if (!bars && !ticks) {
+    const dirs = o.ticksDir === undefined ? sealedDir : `${sealedDir} or ${o.ticksDir}`
+    return E.left({
+      _tag: 'NothingSealed',
+      path: dirs,
+      reason:
+        existsSync(sealedDir) || (o.ticksDir !== undefined && existsSync(o.ticksDir))
+          ? 'no day sealed there yet'
+          : 'no sealed Parquet directory there yet',
+    })
+  }
   let instance: DuckDBInstance
   try {
     instance = await DuckDBInstance.create(':memory:')
     const conn = await instance.connect()
-    await conn.run(
-      `CREATE VIEW ${TABLES.bars} AS SELECT instrument_key, timeframe, open_ms, open_paise, high_paise, low_paise,
-         close_paise, volume, oi, flags, date FROM read_parquet(${sqlString(`${sealedDir}/**/*.parquet`)}, hive_partitioning = true)`,
-    )
+    if (bars) {
+      await conn.run(
+        `CREATE VIEW ${TABLES.bars} AS SELECT instrument_key, timeframe, open_ms, open_paise, high_paise, low_paise,
+           close_paise, volume, oi, flags, date FROM read_parquet(${sqlString(`${sealedDir}/**/*.parquet`)}, hive_partitioning = true)`,
+      )
+    } else {
+      await conn.run(tableDdl(TABLES.bars))
+      await conn.run(`ALTER TABLE ${TABLES.bars} ADD COLUMN date DATE`)
+    }
+    if (ticks) {
+      await conn.run(
+        `CREATE VIEW ${TABLES.ticks} AS SELECT instrument_key, ltt_ms, seq, ltp_paise, ltq, volume, oi
+           FROM read_parquet(${sqlString(`${o.ticksDir}/**/*.parquet`)}, hive_partitioning = true)`,
+      )
+    } else await conn.run(tableDdl(TABLES.ticks))
     conn.closeSync()
   } catch (e) {
     return E.left({ _tag: 'StoreOpenFailed', path: sealedDir, reason: reasonOf(e) })
@@ -69,6 +110,19 @@ export const openMarketReader = async (sealedDir: string): Promise<E.Either<Mark
     streamBars: async (q) => {
       const c = await connect()
       return E.isLeft(c) ? c : streamBars(c.right, q, () => c.right.closeSync())
+    },
+    streamTicks: async (q) => {
+      const c = await connect()
+      return E.isLeft(c) ? c : streamTicks(c.right, q, () => c.right.closeSync())
+    },
+    tickCoverage: async () => {
+      const c = await connect()
+      if (E.isLeft(c)) return c
+      try {
+        return await tickCoverage(c.right)
+      } finally {
+        c.right.closeSync()
+      }
     },
     // The view has the bars table's columns, and coverage reads only that table.
     coverage: async () => {

@@ -76,13 +76,13 @@ afterEach(() => {
 
 describe('sealing finished days, incrementally', () => {
   it('seals the days before the date, one file each, and records them in the manifest', async () => {
-    expect(right(await store.sealParquet(sealed, '2025-01-06'))).toEqual({ bars: 12, partitions: 2, unchanged: 0 })
+    expect(right(await store.sealParquet(sealed, '2025-01-06'))).toEqual({ rows: 12, partitions: 2, unchanged: 0 })
     expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-03': 6 })
     expect(readdirSync(join(sealed, 'exchange=NSE', 'timeframe=1m', 'date=2025-01-02'))).toEqual(['data_0.parquet'])
     expect(existsSync(join(sealed, SEAL_MANIFEST))).toBe(true)
     // The next day, only the day that finished is written.
     const before = inode('2025-01-02')
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ bars: 6, partitions: 1, unchanged: 2 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ rows: 6, partitions: 1, unchanged: 2 })
     expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-03': 6, '2025-01-06': 6 })
     expect(inode('2025-01-02')).toBe(before)
   })
@@ -90,7 +90,7 @@ describe('sealing finished days, incrementally', () => {
   it('sealing again with nothing changed writes nothing and touches no file', async () => {
     right(await store.sealParquet(sealed, '2025-01-07'))
     const files = DAYS.map((d) => [inode(d), statSync(file(d)).mtimeMs])
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ bars: 0, partitions: 0, unchanged: 3 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ rows: 0, partitions: 0, unchanged: 3 })
     expect(DAYS.map((d) => [inode(d), statSync(file(d)).mtimeMs])).toEqual(files)
   })
 
@@ -100,7 +100,7 @@ describe('sealing finished days, incrementally', () => {
     // One instrument's last minute of the second day deleted, one of its closes re-imported differently.
     expect(right(await store.deleteBars(KEYS[0]!, '1m', at(DAYS[1]!, 1), at(DAYS[1]!, 3)))).toBe(2)
     right(await store.write({ bars: [bar(KEYS[0]!, at(DAYS[1]!, 1), 99_000)] }))
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ bars: 5, partitions: 1, unchanged: 2 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ rows: 5, partitions: 1, unchanged: 2 })
     expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-03': 5, '2025-01-06': 6 })
     expect([inode(DAYS[0]!), inode(DAYS[2]!)]).toEqual([first, third])
     expect(inode(DAYS[1]!)).not.toBe(second)
@@ -116,13 +116,65 @@ describe('sealing finished days, incrementally', () => {
     copyFileSync(file(DAYS[0]!), join(sealed, 'exchange=NSE', 'timeframe=1m', `date=${DAYS[0]}`, 'data_1.parquet'))
     // A day removed by hand.
     rmSync(join(sealed, 'exchange=NSE', 'timeframe=1m', `date=${DAYS[2]}`), { recursive: true })
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ bars: 12, partitions: 2, unchanged: 1 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ rows: 12, partitions: 2, unchanged: 1 })
     expect(readdirSync(join(sealed, 'exchange=NSE', 'timeframe=1m', `date=${DAYS[0]}`))).toEqual(['data_0.parquet'])
     expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-03': 6, '2025-01-06': 6 })
     // Without the manifest nothing is known: every day is written again, each by a rename over its file.
     rmSync(join(sealed, SEAL_MANIFEST))
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ bars: 18, partitions: 3, unchanged: 0 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ rows: 18, partitions: 3, unchanged: 0 })
     expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-03': 6, '2025-01-06': 6 })
     expect(readdirSync(dir).filter((f) => f.includes('staging'))).toEqual([])
+  })
+})
+
+describe('sealing finished days of ticks', () => {
+  const tick = (instrumentKey: string, lttMs: number, seq: number, ltpPaise: number) => ({
+    instrumentKey,
+    lttMs,
+    seq,
+    ltpPaise,
+    ltq: 75,
+    volume: 1000 + seq,
+    oi: null,
+  })
+
+  it('seals them apart from the bars, by exchange and date, and incrementally too', async () => {
+    const ticksDir = join(dir, 'sealed-ticks')
+    const fut = 'NSE_FO|49543'
+    right(
+      await store.write({
+        ticks: DAYS.flatMap((d) => [0, 1, 2].map((s) => tick(fut, at(d, 0) + 250, s, 2_500_000 + s))),
+      }),
+    )
+    expect(right(await store.sealTicksParquet(ticksDir, '2025-01-06'))).toEqual({
+      rows: 6,
+      partitions: 2,
+      unchanged: 0,
+    })
+    expect(readdirSync(join(ticksDir, 'exchange=NSE'))).toEqual(['date=2025-01-02', 'date=2025-01-03'])
+    expect(right(await store.sealTicksParquet(ticksDir, '2025-01-07'))).toEqual({
+      rows: 3,
+      partitions: 1,
+      unchanged: 2,
+    })
+    // The bars' directory has none of them, and the ticks come back whole, in their order, NULL open interest kept.
+    expect(existsSync(sealed)).toBe(false)
+    const { DuckDBInstance } = await import('@duckdb/node-api')
+    const db = await DuckDBInstance.create(':memory:')
+    const conn = await db.connect()
+    try {
+      const rows = (
+        await conn.runAndReadAll(
+          `SELECT date::VARCHAR, instrument_key, seq, ltp_paise, volume, oi
+           FROM read_parquet('${ticksDir}/**/*.parquet', hive_partitioning = true) ORDER BY ltt_ms, seq`,
+        )
+      ).getRows()
+      expect(rows.map(([d, k, s, p, v, oi]) => [String(d), k, Number(s), Number(p), Number(v), oi])).toEqual(
+        DAYS.flatMap((d) => [0, 1, 2].map((s) => [d, fut, s, 2_500_000 + s, 1000 + s, null])),
+      )
+    } finally {
+      conn.closeSync()
+      db.closeSync()
+    }
   })
 })

@@ -9,11 +9,12 @@ import { TABLES } from './schema.js'
 import { sqlString } from './sqlLiteral.js'
 
 // Sealing: finished days' bars copied out of the DuckDB file into Parquet, hive-partitioned as
-// `<dir>/exchange=NSE/timeframe=1m/date=2025-01-02/data_0.parquet`, which DuckDB, Polars and pandas read directly
-// (and which another process can read while the writer holds the DuckDB file: see marketReader.ts). Only days strictly
-// before `beforeDate` are sealed: the caller (who knows the clock) says which days are finished. Exchange = the
-// instrument key's segment up to the first `_` (`NSE_EQ|…` -> `NSE`). Columns: the bars table's, prices in paise,
-// times epoch ms.
+// `<dir>/exchange=NSE/timeframe=1m/date=2025-01-02/data_0.parquet`, and ticks into a directory of their own as
+// `<dir>/exchange=NSE/date=2025-01-02/data_0.parquet` (their columns differ, so one glob must not find both), which
+// DuckDB, Polars and pandas read directly (and which another process can read while the writer holds the DuckDB
+// file: see marketReader.ts). Only days strictly before `beforeDate` are sealed: the caller (who knows the clock) says
+// which days are finished. Exchange = the instrument key's segment up to the first `_` (`NSE_EQ|…` -> `NSE`).
+// Columns: the table's, prices in paise, times epoch ms.
 //
 // Sealing is incremental and never leaves a reader without a day. Each partition's rows are summed up as a count and
 // a checksum (DuckDB's `hash` of every column, xor-ed), recorded in `<dir>/_seal-manifest.json` (a name Parquet
@@ -27,8 +28,8 @@ import { sqlString } from './sqlLiteral.js'
 // several files) is replaced as a directory, with an instant in which it is absent.
 
 export interface SealResult {
-  /** Bars written by this seal (in partitions that were new or changed). */
-  readonly bars: number
+  /** Rows (bars or ticks) written by this seal, in partitions that were new or changed. */
+  readonly rows: number
   /** Partitions written by this seal. */
   readonly partitions: number
   /** Partitions before `beforeDate` already sealed with the same rows, left as they were. */
@@ -73,8 +74,43 @@ const holdsOneFile = (path: string): boolean => {
   }
 }
 
-export const sealParquet = async (
+/** What is sealed of a table: its columns (all of them, in the files), its time column, and how a day is sorted. */
+interface SealedTable {
+  readonly table: string
+  readonly columns: string
+  readonly time: string
+  readonly orderBy: string
+  /** Whether the table's `timeframe` column is a partition level (bars), or there is none (ticks). */
+  readonly byTimeframe: boolean
+}
+
+const BARS: SealedTable = {
+  table: TABLES.bars,
+  columns: 'instrument_key, open_ms, open_paise, high_paise, low_paise, close_paise, volume, oi, flags',
+  time: 'open_ms',
+  orderBy: 'open_ms, instrument_key',
+  byTimeframe: true,
+}
+
+const TICKS: SealedTable = {
+  table: TABLES.ticks,
+  columns: 'instrument_key, ltt_ms, seq, ltp_paise, ltq, volume, oi',
+  time: 'ltt_ms',
+  orderBy: 'ltt_ms, instrument_key, seq',
+  byTimeframe: false,
+}
+
+/** The bars of days before `beforeDate` into `<dir>/exchange=/timeframe=/date=`. */
+export const sealParquet = (conn: DuckDBConnection, dir: string, beforeDate: string) =>
+  sealTable(conn, BARS, dir, beforeDate)
+
+/** The ticks of days before `beforeDate` into `<dir>/exchange=/date=`. */
+export const sealTicksParquet = (conn: DuckDBConnection, dir: string, beforeDate: string) =>
+  sealTable(conn, TICKS, dir, beforeDate)
+
+const sealTable = async (
   conn: DuckDBConnection,
+  t: SealedTable,
   dir: string,
   beforeDate: string,
 ): Promise<E.Either<MarketStoreError, SealResult>> => {
@@ -82,18 +118,21 @@ export const sealParquet = async (
     return E.left({ _tag: 'StoreQueryFailed', reason: `beforeDate "${beforeDate}" is not YYYY-MM-DD` })
   }
   const exchange = `split_part(instrument_key, '_', 1)`
+  const timeframe = t.byTimeframe ? 'timeframe' : `''`
   try {
     const summaries = (
       await conn.runAndReadAll(
-        `SELECT ${exchange} AS exchange, timeframe, ${istDateSql('open_ms')} AS date, count(*)::DOUBLE,
-           bit_xor(hash(instrument_key, open_ms, open_paise, high_paise, low_paise, close_paise, volume, oi, flags))::VARCHAR
-         FROM ${TABLES.bars} WHERE ${istDateSql('open_ms')} < ${sqlString(beforeDate)}
-         GROUP BY ALL ORDER BY exchange, timeframe, date`,
+        `SELECT ${exchange} AS exchange, ${timeframe} AS tf, ${istDateSql(t.time)} AS date, count(*)::DOUBLE,
+           bit_xor(hash(${t.columns}))::VARCHAR
+         FROM ${t.table} WHERE ${istDateSql(t.time)} < ${sqlString(beforeDate)}
+         GROUP BY ALL ORDER BY exchange, tf, date`,
       )
     )
       .getRows()
       .map(([ex, tf, date, rows, checksum]) => ({
-        path: join(`exchange=${String(ex)}`, `timeframe=${String(tf)}`, `date=${String(date)}`),
+        path: t.byTimeframe
+          ? join(`exchange=${String(ex)}`, `timeframe=${String(tf)}`, `date=${String(date)}`)
+          : join(`exchange=${String(ex)}`, `date=${String(date)}`),
         exchange: String(ex),
         timeframe: String(tf),
         date: String(date),
@@ -108,7 +147,7 @@ export const sealParquet = async (
       return known?.rows !== p.rows || known.checksum !== p.checksum || !holdsOneFile(join(dir, p.path))
     })
     const staging = `${dir}.staging-${process.pid}-${Date.now()}`
-    let bars = 0
+    let rows = 0
     try {
       for (const p of todo) {
         const fromMs = istMidnight(p.date)
@@ -118,11 +157,10 @@ export const sealParquet = async (
         // One COPY per partition, to one file: a partitioned COPY may split a day over several files (by thread),
         // and only a single file can be replaced by one rename. The day's rows are found by their time range.
         await conn.run(
-          `COPY (SELECT instrument_key, open_ms, open_paise, high_paise, low_paise, close_paise, volume, oi, flags
-             FROM ${TABLES.bars}
-             WHERE timeframe = ${sqlString(p.timeframe)} AND ${exchange} = ${sqlString(p.exchange)}
-               AND open_ms >= ${fromMs} AND open_ms < ${fromMs + DAY_MS}
-             ORDER BY open_ms, instrument_key)
+          `COPY (SELECT ${t.columns} FROM ${t.table}
+             WHERE ${t.byTimeframe ? `timeframe = ${sqlString(p.timeframe)} AND ` : ''}${exchange} = ${sqlString(p.exchange)}
+               AND ${t.time} >= ${fromMs} AND ${t.time} < ${fromMs + DAY_MS}
+             ORDER BY ${t.orderBy})
            TO ${sqlString(join(stagedDir, FILE))} (FORMAT parquet)`,
         )
         const target = join(dir, p.path)
@@ -138,14 +176,14 @@ export const sealParquet = async (
           rmSync(old, { recursive: true, force: true })
         }
         partitions[p.path] = { rows: p.rows, checksum: p.checksum }
-        bars += p.rows
+        rows += p.rows
       }
     } finally {
       // What is sealed so far is recorded even when a later partition failed: the next seal goes on from there.
       if (todo.length > 0) writeManifest(dir, { version: 1, partitions })
       rmSync(staging, { recursive: true, force: true })
     }
-    return E.right({ bars, partitions: todo.length, unchanged: summaries.length - todo.length })
+    return E.right({ rows, partitions: todo.length, unchanged: summaries.length - todo.length })
   } catch (e) {
     return E.left({ _tag: 'StoreWriteFailed', reason: `sealing to ${dir}: ${reasonOf(e)}` })
   }

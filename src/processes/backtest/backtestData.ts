@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
-import type { MarketBarSource } from '../../adapters/marketStore/index.js'
+import type { MarketBarSource, MarketStore } from '../../adapters/marketStore/index.js'
 import type { BacktestPlan, BarSource, DataSource } from './backtestPlan.js'
 
 // Where a plan's market is read, checked before anything is written: every instrument must have data in the range,
@@ -15,11 +15,14 @@ export interface BacktestData {
 
 /** The plan reading its bars where `checkBacktestData` found them (the store's sealed days, say). */
 export const readingFrom = (p: BacktestPlan, d: BacktestData): BacktestPlan =>
-  p.source.kind === 'store' && (d.dataSource === 'store' || d.dataSource === 'sealed')
+  p.source.kind !== 'synthetic' && (d.dataSource === 'store' || d.dataSource === 'sealed')
     ? { ...p, source: { ...p.source, read: d.dataSource } }
     : p
 
 type MarketStoreModule = typeof import('../../adapters/marketStore/index.js')
+
+/** What the check reads of ticks: the store and the reader of its sealed days both give it. */
+type TickSource = Pick<MarketStore, 'tickCoverage' | 'close'>
 
 /** The start of every refusal of a run whose store another process holds for writing. */
 const heldBy = (path: string) =>
@@ -49,6 +52,27 @@ const openBarsForCheck = async (
   )
 }
 
+/** The store's ticks, or, when another process holds the store for writing, the reader of its sealed ticks. */
+const openTicksForCheck = async (
+  ms: MarketStoreModule,
+  source: Extract<BarSource, { kind: 'ticks' }>,
+  log: Logger,
+): Promise<E.Either<string, { readonly ticks: TickSource; readonly dataSource: 'store' | 'sealed' }>> => {
+  const opened = await ms.openMarketStore(source.path, log.child({ component: 'market-store' }), { readOnly: true })
+  if (E.isRight(opened)) return E.right({ ticks: opened.right, dataSource: 'store' })
+  if (opened.left._tag !== 'StoreLocked') return E.left(ms.describeMarketStoreError(opened.left))
+  const reader = await ms.openMarketReader(source.sealedDir, { ticksDir: source.sealedTicksDir })
+  if (E.isRight(reader)) return E.right({ ticks: reader.right, dataSource: 'sealed' })
+  return E.left(
+    reader.left._tag === 'NothingSealed'
+      ? `${heldBy(source.path)}, and no ticks are sealed yet to read instead (${source.sealedTicksDir}: ` +
+          `${reader.left.reason}): run this again when the writer is done, or once finished days are sealed ` +
+          `(bahi data seal). DuckDB: ${opened.left.reason}`
+      : `${heldBy(source.path)}, and its sealed ticks cannot be read instead: ` +
+          `${ms.describeMarketStoreError(reader.left)}. DuckDB: ${opened.left.reason}`,
+  )
+}
+
 /**
  * Whether every instrument of a plan on the market store has data in its range: a refusal naming each one that has
  * none (with the range it does have), before anything is written. A run on the rest would quietly be a different
@@ -68,19 +92,11 @@ export const checkBacktestData = async (p: BacktestPlan, log: Logger): Promise<E
   /** The sealed days' directory, when they are read instead of a store that another process holds for writing. */
   let sealedDir: string | undefined
   if (p.source.kind === 'ticks') {
-    const opened = await ms.openMarketStore(p.source.path, log.child({ component: 'market-store' }), {
-      readOnly: true,
-    })
-    if (E.isLeft(opened))
-      return E.left(
-        opened.left._tag === 'StoreLocked'
-          ? `${heldBy(p.source.path)}, and --data ticks cannot read the sealed days instead: only bars are sealed, ` +
-              'not ticks, so a run on ticks needs the store itself: run it again when the writer is done, or run on ' +
-              `the sealed bars (--data store). DuckDB: ${opened.left.reason}`
-          : ms.describeMarketStoreError(opened.left),
-      )
-    const rows = await opened.right.tickCoverage()
-    opened.right.close()
+    const opened = await openTicksForCheck(ms, p.source, log)
+    if (E.isLeft(opened)) return opened
+    if (opened.right.dataSource === 'sealed') sealedDir = p.source.sealedTicksDir
+    const rows = await opened.right.ticks.tickCoverage()
+    opened.right.ticks.close()
     if (E.isLeft(rows)) return E.left(ms.describeMarketStoreError(rows.left))
     for (const r of rows.right) ranges.set(r.instrumentKey, r)
   } else {

@@ -66,6 +66,8 @@ export interface BacktestRequest extends ExitFlags {
   readonly storePath: string
   /** The store's sealed Parquet days (`bahi data seal`): read instead when another process holds the store. */
   readonly sealedPath: string
+  /** The store's sealed ticks, read instead in a run on ticks when another process holds the store. */
+  readonly sealedTicksPath: string
   /** The symbol -> instrument key table (data/instruments/nse-symbols.csv). */
   readonly symbolsPath: string
   /** Bar timeframe the strategy runs on (1-minute bars resampled, session-aligned); default 1m. */
@@ -90,7 +92,14 @@ export type BarSource =
        */
       readonly read: 'store' | 'sealed'
     }
-  | { readonly kind: 'ticks'; readonly path: string }
+  | {
+      readonly kind: 'ticks'
+      readonly path: string
+      readonly sealedDir: string
+      readonly sealedTicksDir: string
+      /** As for bars: the DuckDB file, or its sealed days when another process holds it for writing. */
+      readonly read: 'store' | 'sealed'
+    }
 
 /** What a run read its market from: the summaries say it (the journal does not: the rows are the same). */
 export type DataSource = 'store' | 'sealed' | 'synthetic'
@@ -102,7 +111,7 @@ export const dataSourceOf = (s: BarSource): DataSource => {
     case 'store':
       return s.read
     case 'ticks':
-      return 'store'
+      return s.read
     default: {
       const never: never = s
       throw new Error(`unhandled bar source ${JSON.stringify(never)}`)
@@ -235,7 +244,13 @@ export const planBacktest = (
     source =
       data === 'store'
         ? { kind: 'store', path: r.storePath, sealedDir: r.sealedPath, bars, read: 'store' }
-        : { kind: data, path: r.storePath }
+        : {
+            kind: data,
+            path: r.storePath,
+            sealedDir: r.sealedPath,
+            sealedTicksDir: r.sealedTicksPath,
+            read: 'store',
+          }
   }
   if (r.barSource !== undefined && data === 'synthetic')
     return E.left('--bar-source is for bars read from the store, not the synthetic market')

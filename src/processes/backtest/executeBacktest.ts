@@ -72,7 +72,11 @@ export const executeBacktest = async (
     const toMs = istInstant(p.to, '00:00')! + 86_400_000
     const instrumentKeys = p.instruments.map((i) => i.instrumentKey)
     if (p.source.kind === 'ticks') {
-      const opened = await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
+      // As for bars: the store, or its sealed ticks where checkBacktestData found them.
+      const opened =
+        p.source.read === 'sealed'
+          ? await openMarketReader(p.source.sealedDir, { ticksDir: p.source.sealedTicksDir })
+          : await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
       if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
       const store = opened.right
       held = store

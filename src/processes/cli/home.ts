@@ -17,6 +17,9 @@ export const marketStorePath = (home: string): string => join(home, 'market', 'm
 /** The sealed Parquet directory of a data directory: what other processes read (see marketReader.ts). */
 export const sealedMarketDir = (home: string): string => join(home, 'market', 'sealed')
 
+/** The sealed ticks' directory (apart from the bars': their columns differ, and one glob reads all the bars). */
+export const sealedTicksDir = (home: string): string => join(home, 'market', 'sealed-ticks')
+
 /** The packaged symbol -> instrument key table. */
 export const packagedSymbolsPath = (): string =>
   join(findPackageRoot(dirname(fileURLToPath(import.meta.url))) ?? '.', 'data', 'instruments', 'nse-symbols.csv')

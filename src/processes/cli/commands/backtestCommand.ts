@@ -14,7 +14,7 @@ import {
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
-import { marketStorePath, packagedSymbolsPath, sealedMarketDir } from '../home.js'
+import { marketStorePath, packagedSymbolsPath, sealedMarketDir, sealedTicksDir } from '../home.js'
 import { backtestProgress } from './backtestProgress.js'
 
 // `bahi backtest --strategy KIND [--params JSON] --instruments A,B --from D --to D [--fill-model next-open|touch]
@@ -27,7 +27,10 @@ import { backtestProgress } from './backtestProgress.js'
 
 /** The request as the CLI has it: JSON flags still text, and where the store and outputs are. */
 export interface BacktestOptions
-  extends Omit<BacktestRequest, 'params' | 'limits' | 'out' | 'storePath' | 'sealedPath' | 'symbolsPath'> {
+  extends Omit<
+    BacktestRequest,
+    'params' | 'limits' | 'out' | 'storePath' | 'sealedPath' | 'sealedTicksPath' | 'symbolsPath'
+  > {
   readonly json: boolean
   readonly home: string
   readonly params: string | undefined
@@ -64,6 +67,7 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
       out,
       storePath: marketStorePath(o.home),
       sealedPath: sealedMarketDir(o.home),
+      sealedTicksPath: sealedTicksDir(o.home),
       symbolsPath: packagedSymbolsPath(),
     },
     builtinEngineConfig.strategies,

@@ -14,7 +14,7 @@ import {
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { istDateOf, istMidnight } from '../../../domain/time/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
-import { marketStorePath, packagedSymbolsPath, sealedMarketDir } from '../home.js'
+import { marketStorePath, packagedSymbolsPath, sealedMarketDir, sealedTicksDir } from '../home.js'
 
 // `bahi data coverage [--instrument KEY|SYMBOL] [--json]`: instruments, timeframes, date ranges, bar and day counts;
 // and the same for ticks.
@@ -309,14 +309,36 @@ export const dataSealCommand = (o: DataSealOptions, io: CliIo, log: Logger): Pro
       return 2
     }
     const dir = sealedMarketDir(o.home)
-    const r = await store.sealParquet(dir, before)
-    if (E.isLeft(r)) {
-      io.err(`bahi data seal: ${describeMarketStoreError(r.left)}`)
+    const ticksDir = sealedTicksDir(o.home)
+    const bars = await store.sealParquet(dir, before)
+    if (E.isLeft(bars)) {
+      io.err(`bahi data seal: ${describeMarketStoreError(bars.left)}`)
       return 1
     }
-    printResult(io, o.json, { sealed: dir, before, ...r.right }, [
-      `sealed ${r.right.bars} bars in ${r.right.partitions} new or changed partitions (days before ${before}) into ` +
-        `${dir}; ${r.right.unchanged} already sealed and unchanged`,
-    ])
+    const ticks = await store.sealTicksParquet(ticksDir, before)
+    if (E.isLeft(ticks)) {
+      io.err(`bahi data seal: ticks: ${describeMarketStoreError(ticks.left)}`)
+      return 1
+    }
+    const b = bars.right
+    const t = ticks.right
+    printResult(
+      io,
+      o.json,
+      {
+        sealed: dir,
+        before,
+        bars: b.rows,
+        partitions: b.partitions,
+        unchanged: b.unchanged,
+        ticks: { sealed: ticksDir, ticks: t.rows, partitions: t.partitions, unchanged: t.unchanged },
+      },
+      [
+        `sealed ${b.rows} bars in ${b.partitions} new or changed partitions (days before ${before}) into ${dir}; ` +
+          `${b.unchanged} already sealed and unchanged`,
+        `sealed ${t.rows} ticks in ${t.partitions} new or changed partitions into ${ticksDir}; ` +
+          `${t.unchanged} already sealed and unchanged`,
+      ],
+    )
     return 0
   })

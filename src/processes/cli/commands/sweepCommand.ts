@@ -16,7 +16,7 @@ import {
 } from '../../sweep/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
-import { marketStorePath, packagedSymbolsPath, sealedMarketDir } from '../home.js'
+import { marketStorePath, packagedSymbolsPath, sealedMarketDir, sealedTicksDir } from '../home.js'
 import type { BacktestOptions } from './backtestCommand.js'
 
 // `bahi sweep --strategy KIND --grid '{"fast":[5,10],"slow":[20,30]}' [--params JSON] --instruments A,B --from D
@@ -76,6 +76,7 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo, log: Logger): Pro
         out: join(out, String(i + 1)),
         storePath: marketStorePath(o.home),
         sealedPath: sealedMarketDir(o.home),
+        sealedTicksPath: sealedTicksDir(o.home),
         symbolsPath: packagedSymbolsPath(),
       },
       builtinEngineConfig.strategies,
