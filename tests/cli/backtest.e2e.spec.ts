@@ -6,6 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openMarketStore } from '../../src/adapters/marketStore/index.js'
 import { equityCharges, scheduleOn, UPSTOX_EQUITY_SCHEDULES } from '../../src/domain/charges/index.js'
 import { istDateOf } from '../../src/domain/time/index.js'
+import { openJournalReader } from '../../src/journal/index.js'
+import { buildReport } from '../../src/processes/backtest/index.js'
+import { createBuiltinEngine } from '../../src/processes/engine/index.js'
 import { itWithNseData, nseDataDir } from '../support/nseData.js'
 import { bahi, parseJsonOut, readAll, tempDirs } from './cliHarness.js'
 
@@ -32,6 +35,19 @@ interface Summary {
   netPnl: number
   fees: number
   barsPerSecond: number
+}
+
+/**
+ * The run folds its report as it steps; the same fold over the journal it wrote must give report.json exactly (any
+ * journal can be reported on that way).
+ */
+const expectReportOfJournal = async (s: { readonly journal: string; readonly report: { readonly json: string } }) => {
+  const written = JSON.parse(readFileSync(s.report.json, 'utf8')) as { title: string }
+  const reader = openJournalReader(s.journal)
+  if (E.isLeft(reader)) throw new Error(JSON.stringify(reader.left))
+  const folded = await buildReport(reader.right, createBuiltinEngine(), written.title)
+  await reader.right.close()
+  expect(E.isRight(folded) && JSON.parse(JSON.stringify(folded.right))).toEqual(written)
 }
 
 const args = (out: string, extra: string[] = []) => [
@@ -83,6 +99,7 @@ describe('bahi backtest', () => {
     expect(fees).toBe(Math.round(s.fees * 100))
     const v = await bahi(['replay', s.journal, '--verify', '--json'])
     expect(parseJsonOut<{ divergences: number; events: number }>(v)).toMatchObject({ divergences: 0, events: s.events })
+    await expectReportOfJournal(s)
   }, 120_000)
 
   it('the same backtest twice writes the same journal, byte for byte', async () => {
@@ -222,6 +239,7 @@ describe('bahi backtest', () => {
       const v = await bahi(['replay', s.journal, '--verify', '--json'])
       expect(v.code, v.stderr).toBe(0)
       expect(JSON.parse(v.stdout).divergences).toBe(0)
+      await expectReportOfJournal(s)
     },
     120_000,
   )

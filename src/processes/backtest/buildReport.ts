@@ -1,64 +1,83 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { ReportData } from '../../adapters/report/index.js'
+import type { Envelope } from '../../domain/events/index.js'
 import { formatIst } from '../../domain/time/index.js'
 import { describeJournalError, type JournalReader } from '../../journal/index.js'
 import {
   computeMetrics,
   createReport,
   type Engine,
+  type EngineState,
   METRIC_CONVENTIONS,
   observe,
-  positionKey,
 } from '../../projections/index.js'
 
-// A backtest report is a fold over the run's journal (so any journal can be reported on, not only a fresh run):
-// the engine state is rebuilt event by event and the report observes it.
+// A backtest report is a fold over the run's events: the report observes the engine state after each one. A run
+// folds it as it steps (`reportBuilder().observe` as the driver's step observer), so the journal need not be read
+// back; any journal can be reported on the same way by rebuilding the state from it (`buildReport`). Both give the
+// same report for the same events (tests/cli/backtest.e2e.spec.ts checks the run's against the journal's).
 
 const ist = (ts: number) => formatIst(ts).slice(0, 19).replace('T', ' ')
 
+export interface ReportBuilder {
+  /** Folds one event; `s` is the engine state right after it. */
+  readonly observe: (s: EngineState, e: Envelope) => void
+  /** The report of what was folded, `s` being the state after the last event. */
+  readonly data: (s: EngineState, title: string) => ReportData
+}
+
+export const reportBuilder = (): ReportBuilder => {
+  const report = createReport()
+  const deniedOrders: Record<string, number> = {}
+  return {
+    observe: (s, e) => {
+      if (e.type === 'OrderDenied') deniedOrders[e.payload.rule] = (deniedOrders[e.payload.rule] ?? 0) + 1
+      observe(report, s.trading, e)
+    },
+    data: (s, title) => {
+      const t = s.trading
+      const metrics = computeMetrics(report, t.portfolio.initialCashPaise, t.portfolio.feesPaise)
+      const equity = [...report.intraday, ...report.daily]
+        .sort((a, b) => a.ts - b.ts)
+        .map((p) => [ist(p.ts), p.equityPaise / 100] as const)
+      return {
+        title,
+        run: { ...(t.run ?? {}), events: t.lastSeq, strategies: [...t.strategies.values()] },
+        metrics: { ...metrics },
+        equity,
+        trades: report.trades.map((x) => ({
+          strategyId: x.strategyId,
+          instrumentKey: x.instrumentKey,
+          side: x.side,
+          qty: x.qty,
+          entryTime: ist(x.entryTs),
+          exitTime: ist(x.exitTs),
+          entryPrice: Math.round(x.entryPricePaise) / 100,
+          exitPrice: Math.round(x.exitPricePaise) / 100,
+          netPnl: x.netPnlPaise / 100,
+          fees: x.feesPaise / 100,
+          entryReason: x.entryReason,
+          exitReason: x.exitReason,
+        })),
+        conventions: METRIC_CONVENTIONS,
+        deniedOrders: { ...deniedOrders },
+      }
+    },
+  }
+}
+
+/** The report of a journal: the engine state rebuilt event by event, observed after each. */
 export const buildReport = async (
   reader: JournalReader,
   engine: Engine,
   title: string,
 ): Promise<E.Either<string, ReportData>> => {
   const state = engine.initialState()
-  const report = createReport()
-  const deniedOrders: Record<string, number> = {}
+  const builder = reportBuilder()
   const scanned = await reader.scan({}, (e) => {
-    if (e.type === 'OrderDenied') deniedOrders[e.payload.rule] = (deniedOrders[e.payload.rule] ?? 0) + 1
-    const qtyBefore =
-      e.type === 'OrderFilled'
-        ? (state.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0)
-        : 0
     engine.evolve(state, e)
-    observe(report, state.trading, e, qtyBefore)
+    builder.observe(state, e)
   })
   if (E.isLeft(scanned)) return E.left(describeJournalError(scanned.left))
-  const t = state.trading
-  const metrics = computeMetrics(report, t.portfolio.initialCashPaise, t.portfolio.feesPaise)
-  const equity = [...report.intraday, ...report.daily]
-    .sort((a, b) => a.ts - b.ts)
-    .map((p) => [ist(p.ts), p.equityPaise / 100] as const)
-  return E.right({
-    title,
-    run: { ...(t.run ?? {}), events: t.lastSeq, strategies: [...t.strategies.values()] },
-    metrics: { ...metrics },
-    equity,
-    trades: report.trades.map((x) => ({
-      strategyId: x.strategyId,
-      instrumentKey: x.instrumentKey,
-      side: x.side,
-      qty: x.qty,
-      entryTime: ist(x.entryTs),
-      exitTime: ist(x.exitTs),
-      entryPrice: Math.round(x.entryPricePaise) / 100,
-      exitPrice: Math.round(x.exitPricePaise) / 100,
-      netPnl: x.netPnlPaise / 100,
-      fees: x.feesPaise / 100,
-      entryReason: x.entryReason,
-      exitReason: x.exitReason,
-    })),
-    conventions: METRIC_CONVENTIONS,
-    deniedOrders,
-  })
+  return E.right(builder.data(state, title))
 }

@@ -9,10 +9,9 @@ import { syntheticBars } from '../../adapters/synthetic/index.js'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
 import type { BarClosed, EventDraft, Timeframe } from '../../domain/events/index.js'
 import { istInstant } from '../../domain/time/index.js'
-import { describeJournalError, openJournalReader } from '../../journal/index.js'
 import { createBarAggregator, type Engine, type PerformanceMetrics, resampleBars } from '../../projections/index.js'
 import { type BacktestOutcome, type BacktestPlan, dataSourceOf } from './backtestPlan.js'
-import { buildReport } from './buildReport.js'
+import { reportBuilder } from './buildReport.js'
 import { type MarketChunks, runBacktest } from './runBacktest.js'
 import { byTimeThenKey, ticksWithBars } from './tickReplay.js'
 
@@ -115,6 +114,8 @@ export const executeBacktest = async (
       openSeconds = (performance.now() - opening) / 1000
     }
   }
+  // The report folds as the run steps: reading the journal back would cost more than the run's own steps.
+  const report = reportBuilder()
   const ran = await runBacktest(
     {
       runId: p.runId,
@@ -133,6 +134,7 @@ export const executeBacktest = async (
     market,
     log,
     onProgress,
+    report.observe,
   )
   held?.close()
   const dataSource = dataSourceOf(p.source)
@@ -144,14 +146,10 @@ export const executeBacktest = async (
     )
   }
   if (E.isLeft(ran)) return ran
-  const reader = openJournalReader(journal)
-  if (E.isLeft(reader)) return E.left(describeJournalError(reader.left))
-  const report = await buildReport(reader.right, engine(), p.title)
-  await reader.right.close()
-  if (E.isLeft(report)) return report
-  const files = writeReport(p.out, report.right)
+  const data = report.data(ran.right.state, p.title)
+  const files = writeReport(p.out, data)
   if (E.isLeft(files)) return files
-  const m = report.right.metrics as unknown as PerformanceMetrics
+  const m = data.metrics as unknown as PerformanceMetrics
   return E.right({
     runId: p.runId,
     dataSource,
@@ -161,7 +159,7 @@ export const executeBacktest = async (
     ticks: ran.right.ticks,
     events: ran.right.events,
     closedTrades: m.closedTrades,
-    deniedOrders: report.right.deniedOrders,
+    deniedOrders: data.deniedOrders,
     netPnl: m.netPnl,
     fees: m.fees,
     barsPerSecond: Math.round(ran.right.bars / (openSeconds + ran.right.seconds)),

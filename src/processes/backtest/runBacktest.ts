@@ -18,7 +18,7 @@ import { unsafeMoney } from '../../domain/money/index.js'
 import type { RiskLimits } from '../../domain/risk/index.js'
 import { describeJournalError, openFileJournal } from '../../journal/index.js'
 import { type Engine, type EngineState, toEngineSnapshot } from '../../projections/index.js'
-import { describeDriverError, runBatch } from '../drivers/index.js'
+import { describeDriverError, runBatch, type StepObserver } from '../drivers/index.js'
 
 // One backtest: the manifest and configuration events, then the bars of the source through the engine with the
 // simulated broker, into a new journal, ending with RunEnded and a snapshot. Everything the run needs to be replayed
@@ -144,6 +144,8 @@ export const runBacktest = async (
   log: Logger,
   /** Market events stepped so far (bars, and ticks in a run on ticks), and the time of the last. */
   onProgress?: (events: number, lastTs: number) => void,
+  /** Sees every event right after it is stepped, with the state it left (the report's fold, say). */
+  observe?: StepObserver,
 ): Promise<E.Either<string, BacktestRun>> => {
   // Durable at the end of the run, not at every batch: a backtest that dies is run again, not resumed.
   const opened = openFileJournal(b.journalDir, { log: log.child({ component: 'journal' }), durability: 'sync' })
@@ -166,7 +168,14 @@ export const runBacktest = async (
     }
     yield [{ type: 'RunEnded', ts: lastTs, payload: { runId: b.runId, reason: 'end of data' } } as const]
   })()
-  const ran = await runBatch({ journal, engine, state, inputs, sync: false })
+  const ran = await runBatch({
+    journal,
+    engine,
+    state,
+    inputs,
+    sync: false,
+    ...(observe === undefined ? {} : { observe }),
+  })
   if (E.isLeft(ran)) {
     await journal.close()
     return E.left(describeDriverError(ran.left))

@@ -8,7 +8,7 @@ import {
 } from '../../domain/events/index.js'
 import type { Journal, JournalError } from '../../journal/index.js'
 import type { Engine, EngineState } from '../../projections/index.js'
-import { BarCursor, type NoManifest, noManifest, runBarRows, runCascade } from './cascade.js'
+import { BarCursor, type NoManifest, noManifest, runBarRows, runCascade, type StepObserver } from './cascade.js'
 
 // The batch driver: inputs as fast as the source gives them (a backtest), each input's cascade stepped at once, and
 // the journal written in large group-committed batches. Decisions have no effects outside the engine here (the
@@ -30,6 +30,8 @@ export interface BatchRunOptions {
    * while the disk flushes (a backtest writes its snapshot).
    */
   readonly sync?: boolean
+  /** Sees every event right after it is stepped (see `StepObserver`). */
+  readonly observe?: StepObserver
 }
 
 export interface BatchRunResult {
@@ -69,12 +71,12 @@ export const runBatch = async (o: BatchRunOptions): Promise<E.Either<JournalErro
   for await (const chunk of o.inputs) {
     if (isBarColumns(chunk)) {
       if (chunk.length > 0 && nextSeq === 1) return E.left(noManifest('BarClosed'))
-      nextSeq = runBarRows(o.engine, o.state, chunk, nextSeq, cursor, pending)
+      nextSeq = runBarRows(o.engine, o.state, chunk, nextSeq, cursor, pending, o.observe)
       inputs += chunk.length
     } else {
       for (const input of chunk) {
         if (nextSeq === 1 && input.type !== 'RunStarted') return E.left(noManifest(input.type))
-        nextSeq = runCascade(o.engine, o.state, input, nextSeq, cascade)
+        nextSeq = runCascade(o.engine, o.state, input, nextSeq, cascade, o.observe)
         for (const e of cascade) pending.push(e)
         cascade.length = 0
         inputs++

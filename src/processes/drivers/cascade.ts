@@ -32,10 +32,24 @@ const numbered = (d: EventDraft, seq: number): Envelope => {
   return { seq, ts: d.ts, type: d.type, payload: d.payload, causationId, correlationId } as Envelope
 }
 
+/**
+ * Called after each event is stepped, with the state it left (a backtest's report folds as it runs, instead of
+ * reading the journal back). The event is valid only during the call: a quiet bar is the cursor's reused envelope.
+ */
+export type StepObserver = (state: EngineState, e: Envelope) => void
+
 /** Steps `out[start]` and, in turn, every decision it causes; `seq` is the last seq in `out`. Returns the next seq. */
-const cascadeFrom = (engine: Engine, state: EngineState, start: number, seq: number, out: Envelope[]): number => {
+const cascadeFrom = (
+  engine: Engine,
+  state: EngineState,
+  start: number,
+  seq: number,
+  out: Envelope[],
+  observe: StepObserver | undefined,
+): number => {
   for (let i = start; i < out.length; i++) {
     const { decisions } = engine.step(state, out[i]!)
+    if (observe !== undefined) observe(state, out[i]!)
     for (const d of decisions) out.push(numbered(d, ++seq))
     if (out.length - start > MAX_CASCADE) {
       throw new Error(`decision cascade from seq ${out[start]!.seq} exceeded ${MAX_CASCADE} events: a decider loops`)
@@ -50,10 +64,11 @@ export const runCascade = (
   input: EventDraft,
   firstSeq: number,
   out: Envelope[],
+  observe?: StepObserver,
 ): number => {
   const start = out.length
   out.push(numbered(input, firstSeq))
-  return cascadeFrom(engine, state, start, firstSeq, out)
+  return cascadeFrom(engine, state, start, firstSeq, out, observe)
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
@@ -127,12 +142,15 @@ export const runBarRows = (
   firstSeq: number,
   cursor: BarCursor,
   pending: AppendItem[],
+  observe?: StepObserver,
 ): number => {
   let seq = firstSeq
   let runFrom = 0
   const cascade: Envelope[] = []
   for (let i = 0; i < bars.length; i++) {
-    const { decisions } = engine.step(state, cursor.at(bars, i, seq))
+    const bar = cursor.at(bars, i, seq)
+    const { decisions } = engine.step(state, bar)
+    if (observe !== undefined) observe(state, bar)
     if (decisions.length === 0) {
       seq++
       continue
@@ -140,7 +158,7 @@ export const runBarRows = (
     pending.push({ columns: bars, from: runFrom, to: i + 1 })
     runFrom = i + 1
     for (const d of decisions) cascade.push(numbered(d, ++seq))
-    seq = cascadeFrom(engine, state, 0, seq, cascade)
+    seq = cascadeFrom(engine, state, 0, seq, cascade, observe)
     for (const e of cascade) pending.push(e)
     cascade.length = 0
   }

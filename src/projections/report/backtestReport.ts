@@ -6,7 +6,7 @@ import type { TradingState } from '../state/index.js'
 // What a backtest report is made of, folded from the same journal as everything else: round-trip trades with the
 // reasons they were entered and left, the equity curve (end of every IST day, and a bounded intraday sample for
 // the chart), and the figures from them (performanceMetrics.ts). It reads the trading state after each event, so it
-// is folded right after the engine: `observe(state, event)`.
+// is folded right after the engine: `observe(report, state, event)`, over a journal read back or as a run steps.
 
 export interface ClosedTrade {
   readonly strategyId: string
@@ -101,28 +101,38 @@ export const exposureCounts = (r: ReportState): { readonly periods: number; read
   }
 }
 
-/** Folds one event; `s` is the trading state after it, `qtyBefore` the fill's position before it (for fills). */
-export const observe = (r: ReportState, s: TradingState, e: Envelope, qtyBefore: number): ReportState => {
-  if (r.firstTs === 0) r.firstTs = e.ts
-  if (e.ts > r.lastTs) r.lastTs = e.ts
+/** Folds one event; `s` is the trading state right after it. */
+export const observe = (r: ReportState, s: TradingState, e: Envelope): ReportState => {
+  // Read once: a run observes every bar, and envelopes of many shapes pass here, so each read of a field is slow.
+  const ts = e.ts
+  if (r.firstTs === 0) r.firstTs = ts
+  if (ts > r.lastTs) r.lastTs = ts
   // A later bar start ends the current period: it was exposed if a position was open at its end. An earlier start
   // (one instrument's bar closing late, in a run on ticks) belongs to a period already counted.
-  if (e.type === 'BarClosed' && e.payload.openMs > r.periodOpenMs) {
-    if (r.periodOpenMs !== -Infinity) {
-      r.barPeriods++
-      if (r.positionOpen) r.exposedPeriods++
+  if (e.type === 'BarClosed') {
+    const openMs = e.payload.openMs
+    if (openMs > r.periodOpenMs) {
+      if (r.periodOpenMs !== -Infinity) {
+        r.barPeriods++
+        if (r.positionOpen) r.exposedPeriods++
+      }
+      r.periodOpenMs = openMs
     }
-    r.periodOpenMs = e.payload.openMs
   }
   const equity = equityPaise(s.portfolio)
-  const day = istDayNumber(e.ts)
+  const day = istDayNumber(ts)
   if (day !== r.day) {
-    r.daily.push({ ts: e.ts, equityPaise: equity })
+    r.daily.push({ ts, equityPaise: equity })
     r.day = day
-  } else r.daily[r.daily.length - 1] = { ts: e.ts, equityPaise: equity }
-  if (e.ts - r.lastSampleTs >= r.sampleMs) {
-    r.intraday.push({ ts: e.ts, equityPaise: equity })
-    r.lastSampleTs = e.ts
+  } else {
+    // Every event of a day moves its point: updated in place, not a new object per bar.
+    const last = r.daily[r.daily.length - 1] as { ts: number; equityPaise: number }
+    last.ts = ts
+    last.equityPaise = equity
+  }
+  if (ts - r.lastSampleTs >= r.sampleMs) {
+    r.intraday.push({ ts, equityPaise: equity })
+    r.lastSampleTs = ts
   }
   if (e.type !== 'OrderFilled') return r
   r.positionOpen = anyOpen(s)
@@ -132,6 +142,8 @@ export const observe = (r: ReportState, s: TradingState, e: Envelope, qtyBefore:
   const after = pos?.qty ?? 0
   const reason = s.orders.orders.get(f.orderId)?.reason ?? ''
   const signed = f.side === 'BUY' ? f.fillQty : -f.fillQty
+  // A fill moves its position by exactly its signed quantity (positions.ts), so the state after it says what was held.
+  const qtyBefore = after - signed
   let t = r.open.get(key)
   if (t === undefined || qtyBefore === 0) {
     t = {

@@ -9,7 +9,6 @@ import {
   streakEngine,
 } from '../engine/engine.fixtures.js'
 import { INFY, RELIANCE, T0 } from '../orders/orderBook.fixtures.js'
-import { positionKey } from '../positions/index.js'
 import { createReport, observe, type ReportState } from './backtestReport.js'
 import { computeMetrics } from './performanceMetrics.js'
 
@@ -23,12 +22,8 @@ const foldReport = (inputs: readonly EventDraft[]): ReportState => {
   const state = engine.initialState()
   const report = createReport()
   for (const e of journal) {
-    const before =
-      e.type === 'OrderFilled'
-        ? (state.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0)
-        : 0
     engine.evolve(state, e)
-    observe(report, state.trading, e, before)
+    observe(report, state.trading, e)
   }
   return report
 }
@@ -93,13 +88,8 @@ describe('closed trades', () => {
     const state = engine.initialState()
     const report = createReport()
     for (const e of journal) {
-      const before =
-        e.type === 'OrderFilled'
-          ? (state.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ??
-            0)
-          : 0
       engine.evolve(state, e)
-      observe(report, state.trading, e, before)
+      observe(report, state.trading, e)
     }
     expect(report.trades.map((t) => [t.side, t.qty, t.entryPricePaise, t.exitPricePaise, t.netPnlPaise])).toEqual([
       ['LONG', 10, 100_000, 101_000, 10 * 1_000],
