@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import pino from 'pino'
@@ -516,6 +516,85 @@ describe('bahi backtest', () => {
       expect(new Set(requested)).toEqual(new Set(['D']))
     },
     240_000,
+  )
+
+  itWithNseData(
+    'names instruments by the trading symbols of an imported Upstox instrument master, derivatives included',
+    async () => {
+      // given the hand-written master (INFY on NSE_EQ, and an NSE_FO row claiming INFY too), plus a futures contract
+      // of its own symbol, and INFY's daily bars resolved through the master
+      const home = temp.make('bahi-bt-master-')
+      const master = join(import.meta.dirname, '..', 'marketData', 'fixtures', 'upstoxInstrumentsMaster.json')
+      const extra = join(temp.make('bahi-bt-master-extra-'), 'fut.json')
+      writeFileSync(
+        extra,
+        JSON.stringify([
+          {
+            instrument_key: 'NSE_FO|FIXTURE-INFY-25FEB',
+            exchange: 'NSE',
+            segment: 'NSE_FO',
+            trading_symbol: 'INFY25FEBFUT',
+            name: 'HAND-WRITTEN FIXTURE, NOT A REAL KEY',
+            lot_size: 400,
+            tick_size: 10.0,
+            instrument_type: 'FUT',
+            expiry: 1740700799000,
+          },
+        ]),
+      )
+      for (const f of [master, extra, join(nseDataDir(), 'eod-2024-2025', 'data', 'eod', 'INFY.csv')]) {
+        const imported = await bahi(['import', f, '--home', home, '--json'], {}, 60_000)
+        expect(imported.code, imported.stderr).toBe(0)
+      }
+      const run = (instruments: string) =>
+        bahi(
+          [
+            'backtest',
+            '--home',
+            home,
+            '--strategy',
+            'sma-cross',
+            '--params',
+            '{"fast":5,"slow":20,"qty":1}',
+            '--timeframe',
+            '1d',
+            '--bar-source',
+            'stored',
+            '--instruments',
+            instruments,
+            '--from',
+            '2024-09-01',
+            '--to',
+            '2025-07-31',
+            '--out',
+            fresh(),
+            '--json',
+          ],
+          {},
+          60_000,
+        )
+      // when the backtest names INFY: the NSE equity of the master (not the futures row), whose bars were stored
+      const r = await run('INFY')
+      expect(r.code, r.stderr).toBe(0)
+      const s = parseJsonOut<Summary>(r)
+      expect(s.bars).toBeGreaterThan(200)
+      const configured = (await readAll(s.journal)).find((e) => e.type === 'StrategyConfigured')
+      expect(configured?.type === 'StrategyConfigured' && configured.payload.instruments).toEqual([
+        'NSE_EQ|FIXTURE-INFY',
+      ])
+      // and a contract's own symbol resolves to its key: refused only for having no bars, named by symbol and key
+      const fut = await run('INFY25FEBFUT')
+      expect(fut.code).toBe(2)
+      expect(fut.stderr).toContain('INFY25FEBFUT (NSE_FO|FIXTURE-INFY-25FEB) has no stored 1d bars in the store')
+      // and a symbol nobody knows is refused, saying how to make it known
+      const unknown = await run('NOSUCHSYMBOL')
+      expect(unknown.code).toBe(2)
+      expect(unknown.stderr).toContain(
+        'unknown instrument(s) NOSUCHSYMBOL: use instrument keys, symbols of data/instruments/nse-symbols.csv, or ' +
+          'trading symbols of an Upstox instrument master imported into the store (bahi import NSE.json)',
+      )
+    },
+    120_000,
   )
 
   itWithNseData(

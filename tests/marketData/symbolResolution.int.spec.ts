@@ -56,6 +56,13 @@ describe('symbol resolution: instruments table, then the symbol table', () => {
         ['NIFTY_BANK', 'NSE_INDEX|FIXTURE-NIFTY-BANK'],
       ]),
     )
+    // For naming a backtest's instruments every segment counts, and where two claim a symbol the NSE equity wins.
+    expect(right(await store.tradingSymbols())).toEqual(
+      new Map([
+        ['INFY', 'NSE_EQ|FIXTURE-INFY'],
+        ['NIFTY_BANK', 'NSE_INDEX|FIXTURE-NIFTY-BANK'],
+      ]),
+    )
     const s = right(await importPath(store, eod(), opts(), log))
     expect(s.filesRejected).toBe(0)
     const cov = right(await store.coverage())

@@ -26,3 +26,26 @@ export const instrumentSymbols = async (
     return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
   }
 }
+
+/**
+ * Trading symbol -> instrument key over every segment, for naming a backtest's instruments: a derivative's symbol
+ * names its one contract there. Where segments share a symbol, NSE cash wins, then NSE indices, then the other
+ * segments in name order (so `INFY` is the NSE equity even if another segment's master row claims it).
+ */
+export const tradingSymbols = async (
+  conn: DuckDBConnection,
+): Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>> => {
+  try {
+    const reader = await conn.runAndReadAll(
+      `SELECT trading_symbol, instrument_key FROM ${TABLES.instruments}
+       ORDER BY CASE segment WHEN 'NSE_EQ' THEN 0 WHEN 'NSE_INDEX' THEN 1 ELSE 2 END, segment, instrument_key`,
+    )
+    const out = new Map<string, string>()
+    for (const [symbol, key] of reader.getRows()) {
+      if (typeof symbol === 'string' && typeof key === 'string' && !out.has(symbol)) out.set(symbol, key)
+    }
+    return E.right(out)
+  } catch (e) {
+    return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
+  }
+}

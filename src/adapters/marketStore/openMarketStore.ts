@@ -7,7 +7,7 @@ import type { TradingCalendar } from '../../domain/calendar/index.js'
 import type { BarClosed, EventDraft, TickReceived, Timeframe } from '../../domain/events/index.js'
 import { coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
 import { type GapOptions, gaps, type InstrumentGaps } from './gaps.js'
-import { instrumentSymbols } from './instrumentSymbols.js'
+import { instrumentSymbols, tradingSymbols } from './instrumentSymbols.js'
 import { instrumentTickSizes } from './instrumentTickSizes.js'
 import type { MarketBarSource } from './marketBarSource.js'
 import type { MarketBatch, WriteResult } from './marketRows.js'
@@ -32,6 +32,8 @@ export interface MarketStore extends MarketBarSource {
   readonly gaps: (calendar: TradingCalendar, opts?: GapOptions) => Promise<E.Either<MarketStoreError, InstrumentGaps[]>>
   /** Trading symbol -> instrument key of the stored NSE cash and index instruments (see instrumentSymbols.ts). */
   readonly instrumentSymbols: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>>
+  /** Trading symbol -> instrument key over every stored segment, NSE cash first (see instrumentSymbols.ts). */
+  readonly tradingSymbols: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>>
   /** Instrument key -> tick size in paise of the stored instruments that have one (see instrumentTickSizes.ts). */
   readonly instrumentTickSizes: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, number>>>
   /** Row counts per table, for checks and reports. */
@@ -140,6 +142,7 @@ export const openMarketStore = async (
     tickCoverage: () => tickCoverage(conn),
     gaps: (calendar, opts) => gaps(conn, calendar, opts),
     instrumentSymbols: () => instrumentSymbols(conn),
+    tradingSymbols: () => tradingSymbols(conn),
     instrumentTickSizes: () => instrumentTickSizes(conn),
     counts: countsOf(conn),
     deleteBars: deleteBarsOf(conn),

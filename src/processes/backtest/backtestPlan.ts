@@ -231,7 +231,8 @@ export const planBacktest = (
     }
     if (unknown.length > 0) {
       return E.left(
-        `unknown instrument(s) ${unknown.join(', ')}: use instrument keys or symbols of data/instruments/nse-symbols.csv`,
+        `unknown instrument(s) ${unknown.join(', ')}: use instrument keys, symbols of data/instruments/nse-symbols.csv, ` +
+          'or trading symbols of an Upstox instrument master imported into the store (bahi import NSE.json)',
       )
     }
     const bars = r.barSource ?? (timeframe.right === '1m' ? 'stored' : 'resample')

@@ -10,6 +10,7 @@ import {
   executeBacktest,
   planBacktest,
   readingFrom,
+  withStoreSymbols,
 } from '../../backtest/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
@@ -59,6 +60,9 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   }
   if (o.out === undefined) return fail(io, '--out DIR is required (the journal and the report go there)')
   const out = resolve(o.out)
+  // Trading symbols of an imported instrument master name instruments too (read from the store, for a store run).
+  const symbols =
+    o.data === 'synthetic' ? loadSymbolTable : await withStoreSymbols(marketStorePath(o.home), loadSymbolTable, log)
   const plan = planBacktest(
     {
       ...o,
@@ -71,7 +75,7 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
       symbolsPath: packagedSymbolsPath(),
     },
     builtinEngineConfig.strategies,
-    loadSymbolTable,
+    symbols,
   )
   if (E.isLeft(plan)) return fail(io, plan.left)
   const journal = join(out, 'journal')

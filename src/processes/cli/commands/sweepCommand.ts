@@ -3,7 +3,13 @@ import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { loadSymbolTable } from '../../../adapters/importers/index.js'
-import { type BacktestPlan, checkBacktestData, planBacktest, readingFrom } from '../../backtest/index.js'
+import {
+  type BacktestPlan,
+  checkBacktestData,
+  planBacktest,
+  readingFrom,
+  withStoreSymbols,
+} from '../../backtest/index.js'
 import { builtinEngineConfig } from '../../engine/index.js'
 import {
   describeRankMetrics,
@@ -66,6 +72,9 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo, log: Logger): Pro
   const out = resolve(o.out)
   if (existsSync(out)) return fail(io, `${out} already exists; a sweep writes a new directory`)
   const combos = gridCombinations(g as Record<string, unknown[]>)
+  // Trading symbols of an imported instrument master name instruments too (read from the store, for a store run).
+  const symbols =
+    o.data === 'synthetic' ? loadSymbolTable : await withStoreSymbols(marketStorePath(o.home), loadSymbolTable, log)
   const plans: BacktestPlan[] = []
   for (const [i, combo] of combos.entries()) {
     const plan = planBacktest(
@@ -80,7 +89,7 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo, log: Logger): Pro
         symbolsPath: packagedSymbolsPath(),
       },
       builtinEngineConfig.strategies,
-      loadSymbolTable,
+      symbols,
     )
     if (E.isLeft(plan)) return fail(io, `combination ${JSON.stringify(combo)}: ${plan.left}`)
     plans.push(plan.right)

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import type { SymbolTableLoader } from './backtestPlan.js'
+
+// What a backtest's `--instruments` may be named by: instrument keys, and trading symbols of the store's instruments
+// (an imported Upstox instrument master: every segment, so `NIFTY25NOVFUT` names its contract) before the packaged
+// symbol table's, as an import resolves the symbols in its files. The store is opened read-only for it; one held by
+// a writer, or not there, leaves the packaged table (the plan then refuses a name neither knows, saying how to add
+// it).
+
+/**
+ * A symbol table loader for `planBacktest` that adds the store's trading symbols, read once now. Only for runs on the
+ * store: a synthetic run never loads DuckDB.
+ */
+export const withStoreSymbols = async (
+  storePath: string,
+  loadSymbolTable: SymbolTableLoader,
+  log: Logger,
+): Promise<SymbolTableLoader> => {
+  if (!existsSync(storePath)) return loadSymbolTable
+  const { describeMarketStoreError, openMarketStore } = await import('../../adapters/marketStore/index.js')
+  const opened = await openMarketStore(storePath, log.child({ component: 'market-store' }), { readOnly: true })
+  if (E.isLeft(opened)) {
+    log.debug({ reason: describeMarketStoreError(opened.left) }, 'store symbols not read; the packaged table only')
+    return loadSymbolTable
+  }
+  const stored = await opened.right.tradingSymbols()
+  opened.right.close()
+  if (E.isLeft(stored)) {
+    log.warn({ reason: describeMarketStoreError(stored.left) }, 'store symbols not read; the packaged table only')
+    return loadSymbolTable
+  }
+  if (stored.right.size === 0) return loadSymbolTable
+  return (path) => {
+    const table = loadSymbolTable(path)
+    return E.isLeft(table) ? table : E.right(new Map([...table.right, ...stored.right]))
+  }
+}
