@@ -76,6 +76,7 @@ describe('bahi backtest and sweep while another process holds the market store',
       join(market, 'market.duckdb'),
       join(market, 'sealed'),
       join(market, 'sealed-ticks'),
+      join(market, 'sealed-instruments'),
       String(DAYS),
     ])
     children.push(writer)
@@ -112,6 +113,20 @@ describe('bahi backtest and sweep while another process holds the market store',
     expect(onSealedTicks.dataSource).toBe('sealed')
     expect(onSealedTicks.ticks).toBe(4 * 2 * BARS_PER_DAY)
     expect(onSealedTicks.closedTrades).toBeGreaterThan(0)
+
+    // Instruments named by a trading symbol only the store's instruments know: beside the writer, its sealed master.
+    const bySymbol = await backtest(home, join(home, 'by-symbol'), '2025-01-02', '2025-01-03', [
+      '--instruments',
+      'RELSEALED,TCS',
+    ])
+    expect(bySymbol.code, bySymbol.stderr).toBe(0)
+    const configured = (await readAll(parseJsonOut<Summary>(bySymbol).journal)).find(
+      (e) => e.type === 'StrategyConfigured',
+    )
+    expect(configured?.type === 'StrategyConfigured' && configured.payload.instruments).toEqual([
+      'NSE_EQ|INE002A01018',
+      'NSE_EQ|INE467B01029',
+    ])
 
     // Bars: read from the sealed days, with a warning naming the last sealed date.
     const sealedRun = await backtest(home, join(home, 'sealed-run'), '2025-01-02', '2025-01-03')

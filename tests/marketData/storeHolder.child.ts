@@ -7,17 +7,45 @@ import { DEFAULT_SYNTHETIC_INSTRUMENTS, syntheticBars } from '../../src/adapters
 
 // A writer that holds the DuckDB store while the parent runs readers beside it (an import, or the market-data node,
 // stood still): writes `<days>` days of synthetic 1-minute bars of RELIANCE and TCS from 2025-01-01, and four ticks
-// inside each bar (its open, high, low and close, with cumulative volume), prints `holding <bars>`, then obeys stdin
-// lines: `seal <date>` seals the days before the date, bars into `<sealedDir>` and ticks into `<sealedTicksDir>`, and
-// prints `sealed <bars> <ticks>`; `release` closes the store and exits (printing `released`).
+// inside each bar (its open, high, low and close, with cumulative volume), and one instrument row naming RELIANCE's
+// key by a trading symbol of its own (RELSEALED, which only the store knows), prints `holding <bars>`, then obeys
+// stdin lines: `seal <date>` seals the days before the date, bars into `<sealedDir>` and ticks into
+// `<sealedTicksDir>`, and the instruments into `<sealedInstrumentsDir>`, and prints `sealed <bars> <ticks>`; `release`
+// closes the store and exits (printing `released`).
 
-const [storePath, sealedDir, sealedTicksDir, daysArg] = process.argv.slice(2)
+const [storePath, sealedDir, sealedTicksDir, sealedInstrumentsDir, daysArg] = process.argv.slice(2)
 const calendar = loadCalendar()
-if (E.isLeft(calendar) || storePath === undefined || sealedDir === undefined || sealedTicksDir === undefined)
+if (
+  E.isLeft(calendar) ||
+  storePath === undefined ||
+  sealedDir === undefined ||
+  sealedTicksDir === undefined ||
+  sealedInstrumentsDir === undefined
+)
   throw new Error('usage')
 const store = await openMarketStore(storePath, pino({ level: 'silent' }))
 if (E.isLeft(store)) throw new Error(JSON.stringify(store.left))
 let written = 0
+{
+  const w = await store.right.write({
+    instruments: [
+      {
+        instrumentKey: DEFAULT_SYNTHETIC_INSTRUMENTS[0]!.instrumentKey,
+        exchange: 'NSE',
+        segment: 'NSE_EQ',
+        tradingSymbol: 'RELSEALED',
+        name: 'HAND-WRITTEN FIXTURE',
+        isin: null,
+        lotSize: 1,
+        tickSizePaise: 5,
+        instrumentType: 'EQ',
+        expiryMs: null,
+        strikePaise: null,
+      },
+    ],
+  })
+  if (E.isLeft(w)) throw new Error(JSON.stringify(w.left))
+}
 const cumulative = new Map<string, number>()
 for (const day of syntheticBars({
   calendar: calendar.right,
@@ -58,6 +86,8 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
     if (E.isLeft(sealed)) throw new Error(JSON.stringify(sealed.left))
     const ticks = await store.right.sealTicksParquet(sealedTicksDir, arg)
     if (E.isLeft(ticks)) throw new Error(JSON.stringify(ticks.left))
+    const instruments = await store.right.sealInstrumentsParquet(sealedInstrumentsDir)
+    if (E.isLeft(instruments)) throw new Error(JSON.stringify(instruments.left))
     process.stdout.write(`sealed ${sealed.right.rows} ${ticks.right.rows}\n`)
   } else if (command === 'release') break
   else throw new Error(`unknown command ${line}`)

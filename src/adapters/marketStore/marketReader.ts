@@ -1,11 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
 import type { BarClosed, EventDraft, TickReceived } from '../../domain/events/index.js'
 import { coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
+import { tradingSymbols } from './instrumentSymbols.js'
 import type { MarketBarSource } from './marketBarSource.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { CREATE_TABLES, TABLES } from './schema.js'
+import { SEALED_INSTRUMENTS_FILE } from './sealParquet.js'
 import { sqlString } from './sqlLiteral.js'
 import { type BarQuery, streamBarBatches, streamBars } from './streamBars.js'
 import { streamTicks, type TickQuery } from './streamTicks.js'
@@ -20,12 +23,13 @@ import { streamTicks, type TickQuery } from './streamTicks.js'
 // the market-data node's journal and feed.
 
 export interface MarketReader extends MarketBarSource {
-  readonly sealedDir: string
   readonly streamBars: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<BarClosed>[]>>>
   /** Sealed ticks merged in time order, as the store streams them (streamTicks.ts); none without `ticksDir`. */
   readonly streamTicks: (q: TickQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<TickReceived>[]>>>
   /** Per instrument: first and last IST date, tick and day counts of the sealed ticks. */
   readonly tickCoverage: () => Promise<E.Either<MarketStoreError, TickCoverageRow[]>>
+  /** Trading symbol -> instrument key of the sealed instrument master, as the store gives them (instrumentSymbols.ts). */
+  readonly tradingSymbols: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>>
   /** Bars per (instrument, IST date) in the sealed files, for checks and coverage. */
   readonly barsPerDay: () => Promise<
     E.Either<MarketStoreError, { instrumentKey: string; date: string; bars: number }[]>
@@ -51,24 +55,28 @@ const tableDdl = (table: string): string => {
 export interface MarketReaderOptions {
   /** The sealed ticks' directory (sealParquet.ts); without it the reader has no ticks. */
   readonly ticksDir?: string
+  /** The sealed instrument master's directory (`sealInstrumentsParquet`); without it the reader has none. */
+  readonly instrumentsDir?: string
 }
 
+/** `sealedDir`: the sealed bars' directory, or undefined for a reader of ticks or instruments only. */
 export const openMarketReader = async (
-  sealedDir: string,
+  sealedDir: string | undefined,
   o: MarketReaderOptions = {},
 ): Promise<E.Either<MarketStoreError, MarketReader>> => {
-  const bars = existsSync(sealedDir) && holdsParquet(sealedDir)
+  const bars = sealedDir !== undefined && existsSync(sealedDir) && holdsParquet(sealedDir)
   const ticks = o.ticksDir !== undefined && existsSync(o.ticksDir) && holdsParquet(o.ticksDir)
+  const instrumentsFile = o.instrumentsDir === undefined ? undefined : join(o.instrumentsDir, SEALED_INSTRUMENTS_FILE)
+  const instruments = instrumentsFile !== undefined && existsSync(instrumentsFile)
   // Told apart from other failures: a backtest refused the store by a writer says "nothing is sealed yet" for these.
-  if (!bars && !ticks) {
-    const dirs = o.ticksDir === undefined ? sealedDir : `${sealedDir} or ${o.ticksDir}`
+  if (!bars && !ticks && !instruments) {
+    const dirs = [sealedDir, o.ticksDir, o.instrumentsDir].filter((d) => d !== undefined).join(' or ')
     return E.left({
       _tag: 'NothingSealed',
       path: dirs,
-      reason:
-        existsSync(sealedDir) || (o.ticksDir !== undefined && existsSync(o.ticksDir))
-          ? 'no day sealed there yet'
-          : 'no sealed Parquet directory there yet',
+      reason: [sealedDir, o.ticksDir, o.instrumentsDir].some((d) => d !== undefined && existsSync(d))
+        ? 'no day sealed there yet'
+        : 'no sealed Parquet directory there yet',
     })
   }
   let instance: DuckDBInstance
@@ -90,9 +98,13 @@ export const openMarketReader = async (
            FROM read_parquet(${sqlString(`${o.ticksDir}/**/*.parquet`)}, hive_partitioning = true)`,
       )
     } else await conn.run(tableDdl(TABLES.ticks))
+    if (instruments) {
+      await conn.run(`CREATE VIEW ${TABLES.instruments} AS SELECT * FROM read_parquet(${sqlString(instrumentsFile!)})`)
+    } else await conn.run(tableDdl(TABLES.instruments))
     conn.closeSync()
   } catch (e) {
-    return E.left({ _tag: 'StoreOpenFailed', path: sealedDir, reason: reasonOf(e) })
+    const dirs = [sealedDir, o.ticksDir, o.instrumentsDir].filter((d) => d !== undefined).join(', ')
+    return E.left({ _tag: 'StoreOpenFailed', path: dirs, reason: reasonOf(e) })
   }
   const connect = async (): Promise<E.Either<MarketStoreError, DuckDBConnection>> => {
     try {
@@ -102,7 +114,6 @@ export const openMarketReader = async (
     }
   }
   return E.right({
-    sealedDir,
     streamBarBatches: async (q) => {
       const c = await connect()
       return E.isLeft(c) ? c : streamBarBatches(c.right, q, () => c.right.closeSync())
@@ -114,6 +125,15 @@ export const openMarketReader = async (
     streamTicks: async (q) => {
       const c = await connect()
       return E.isLeft(c) ? c : streamTicks(c.right, q, () => c.right.closeSync())
+    },
+    tradingSymbols: async () => {
+      const c = await connect()
+      if (E.isLeft(c)) return c
+      try {
+        return await tradingSymbols(c.right)
+      } finally {
+        c.right.closeSync()
+      }
     },
     tickCoverage: async () => {
       const c = await connect()

@@ -13,7 +13,7 @@ import type { MarketBarSource } from './marketBarSource.js'
 import type { MarketBatch, WriteResult } from './marketRows.js'
 import { isLockRefusal, type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { CREATE_STAGING, CREATE_TABLES, TABLES } from './schema.js'
-import { type SealResult, sealParquet, sealTicksParquet } from './sealParquet.js'
+import { type SealResult, sealInstrumentsParquet, sealParquet, sealTicksParquet } from './sealParquet.js'
 import { type BarQuery, streamBarBatches, streamBars } from './streamBars.js'
 import { streamTicks, type TickQuery } from './streamTicks.js'
 import { writeBatch } from './writeBatch.js'
@@ -49,6 +49,8 @@ export interface MarketStore extends MarketBarSource {
   readonly sealParquet: (dir: string, beforeDate: string) => Promise<E.Either<MarketStoreError, SealResult>>
   /** The same for ticks, into a directory of their own (`<dir>/exchange=/date=`, see sealParquet.ts). */
   readonly sealTicksParquet: (dir: string, beforeDate: string) => Promise<E.Either<MarketStoreError, SealResult>>
+  /** The instruments table into `<dir>/instruments.parquet` when it changed (see sealParquet.ts). */
+  readonly sealInstrumentsParquet: (dir: string) => Promise<E.Either<MarketStoreError, SealResult>>
 }
 
 const countsOf =
@@ -148,6 +150,7 @@ export const openMarketStore = async (
     deleteBars: deleteBarsOf(conn),
     sealParquet: (dir, beforeDate) => sealParquet(conn, dir, beforeDate),
     sealTicksParquet: (dir, beforeDate) => sealTicksParquet(conn, dir, beforeDate),
+    sealInstrumentsParquet: (dir) => sealInstrumentsParquet(conn, dir),
     close: () => {
       conn.closeSync()
       instance.closeSync()

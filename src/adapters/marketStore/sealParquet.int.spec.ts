@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openMarketReader } from './marketReader.js'
 import { type MarketStore, openMarketStore } from './openMarketStore.js'
 import { SEAL_MANIFEST } from './sealParquet.js'
 
@@ -175,6 +176,58 @@ describe('sealing finished days of ticks', () => {
     } finally {
       conn.closeSync()
       db.closeSync()
+    }
+  })
+})
+
+describe('sealing the instrument master', () => {
+  const instrument = (instrumentKey: string, segment: string, tradingSymbol: string) => ({
+    instrumentKey,
+    exchange: 'NSE',
+    segment,
+    tradingSymbol,
+    name: 'HAND-WRITTEN FIXTURE',
+    isin: null,
+    lotSize: 1,
+    tickSizePaise: 5,
+    instrumentType: segment === 'NSE_FO' ? 'FUT' : 'EQ',
+    expiryMs: null,
+    strikePaise: null,
+  })
+
+  it('writes one file when the table changed, and a reader names instruments by its trading symbols', async () => {
+    const dirOf = join(dir, 'sealed-instruments')
+    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({ rows: 0, partitions: 0, unchanged: 0 })
+    expect(existsSync(join(dirOf, 'instruments.parquet'))).toBe(false)
+    right(
+      await store.write({
+        instruments: [
+          instrument('NSE_FO|FIXTURE-A-FUT', 'NSE_FO', 'AAA'),
+          instrument('NSE_EQ|FIXTURE-A', 'NSE_EQ', 'AAA'),
+          instrument('NSE_FO|FIXTURE-A-25FEB', 'NSE_FO', 'AAA25FEBFUT'),
+        ],
+      }),
+    )
+    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({ rows: 3, partitions: 1, unchanged: 0 })
+    const file = join(dirOf, 'instruments.parquet')
+    const first = statSync(file).ino
+    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({ rows: 0, partitions: 0, unchanged: 1 })
+    expect(statSync(file).ino).toBe(first)
+    right(await store.write({ instruments: [instrument('NSE_EQ|FIXTURE-B', 'NSE_EQ', 'BBB')] }))
+    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({ rows: 4, partitions: 1, unchanged: 0 })
+    const reader = right(await openMarketReader(undefined, { instrumentsDir: dirOf }))
+    try {
+      expect(right(await reader.tradingSymbols())).toEqual(right(await store.tradingSymbols()))
+      expect(right(await reader.tradingSymbols())).toEqual(
+        new Map([
+          ['AAA', 'NSE_EQ|FIXTURE-A'],
+          ['BBB', 'NSE_EQ|FIXTURE-B'],
+          ['AAA25FEBFUT', 'NSE_FO|FIXTURE-A-25FEB'],
+        ]),
+      )
+      expect(right(await reader.coverage())).toEqual([])
+    } finally {
+      reader.close()
     }
   })
 })

@@ -188,3 +188,51 @@ const sealTable = async (
     return E.left({ _tag: 'StoreWriteFailed', reason: `sealing to ${dir}: ${reasonOf(e)}` })
   }
 }
+
+/** The sealed instrument master's one file, in a directory of its own (see `sealInstrumentsParquet`). */
+export const SEALED_INSTRUMENTS_FILE = 'instruments.parquet'
+
+/**
+ * The instruments table (an imported Upstox instrument master) into `<dir>/instruments.parquet`, for reader processes
+ * that name instruments by trading symbol beside a writer. Written only when its rows changed since the last seal
+ * (the manifest again), to a staging file renamed over the old one.
+ */
+export const sealInstrumentsParquet = async (
+  conn: DuckDBConnection,
+  dir: string,
+): Promise<E.Either<MarketStoreError, SealResult>> => {
+  const columns = `instrument_key, exchange, segment, trading_symbol, name, isin, lot_size, tick_size_paise,
+    instrument_type, expiry_ms, strike_paise`
+  try {
+    const row = (
+      await conn.runAndReadAll(
+        `SELECT count(*)::DOUBLE, coalesce(bit_xor(hash(${columns})), 0)::VARCHAR FROM ${TABLES.instruments}`,
+      )
+    ).getRows()[0]
+    const rows = Number(row?.[0] ?? 0)
+    const checksum = String(row?.[1] ?? '0')
+    mkdirSync(dir, { recursive: true })
+    const manifest = readManifest(dir)
+    const known = manifest.partitions[SEALED_INSTRUMENTS_FILE]
+    const file = join(dir, SEALED_INSTRUMENTS_FILE)
+    if (rows === 0 || (known?.rows === rows && known.checksum === checksum && existsSync(file)))
+      return E.right({ rows: 0, partitions: 0, unchanged: rows === 0 ? 0 : 1 })
+    const staging = join(dir, `.${SEALED_INSTRUMENTS_FILE}.staging-${process.pid}`)
+    try {
+      await conn.run(
+        `COPY (SELECT ${columns} FROM ${TABLES.instruments} ORDER BY instrument_key) TO ${sqlString(staging)}
+         (FORMAT parquet)`,
+      )
+      renameSync(staging, file)
+    } finally {
+      rmSync(staging, { force: true })
+    }
+    writeManifest(dir, {
+      version: 1,
+      partitions: { ...manifest.partitions, [SEALED_INSTRUMENTS_FILE]: { rows, checksum } },
+    })
+    return E.right({ rows, partitions: 1, unchanged: 0 })
+  } catch (e) {
+    return E.left({ _tag: 'StoreWriteFailed', reason: `sealing the instruments to ${dir}: ${reasonOf(e)}` })
+  }
+}

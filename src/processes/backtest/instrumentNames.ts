@@ -5,9 +5,9 @@ import type { SymbolTableLoader } from './backtestPlan.js'
 
 // What a backtest's `--instruments` may be named by: instrument keys, and trading symbols of the store's instruments
 // (an imported Upstox instrument master: every segment, so `NIFTY25NOVFUT` names its contract) before the packaged
-// symbol table's, as an import resolves the symbols in its files. The store is opened read-only for it; one held by
-// a writer, or not there, leaves the packaged table (the plan then refuses a name neither knows, saying how to add
-// it).
+// symbol table's, as an import resolves the symbols in its files. The store is opened read-only for it; while a
+// writer holds it, the instrument master it last sealed is read instead (`bahi data seal`); with neither, the
+// packaged table alone (the plan then refuses a name neither knows, saying how to add it).
 
 /**
  * A symbol table loader for `planBacktest` that adds the store's trading symbols, read once now. Only for runs on the
@@ -15,18 +15,24 @@ import type { SymbolTableLoader } from './backtestPlan.js'
  */
 export const withStoreSymbols = async (
   storePath: string,
+  sealedInstrumentsDir: string,
   loadSymbolTable: SymbolTableLoader,
   log: Logger,
 ): Promise<SymbolTableLoader> => {
   if (!existsSync(storePath)) return loadSymbolTable
-  const { describeMarketStoreError, openMarketStore } = await import('../../adapters/marketStore/index.js')
-  const opened = await openMarketStore(storePath, log.child({ component: 'market-store' }), { readOnly: true })
-  if (E.isLeft(opened)) {
-    log.debug({ reason: describeMarketStoreError(opened.left) }, 'store symbols not read; the packaged table only')
+  const ms = await import('../../adapters/marketStore/index.js')
+  const { describeMarketStoreError } = ms
+  const opened = await ms.openMarketStore(storePath, log.child({ component: 'market-store' }), { readOnly: true })
+  const source =
+    E.isLeft(opened) && opened.left._tag === 'StoreLocked'
+      ? await ms.openMarketReader(undefined, { instrumentsDir: sealedInstrumentsDir })
+      : opened
+  if (E.isLeft(source)) {
+    log.debug({ reason: describeMarketStoreError(source.left) }, 'store symbols not read; the packaged table only')
     return loadSymbolTable
   }
-  const stored = await opened.right.tradingSymbols()
-  opened.right.close()
+  const stored = await source.right.tradingSymbols()
+  source.right.close()
   if (E.isLeft(stored)) {
     log.warn({ reason: describeMarketStoreError(stored.left) }, 'store symbols not read; the packaged table only')
     return loadSymbolTable

@@ -20,6 +20,9 @@ export const sealedMarketDir = (home: string): string => join(home, 'market', 's
 /** The sealed ticks' directory (apart from the bars': their columns differ, and one glob reads all the bars). */
 export const sealedTicksDir = (home: string): string => join(home, 'market', 'sealed-ticks')
 
+/** The sealed instrument master's directory: trading symbols for reader processes beside a writer. */
+export const sealedInstrumentsDir = (home: string): string => join(home, 'market', 'sealed-instruments')
+
 /** The packaged symbol -> instrument key table. */
 export const packagedSymbolsPath = (): string =>
   join(findPackageRoot(dirname(fileURLToPath(import.meta.url))) ?? '.', 'data', 'instruments', 'nse-symbols.csv')

@@ -15,7 +15,7 @@ import {
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
-import { marketStorePath, packagedSymbolsPath, sealedMarketDir, sealedTicksDir } from '../home.js'
+import { marketStorePath, packagedSymbolsPath, sealedInstrumentsDir, sealedMarketDir, sealedTicksDir } from '../home.js'
 import { backtestProgress } from './backtestProgress.js'
 
 // `bahi backtest --strategy KIND [--params JSON] --instruments A,B --from D --to D [--fill-model next-open|touch]
@@ -62,7 +62,9 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   const out = resolve(o.out)
   // Trading symbols of an imported instrument master name instruments too (read from the store, for a store run).
   const symbols =
-    o.data === 'synthetic' ? loadSymbolTable : await withStoreSymbols(marketStorePath(o.home), loadSymbolTable, log)
+    o.data === 'synthetic'
+      ? loadSymbolTable
+      : await withStoreSymbols(marketStorePath(o.home), sealedInstrumentsDir(o.home), loadSymbolTable, log)
   const plan = planBacktest(
     {
       ...o,

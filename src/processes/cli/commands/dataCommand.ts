@@ -14,7 +14,7 @@ import {
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { istDateOf, istMidnight } from '../../../domain/time/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
-import { marketStorePath, packagedSymbolsPath, sealedMarketDir, sealedTicksDir } from '../home.js'
+import { marketStorePath, packagedSymbolsPath, sealedInstrumentsDir, sealedMarketDir, sealedTicksDir } from '../home.js'
 
 // `bahi data coverage [--instrument KEY|SYMBOL] [--json]`: instruments, timeframes, date ranges, bar and day counts;
 // and the same for ticks.
@@ -320,8 +320,15 @@ export const dataSealCommand = (o: DataSealOptions, io: CliIo, log: Logger): Pro
       io.err(`bahi data seal: ticks: ${describeMarketStoreError(ticks.left)}`)
       return 1
     }
+    const instrumentsDir = sealedInstrumentsDir(o.home)
+    const instruments = await store.sealInstrumentsParquet(instrumentsDir)
+    if (E.isLeft(instruments)) {
+      io.err(`bahi data seal: instruments: ${describeMarketStoreError(instruments.left)}`)
+      return 1
+    }
     const b = bars.right
     const t = ticks.right
+    const i = instruments.right
     printResult(
       io,
       o.json,
@@ -332,12 +339,16 @@ export const dataSealCommand = (o: DataSealOptions, io: CliIo, log: Logger): Pro
         partitions: b.partitions,
         unchanged: b.unchanged,
         ticks: { sealed: ticksDir, ticks: t.rows, partitions: t.partitions, unchanged: t.unchanged },
+        instruments: { sealed: instrumentsDir, instruments: i.rows, unchanged: i.unchanged === 1 },
       },
       [
         `sealed ${b.rows} bars in ${b.partitions} new or changed partitions (days before ${before}) into ${dir}; ` +
           `${b.unchanged} already sealed and unchanged`,
         `sealed ${t.rows} ticks in ${t.partitions} new or changed partitions into ${ticksDir}; ` +
           `${t.unchanged} already sealed and unchanged`,
+        i.partitions === 1
+          ? `sealed ${i.rows} instruments into ${instrumentsDir}`
+          : `instruments: ${i.unchanged === 1 ? 'already sealed and unchanged' : 'none in the store'}`,
       ],
     )
     return 0

@@ -22,7 +22,7 @@ import {
 } from '../../sweep/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
-import { marketStorePath, packagedSymbolsPath, sealedMarketDir, sealedTicksDir } from '../home.js'
+import { marketStorePath, packagedSymbolsPath, sealedInstrumentsDir, sealedMarketDir, sealedTicksDir } from '../home.js'
 import type { BacktestOptions } from './backtestCommand.js'
 
 // `bahi sweep --strategy KIND --grid '{"fast":[5,10],"slow":[20,30]}' [--params JSON] --instruments A,B --from D
@@ -74,7 +74,9 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo, log: Logger): Pro
   const combos = gridCombinations(g as Record<string, unknown[]>)
   // Trading symbols of an imported instrument master name instruments too (read from the store, for a store run).
   const symbols =
-    o.data === 'synthetic' ? loadSymbolTable : await withStoreSymbols(marketStorePath(o.home), loadSymbolTable, log)
+    o.data === 'synthetic'
+      ? loadSymbolTable
+      : await withStoreSymbols(marketStorePath(o.home), sealedInstrumentsDir(o.home), loadSymbolTable, log)
   const plans: BacktestPlan[] = []
   for (const [i, combo] of combos.entries()) {
     const plan = planBacktest(
