@@ -113,6 +113,18 @@ export const openMarketReader = async (
       return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
     }
   }
+  /** A query on a connection of its own, closed after it. */
+  const using = async <A>(
+    query: (c: DuckDBConnection) => Promise<E.Either<MarketStoreError, A>>,
+  ): Promise<E.Either<MarketStoreError, A>> => {
+    const c = await connect()
+    if (E.isLeft(c)) return c
+    try {
+      return await query(c.right)
+    } finally {
+      c.right.closeSync()
+    }
+  }
   return E.right({
     streamBarBatches: async (q) => {
       const c = await connect()
@@ -126,48 +138,23 @@ export const openMarketReader = async (
       const c = await connect()
       return E.isLeft(c) ? c : streamTicks(c.right, q, () => c.right.closeSync())
     },
-    tradingSymbols: async () => {
-      const c = await connect()
-      if (E.isLeft(c)) return c
-      try {
-        return await tradingSymbols(c.right)
-      } finally {
-        c.right.closeSync()
-      }
-    },
-    tickCoverage: async () => {
-      const c = await connect()
-      if (E.isLeft(c)) return c
-      try {
-        return await tickCoverage(c.right)
-      } finally {
-        c.right.closeSync()
-      }
-    },
+    tradingSymbols: () => using(tradingSymbols),
+    tickCoverage: () => using(tickCoverage),
     // The view has the bars table's columns, and coverage reads only that table.
-    coverage: async () => {
-      const c = await connect()
-      if (E.isLeft(c)) return c
-      try {
-        return await coverage(c.right)
-      } finally {
-        c.right.closeSync()
-      }
-    },
-    barsPerDay: async () => {
-      const c = await connect()
-      if (E.isLeft(c)) return c
-      try {
-        const r = await c.right.runAndReadAll(
-          `SELECT instrument_key, date::VARCHAR, count(*) FROM ${TABLES.bars} GROUP BY 1, 2 ORDER BY 1, 2`,
-        )
-        return E.right(r.getRows().map(([k, d, n]) => ({ instrumentKey: String(k), date: String(d), bars: Number(n) })))
-      } catch (e) {
-        return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
-      } finally {
-        c.right.closeSync()
-      }
-    },
+    coverage: () => using(coverage),
+    barsPerDay: () =>
+      using(async (c) => {
+        try {
+          const r = await c.runAndReadAll(
+            `SELECT instrument_key, date::VARCHAR, count(*) FROM ${TABLES.bars} GROUP BY 1, 2 ORDER BY 1, 2`,
+          )
+          return E.right(
+            r.getRows().map(([k, d, n]) => ({ instrumentKey: String(k), date: String(d), bars: Number(n) })),
+          )
+        } catch (e) {
+          return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
+        }
+      }),
     close: () => instance.closeSync(),
   })
 }

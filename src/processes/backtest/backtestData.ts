@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
-import type { MarketBarSource, MarketStore } from '../../adapters/marketStore/index.js'
+import type { MarketStore } from '../../adapters/marketStore/index.js'
 import type { BacktestPlan, BarSource, DataSource } from './backtestPlan.js'
 
 // Where a plan's market is read, checked before anything is written: every instrument must have data in the range,
@@ -21,54 +21,36 @@ export const readingFrom = (p: BacktestPlan, d: BacktestData): BacktestPlan =>
 
 type MarketStoreModule = typeof import('../../adapters/marketStore/index.js')
 
-/** What the check reads of ticks: the store and the reader of its sealed days both give it. */
-type TickSource = Pick<MarketStore, 'tickCoverage' | 'close'>
+/** What the check reads: the store, or the reader of its sealed days; both give the coverage of bars and ticks. */
+type Market = Pick<MarketStore, 'coverage' | 'tickCoverage' | 'close'>
 
 /** The start of every refusal of a run whose store another process holds for writing. */
 const heldBy = (path: string) =>
   `cannot read the market store ${path}: another process holds it for writing (an import, or the market-data node)`
 
 /**
- * The store's bars, or, when another process holds the store for writing (and only then: any other failure to open
- * it is reported as it is), the reader of its sealed Parquet days.
+ * The store, or, when another process holds it for writing (and only then: any other failure to open it is reported
+ * as it is), the reader of its sealed days: the bars', and for a run on ticks the ticks' too.
  */
-const openBarsForCheck = async (
+const openForCheck = async (
   ms: MarketStoreModule,
-  source: Extract<BarSource, { kind: 'store' }>,
+  source: Exclude<BarSource, { kind: 'synthetic' }>,
   log: Logger,
-): Promise<E.Either<string, { readonly bars: MarketBarSource; readonly dataSource: 'store' | 'sealed' }>> => {
+): Promise<E.Either<string, { readonly market: Market; readonly dataSource: 'store' | 'sealed' }>> => {
   const opened = await ms.openMarketStore(source.path, log.child({ component: 'market-store' }), { readOnly: true })
-  if (E.isRight(opened)) return E.right({ bars: opened.right, dataSource: 'store' })
+  if (E.isRight(opened)) return E.right({ market: opened.right, dataSource: 'store' })
   if (opened.left._tag !== 'StoreLocked') return E.left(ms.describeMarketStoreError(opened.left))
-  const reader = await ms.openMarketReader(source.sealedDir)
-  if (E.isRight(reader)) return E.right({ bars: reader.right, dataSource: 'sealed' })
+  const ticks = source.kind === 'ticks'
+  const reader = await ms.openMarketReader(source.sealedDir, ticks ? { ticksDir: source.sealedTicksDir } : {})
+  if (E.isRight(reader)) return E.right({ market: reader.right, dataSource: 'sealed' })
+  const [nothing, dir, days] = ticks
+    ? ['no ticks are sealed yet', source.sealedTicksDir, 'ticks']
+    : ['nothing is sealed yet', source.sealedDir, 'days']
   return E.left(
     reader.left._tag === 'NothingSealed'
-      ? `${heldBy(source.path)}, and nothing is sealed yet to read instead (${source.sealedDir}: ` +
-          `${reader.left.reason}): run this again when the writer is done, or once finished days are sealed ` +
-          `(bahi data seal). DuckDB: ${opened.left.reason}`
-      : `${heldBy(source.path)}, and its sealed days cannot be read instead: ` +
-          `${ms.describeMarketStoreError(reader.left)}. DuckDB: ${opened.left.reason}`,
-  )
-}
-
-/** The store's ticks, or, when another process holds the store for writing, the reader of its sealed ticks. */
-const openTicksForCheck = async (
-  ms: MarketStoreModule,
-  source: Extract<BarSource, { kind: 'ticks' }>,
-  log: Logger,
-): Promise<E.Either<string, { readonly ticks: TickSource; readonly dataSource: 'store' | 'sealed' }>> => {
-  const opened = await ms.openMarketStore(source.path, log.child({ component: 'market-store' }), { readOnly: true })
-  if (E.isRight(opened)) return E.right({ ticks: opened.right, dataSource: 'store' })
-  if (opened.left._tag !== 'StoreLocked') return E.left(ms.describeMarketStoreError(opened.left))
-  const reader = await ms.openMarketReader(source.sealedDir, { ticksDir: source.sealedTicksDir })
-  if (E.isRight(reader)) return E.right({ ticks: reader.right, dataSource: 'sealed' })
-  return E.left(
-    reader.left._tag === 'NothingSealed'
-      ? `${heldBy(source.path)}, and no ticks are sealed yet to read instead (${source.sealedTicksDir}: ` +
-          `${reader.left.reason}): run this again when the writer is done, or once finished days are sealed ` +
-          `(bahi data seal). DuckDB: ${opened.left.reason}`
-      : `${heldBy(source.path)}, and its sealed ticks cannot be read instead: ` +
+      ? `${heldBy(source.path)}, and ${nothing} to read instead (${dir}: ${reader.left.reason}): run this again when ` +
+          `the writer is done, or once finished days are sealed (bahi data seal). DuckDB: ${opened.left.reason}`
+      : `${heldBy(source.path)}, and its sealed ${days} cannot be read instead: ` +
           `${ms.describeMarketStoreError(reader.left)}. DuckDB: ${opened.left.reason}`,
   )
 }
@@ -91,20 +73,19 @@ export const checkBacktestData = async (p: BacktestPlan, log: Logger): Promise<E
   const stored = new Map<string, { fromDate: string; toDate: string }>()
   /** The sealed days' directory, when they are read instead of a store that another process holds for writing. */
   let sealedDir: string | undefined
+  const opened = await openForCheck(ms, p.source, log)
+  if (E.isLeft(opened)) return opened
+  const { market } = opened.right
   if (p.source.kind === 'ticks') {
-    const opened = await openTicksForCheck(ms, p.source, log)
-    if (E.isLeft(opened)) return opened
     if (opened.right.dataSource === 'sealed') sealedDir = p.source.sealedTicksDir
-    const rows = await opened.right.ticks.tickCoverage()
-    opened.right.ticks.close()
+    const rows = await market.tickCoverage()
+    market.close()
     if (E.isLeft(rows)) return E.left(ms.describeMarketStoreError(rows.left))
     for (const r of rows.right) ranges.set(r.instrumentKey, r)
   } else {
-    const opened = await openBarsForCheck(ms, p.source, log)
-    if (E.isLeft(opened)) return opened
     if (opened.right.dataSource === 'sealed') sealedDir = p.source.sealedDir
-    const rows = await opened.right.bars.coverage()
-    opened.right.bars.close()
+    const rows = await market.coverage()
+    market.close()
     if (E.isLeft(rows)) return E.left(ms.describeMarketStoreError(rows.left))
     for (const r of rows.right) if (r.timeframe === sourceTimeframe) ranges.set(r.instrumentKey, r)
     for (const r of rows.right)
