@@ -1,5 +1,5 @@
 import type * as E from 'fp-ts/lib/Either.js'
-import type { CoverageRow } from './coverage.js'
+import type { CoverageQuery, CoverageRow } from './coverage.js'
 import type { MarketStoreError } from './marketStoreErrors.js'
 import type { BarBatch, BarQuery } from './streamBars.js'
 
@@ -11,6 +11,6 @@ export interface MarketBarSource {
   /** Bars column-wise, one DuckDB chunk at a time, merged in time order (see streamBars.ts). */
   readonly streamBarBatches: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<BarBatch>>>
   /** Per instrument and timeframe: first and last IST date, bar, day and flagged-bar counts (see coverage.ts). */
-  readonly coverage: () => Promise<E.Either<MarketStoreError, CoverageRow[]>>
+  readonly coverage: (q?: CoverageQuery) => Promise<E.Either<MarketStoreError, CoverageRow[]>>
   readonly close: () => void
 }

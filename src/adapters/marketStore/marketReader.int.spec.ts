@@ -132,6 +132,25 @@ describe('openMarketReader', () => {
     expect(right(await store.coverage()).map((r) => r.toDate)).toEqual(['2025-01-03', '2025-01-03'])
   })
 
+  it('gives the coverage of the instruments asked about only, as the store does', async () => {
+    const reader = right(await openMarketReader(join(dir, 'sealed'), { ticksDir: join(dir, 'sealed-ticks') }))
+    try {
+      for (const source of [reader, store]) {
+        expect(right(await source.coverage({ instrumentKeys: [KEYS[1]!] })).map((r) => r.instrumentKey)).toEqual([
+          KEYS[1],
+        ])
+        expect(
+          right(await source.tickCoverage({ instrumentKeys: [KEYS[0]!, 'NSE_EQ|NOT-STORED'] })).map(
+            (r) => r.instrumentKey,
+          ),
+        ).toEqual([KEYS[0]])
+        expect(right(await source.coverage({ instrumentKeys: [] }))).toEqual([])
+      }
+    } finally {
+      reader.close()
+    }
+  })
+
   it('gives the ticks and tick coverage the store gives for the sealed days; none without a ticks directory', async () => {
     const reader = right(await openMarketReader(join(dir, 'sealed'), { ticksDir: join(dir, 'sealed-ticks') }))
     const ticksOf = async (source: { streamTicks: MarketStore['streamTicks'] }, toMs?: number) => {

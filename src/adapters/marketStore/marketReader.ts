@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
 import type { BarClosed, EventDraft, TickReceived } from '../../domain/events/index.js'
-import { coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
+import { type CoverageQuery, coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
 import { tradingSymbols } from './instrumentSymbols.js'
 import type { MarketBarSource } from './marketBarSource.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
@@ -27,7 +27,7 @@ export interface MarketReader extends MarketBarSource {
   /** Sealed ticks merged in time order, as the store streams them (streamTicks.ts); none without `ticksDir`. */
   readonly streamTicks: (q: TickQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<TickReceived>[]>>>
   /** Per instrument: first and last IST date, tick and day counts of the sealed ticks. */
-  readonly tickCoverage: () => Promise<E.Either<MarketStoreError, TickCoverageRow[]>>
+  readonly tickCoverage: (q?: CoverageQuery) => Promise<E.Either<MarketStoreError, TickCoverageRow[]>>
   /** Trading symbol -> instrument key of the sealed instrument master, as the store gives them (instrumentSymbols.ts). */
   readonly tradingSymbols: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>>
   /** Bars per (instrument, IST date) in the sealed files, for checks and coverage. */
@@ -139,9 +139,9 @@ export const openMarketReader = async (
       return E.isLeft(c) ? c : streamTicks(c.right, q, () => c.right.closeSync())
     },
     tradingSymbols: () => using(tradingSymbols),
-    tickCoverage: () => using(tickCoverage),
+    tickCoverage: (q) => using((c) => tickCoverage(c, q)),
     // The view has the bars table's columns, and coverage reads only that table.
-    coverage: () => using(coverage),
+    coverage: (q) => using((c) => coverage(c, q)),
     barsPerDay: () =>
       using(async (c) => {
         try {

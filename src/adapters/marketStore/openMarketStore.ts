@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
 import type { BarClosed, EventDraft, TickReceived, Timeframe } from '../../domain/events/index.js'
-import { coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
+import { type CoverageQuery, coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
 import { type GapOptions, gaps, type InstrumentGaps } from './gaps.js'
 import { instrumentSymbols, tradingSymbols } from './instrumentSymbols.js'
 import { instrumentTickSizes } from './instrumentTickSizes.js'
@@ -28,7 +28,7 @@ export interface MarketStore extends MarketBarSource {
   readonly streamBars: (q: BarQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<BarClosed>[]>>>
   /** Stored ticks merged in exchange-time order, as `TickReceived` drafts (see streamTicks.ts). */
   readonly streamTicks: (q: TickQuery) => Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<TickReceived>[]>>>
-  readonly tickCoverage: () => Promise<E.Either<MarketStoreError, TickCoverageRow[]>>
+  readonly tickCoverage: (q?: CoverageQuery) => Promise<E.Either<MarketStoreError, TickCoverageRow[]>>
   readonly gaps: (calendar: TradingCalendar, opts?: GapOptions) => Promise<E.Either<MarketStoreError, InstrumentGaps[]>>
   /** Trading symbol -> instrument key of the stored NSE cash and index instruments (see instrumentSymbols.ts). */
   readonly instrumentSymbols: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>>
@@ -140,8 +140,8 @@ export const openMarketStore = async (
       const own = await connectFor(instance)
       return E.isLeft(own) ? own : streamTicks(own.right, q, () => own.right.closeSync())
     },
-    coverage: () => coverage(conn),
-    tickCoverage: () => tickCoverage(conn),
+    coverage: (q) => coverage(conn, q),
+    tickCoverage: (q) => tickCoverage(conn, q),
     gaps: (calendar, opts) => gaps(conn, calendar, opts),
     instrumentSymbols: () => instrumentSymbols(conn),
     tradingSymbols: () => tradingSymbols(conn),

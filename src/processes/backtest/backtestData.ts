@@ -76,15 +76,16 @@ export const checkBacktestData = async (p: BacktestPlan, log: Logger): Promise<E
   const opened = await openForCheck(ms, p.source, log)
   if (E.isLeft(opened)) return opened
   const { market } = opened.right
+  const instrumentKeys = p.instruments.map((i) => i.instrumentKey)
   if (p.source.kind === 'ticks') {
     if (opened.right.dataSource === 'sealed') sealedDir = p.source.sealedTicksDir
-    const rows = await market.tickCoverage()
+    const rows = await market.tickCoverage({ instrumentKeys })
     market.close()
     if (E.isLeft(rows)) return E.left(ms.describeMarketStoreError(rows.left))
     for (const r of rows.right) ranges.set(r.instrumentKey, r)
   } else {
     if (opened.right.dataSource === 'sealed') sealedDir = p.source.sealedDir
-    const rows = await market.coverage()
+    const rows = await market.coverage({ instrumentKeys })
     market.close()
     if (E.isLeft(rows)) return E.left(ms.describeMarketStoreError(rows.left))
     for (const r of rows.right) if (r.timeframe === sourceTimeframe) ranges.set(r.instrumentKey, r)
