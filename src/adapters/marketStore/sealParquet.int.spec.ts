@@ -77,13 +77,23 @@ afterEach(() => {
 
 describe('sealing finished days, incrementally', () => {
   it('seals the days before the date, one file each, and records them in the manifest', async () => {
-    expect(right(await store.sealParquet(sealed, '2025-01-06'))).toEqual({ rows: 12, partitions: 2, unchanged: 0 })
+    expect(right(await store.sealParquet(sealed, '2025-01-06'))).toEqual({
+      rows: 12,
+      partitions: 2,
+      unchanged: 0,
+      removed: 0,
+    })
     expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-03': 6 })
     expect(readdirSync(join(sealed, 'exchange=NSE', 'timeframe=1m', 'date=2025-01-02'))).toEqual(['data_0.parquet'])
     expect(existsSync(join(sealed, SEAL_MANIFEST))).toBe(true)
     // The next day, only the day that finished is written.
     const before = inode('2025-01-02')
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ rows: 6, partitions: 1, unchanged: 2 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({
+      rows: 6,
+      partitions: 1,
+      unchanged: 2,
+      removed: 0,
+    })
     expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-03': 6, '2025-01-06': 6 })
     expect(inode('2025-01-02')).toBe(before)
   })
@@ -91,7 +101,12 @@ describe('sealing finished days, incrementally', () => {
   it('sealing again with nothing changed writes nothing and touches no file', async () => {
     right(await store.sealParquet(sealed, '2025-01-07'))
     const files = DAYS.map((d) => [inode(d), statSync(file(d)).mtimeMs])
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ rows: 0, partitions: 0, unchanged: 3 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({
+      rows: 0,
+      partitions: 0,
+      unchanged: 3,
+      removed: 0,
+    })
     expect(DAYS.map((d) => [inode(d), statSync(file(d)).mtimeMs])).toEqual(files)
   })
 
@@ -101,14 +116,40 @@ describe('sealing finished days, incrementally', () => {
     // One instrument's last minute of the second day deleted, one of its closes re-imported differently.
     expect(right(await store.deleteBars(KEYS[0]!, '1m', at(DAYS[1]!, 1), at(DAYS[1]!, 3)))).toBe(2)
     right(await store.write({ bars: [bar(KEYS[0]!, at(DAYS[1]!, 1), 99_000)] }))
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ rows: 5, partitions: 1, unchanged: 2 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({
+      rows: 5,
+      partitions: 1,
+      unchanged: 2,
+      removed: 0,
+    })
     expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-03': 5, '2025-01-06': 6 })
     expect([inode(DAYS[0]!), inode(DAYS[2]!)]).toEqual([first, third])
     expect(inode(DAYS[1]!)).not.toBe(second)
     // A change that keeps the count is seen too: the checksum covers every column.
     right(await store.deleteBars(KEYS[1]!, '1m', at(DAYS[1]!, 0), at(DAYS[1]!, 1)))
     right(await store.write({ bars: [bar(KEYS[1]!, at(DAYS[1]!, 0), 123_400)] }))
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toMatchObject({ partitions: 1, unchanged: 2 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toMatchObject({
+      partitions: 1,
+      unchanged: 2,
+      removed: 0,
+    })
+  })
+
+  it('a day whose rows are all gone from the store is removed from the sealed days too; others stay', async () => {
+    right(await store.sealParquet(sealed, '2025-01-07'))
+    const [first, , third] = DAYS.map(inode)
+    for (const k of KEYS) right(await store.deleteBars(k, '1m', at(DAYS[1]!, 0), at(DAYS[1]!, 3)))
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({
+      rows: 0,
+      partitions: 0,
+      unchanged: 2,
+      removed: 1,
+    })
+    expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-06': 6 })
+    expect(existsSync(join(sealed, 'exchange=NSE', 'timeframe=1m', `date=${DAYS[1]}`))).toBe(false)
+    expect([inode(DAYS[0]!), inode(DAYS[2]!)]).toEqual([first, third])
+    // Recorded: sealing again removes nothing more.
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toMatchObject({ unchanged: 2, removed: 0 })
   })
 
   it('a partition in another shape, removed, or missing from the manifest is written again', async () => {
@@ -117,12 +158,22 @@ describe('sealing finished days, incrementally', () => {
     copyFileSync(file(DAYS[0]!), join(sealed, 'exchange=NSE', 'timeframe=1m', `date=${DAYS[0]}`, 'data_1.parquet'))
     // A day removed by hand.
     rmSync(join(sealed, 'exchange=NSE', 'timeframe=1m', `date=${DAYS[2]}`), { recursive: true })
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ rows: 12, partitions: 2, unchanged: 1 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({
+      rows: 12,
+      partitions: 2,
+      unchanged: 1,
+      removed: 0,
+    })
     expect(readdirSync(join(sealed, 'exchange=NSE', 'timeframe=1m', `date=${DAYS[0]}`))).toEqual(['data_0.parquet'])
     expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-03': 6, '2025-01-06': 6 })
     // Without the manifest nothing is known: every day is written again, each by a rename over its file.
     rmSync(join(sealed, SEAL_MANIFEST))
-    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({ rows: 18, partitions: 3, unchanged: 0 })
+    expect(right(await store.sealParquet(sealed, '2025-01-07'))).toEqual({
+      rows: 18,
+      partitions: 3,
+      unchanged: 0,
+      removed: 0,
+    })
     expect(await sealedRows()).toEqual({ '2025-01-02': 6, '2025-01-03': 6, '2025-01-06': 6 })
     expect(readdirSync(dir).filter((f) => f.includes('staging'))).toEqual([])
   })
@@ -151,12 +202,14 @@ describe('sealing finished days of ticks', () => {
       rows: 6,
       partitions: 2,
       unchanged: 0,
+      removed: 0,
     })
     expect(readdirSync(join(ticksDir, 'exchange=NSE'))).toEqual(['date=2025-01-02', 'date=2025-01-03'])
     expect(right(await store.sealTicksParquet(ticksDir, '2025-01-07'))).toEqual({
       rows: 3,
       partitions: 1,
       unchanged: 2,
+      removed: 0,
     })
     // The bars' directory has none of them, and the ticks come back whole, in their order, NULL open interest kept.
     expect(existsSync(sealed)).toBe(false)
@@ -197,7 +250,12 @@ describe('sealing the instrument master', () => {
 
   it('writes one file when the table changed, and a reader names instruments by its trading symbols', async () => {
     const dirOf = join(dir, 'sealed-instruments')
-    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({ rows: 0, partitions: 0, unchanged: 0 })
+    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({
+      rows: 0,
+      partitions: 0,
+      unchanged: 0,
+      removed: 0,
+    })
     expect(existsSync(join(dirOf, 'instruments.parquet'))).toBe(false)
     right(
       await store.write({
@@ -208,13 +266,28 @@ describe('sealing the instrument master', () => {
         ],
       }),
     )
-    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({ rows: 3, partitions: 1, unchanged: 0 })
+    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({
+      rows: 3,
+      partitions: 1,
+      unchanged: 0,
+      removed: 0,
+    })
     const file = join(dirOf, 'instruments.parquet')
     const first = statSync(file).ino
-    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({ rows: 0, partitions: 0, unchanged: 1 })
+    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({
+      rows: 0,
+      partitions: 0,
+      unchanged: 1,
+      removed: 0,
+    })
     expect(statSync(file).ino).toBe(first)
     right(await store.write({ instruments: [instrument('NSE_EQ|FIXTURE-B', 'NSE_EQ', 'BBB')] }))
-    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({ rows: 4, partitions: 1, unchanged: 0 })
+    expect(right(await store.sealInstrumentsParquet(dirOf))).toEqual({
+      rows: 4,
+      partitions: 1,
+      unchanged: 0,
+      removed: 0,
+    })
     const reader = right(await openMarketReader(undefined, { instrumentsDir: dirOf }))
     try {
       expect(right(await reader.tradingSymbols())).toEqual(right(await store.tradingSymbols()))

@@ -16,7 +16,8 @@ import { sqlString } from './sqlLiteral.js'
 // which days are finished. Exchange = the instrument key's segment up to the first `_` (`NSE_EQ|…` -> `NSE`).
 // Columns: the table's, prices in paise, times epoch ms.
 //
-// Sealing is incremental and never leaves a reader without a day. Each partition's rows are summed up as a count and
+// Sealing is incremental and never leaves a reader without a day (unless the store lost all of that day's rows: then
+// its partition is removed too, so the sealed days keep mirroring the store). Each partition's rows are summed up as a count and
 // a checksum (DuckDB's `hash` of every column, xor-ed), recorded in `<dir>/_seal-manifest.json` (a name Parquet
 // readers skip). A partition whose summary and file are as recorded is left alone, so the market-data node that
 // seals every evening rewrites only the day that finished (and any day an import changed), and readers of the other
@@ -34,6 +35,8 @@ export interface SealResult {
   readonly partitions: number
   /** Partitions before `beforeDate` already sealed with the same rows, left as they were. */
   readonly unchanged: number
+  /** Partitions sealed before whose rows are all gone from the store since (deleted), removed from the directory. */
+  readonly removed: number
 }
 
 /** The sealed directory's record of what each partition holds, by its path under the directory. */
@@ -146,9 +149,22 @@ const sealTable = async (
       const known = partitions[p.path]
       return known?.rows !== p.rows || known.checksum !== p.checksum || !holdsOneFile(join(dir, p.path))
     })
+    // Days the manifest holds, before the date, of which the store now has no row: the sealed copy goes too.
+    const present = new Set(summaries.map((p) => p.path))
+    const gone = Object.keys(partitions).filter((path) => {
+      const date = /date=(\d{4}-\d{2}-\d{2})$/.exec(path)?.[1]
+      return date !== undefined && date < beforeDate && !present.has(path)
+    })
     const staging = `${dir}.staging-${process.pid}-${Date.now()}`
     let rows = 0
     try {
+      for (const path of gone) {
+        // Renamed away first, so that a reader sees the day whole or not at all, then deleted.
+        const old = `${staging}.gone`
+        if (existsSync(join(dir, path))) renameSync(join(dir, path), old)
+        rmSync(old, { recursive: true, force: true })
+        delete partitions[path]
+      }
       for (const p of todo) {
         const fromMs = istMidnight(p.date)
         if (fromMs === undefined) throw new Error(`bad partition date ${p.date}`)
@@ -180,10 +196,15 @@ const sealTable = async (
       }
     } finally {
       // What is sealed so far is recorded even when a later partition failed: the next seal goes on from there.
-      if (todo.length > 0) writeManifest(dir, { version: 1, partitions })
+      if (todo.length > 0 || gone.length > 0) writeManifest(dir, { version: 1, partitions })
       rmSync(staging, { recursive: true, force: true })
     }
-    return E.right({ rows, partitions: todo.length, unchanged: summaries.length - todo.length })
+    return E.right({
+      rows,
+      partitions: todo.length,
+      unchanged: summaries.length - todo.length,
+      removed: gone.length,
+    })
   } catch (e) {
     return E.left({ _tag: 'StoreWriteFailed', reason: `sealing to ${dir}: ${reasonOf(e)}` })
   }
@@ -216,7 +237,7 @@ export const sealInstrumentsParquet = async (
     const known = manifest.partitions[SEALED_INSTRUMENTS_FILE]
     const file = join(dir, SEALED_INSTRUMENTS_FILE)
     if (rows === 0 || (known?.rows === rows && known.checksum === checksum && existsSync(file)))
-      return E.right({ rows: 0, partitions: 0, unchanged: rows === 0 ? 0 : 1 })
+      return E.right({ rows: 0, partitions: 0, unchanged: rows === 0 ? 0 : 1, removed: 0 })
     const staging = join(dir, `.${SEALED_INSTRUMENTS_FILE}.staging-${process.pid}`)
     try {
       await conn.run(
@@ -231,7 +252,7 @@ export const sealInstrumentsParquet = async (
       version: 1,
       partitions: { ...manifest.partitions, [SEALED_INSTRUMENTS_FILE]: { rows, checksum } },
     })
-    return E.right({ rows, partitions: 1, unchanged: 0 })
+    return E.right({ rows, partitions: 1, unchanged: 0, removed: 0 })
   } catch (e) {
     return E.left({ _tag: 'StoreWriteFailed', reason: `sealing the instruments to ${dir}: ${reasonOf(e)}` })
   }

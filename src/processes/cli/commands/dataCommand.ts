@@ -338,14 +338,21 @@ export const dataSealCommand = (o: DataSealOptions, io: CliIo, log: Logger): Pro
         bars: b.rows,
         partitions: b.partitions,
         unchanged: b.unchanged,
-        ticks: { sealed: ticksDir, ticks: t.rows, partitions: t.partitions, unchanged: t.unchanged },
+        removed: b.removed,
+        ticks: {
+          sealed: ticksDir,
+          ticks: t.rows,
+          partitions: t.partitions,
+          unchanged: t.unchanged,
+          removed: t.removed,
+        },
         instruments: { sealed: instrumentsDir, instruments: i.rows, unchanged: i.unchanged === 1 },
       },
       [
         `sealed ${b.rows} bars in ${b.partitions} new or changed partitions (days before ${before}) into ${dir}; ` +
-          `${b.unchanged} already sealed and unchanged`,
+          `${b.unchanged} already sealed and unchanged${b.removed > 0 ? `, ${b.removed} removed (no bars left)` : ''}`,
         `sealed ${t.rows} ticks in ${t.partitions} new or changed partitions into ${ticksDir}; ` +
-          `${t.unchanged} already sealed and unchanged`,
+          `${t.unchanged} already sealed and unchanged${t.removed > 0 ? `, ${t.removed} removed (no ticks left)` : ''}`,
         i.partitions === 1
           ? `sealed ${i.rows} instruments into ${instrumentsDir}`
           : `instruments: ${i.unchanged === 1 ? 'already sealed and unchanged' : 'none in the store'}`,
