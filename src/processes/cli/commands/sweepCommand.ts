@@ -137,7 +137,23 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo, log: Logger): Pro
   ).map(({ value: _, ...row }) => row)
   const bars = results.reduce((n, r) => n + (E.isRight(r.outcome) ? r.outcome.right.bars : 0), 0)
   const ticks = results.reduce((n, r) => n + (E.isRight(r.outcome) ? r.outcome.right.ticks : 0), 0)
-  const rankWidth = Math.max(14, rank.length + 3)
+  // The table: the run's number, the figure ranked by (unless it is one of the usual columns, which then carries the
+  // arrow), the usual figures, and the params.
+  const arrow = better === 'higher' ? '▼' : '▲'
+  const usual = [
+    { key: 'netPnl', title: 'netPnl', width: 14 },
+    { key: 'sharpe', title: 'sharpe', width: 10 },
+    { key: 'maxDrawdownPct', title: 'maxDD%', width: 9 },
+    { key: 'closedTrades', title: 'trades', width: 8 },
+  ] as const
+  const ranked = usual.some((c) => c.key === rank)
+    ? []
+    : [{ key: 'rankValue' as const, title: rank, width: rank.length + 3 }]
+  const columns = [...ranked, ...usual].map((c) => {
+    const title = c.key === rank || c.key === 'rankValue' ? `${c.title} ${arrow}` : c.title
+    return { ...c, title, width: Math.max(c.width, title.length + 2) }
+  })
+  const cell = (v: unknown) => (v === null ? '∞' : String(v))
   printResult(
     io,
     o.json,
@@ -154,10 +170,10 @@ export const sweepCommand = async (o: SweepOptions, io: CliIo, log: Logger): Pro
     },
     [
       `bahi sweep: ${plans.length} runs of ${o.strategy} ranked by ${rank}, ${better} is better, best first (${seconds.toFixed(1)} s, ${ticks > 0 ? `${Math.round(ticks / seconds)} ticks/s and ` : ''}${Math.round(bars / seconds)} bars/s over all workers)`,
-      `  ${'#'.padEnd(4)}${`${rank} ${better === 'higher' ? '▼' : '▲'}`.padEnd(rankWidth)}${'netPnl'.padEnd(14)}${'sharpe'.padEnd(10)}${'maxDD%'.padEnd(9)}${'trades'.padEnd(8)}params`,
+      `  ${'run'.padEnd(5)}${columns.map((c) => c.title.padEnd(c.width)).join('')}params`,
       ...rows.map(
         (r) =>
-          `  ${String(r.run).padEnd(4)}${(r.rankValue === null ? '∞' : String(r.rankValue)).padEnd(rankWidth)}${String(r.netPnl).padEnd(14)}${String(r.sharpe).padEnd(10)}${String(r.maxDrawdownPct).padEnd(9)}${String(r.closedTrades).padEnd(8)}${JSON.stringify(r.params)}`,
+          `  ${String(r.run).padEnd(5)}${columns.map((c) => cell(r[c.key]).padEnd(c.width)).join('')}${JSON.stringify(r.params)}`,
       ),
       ...failed.map(
         (f) => `  failed ${JSON.stringify(f.plan.strategy.params)}: ${E.isLeft(f.outcome) ? f.outcome.left : ''}`,
