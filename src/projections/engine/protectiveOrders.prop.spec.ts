@@ -9,9 +9,10 @@ import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
 
 // Resting exits never trade past the position they protect: over generated bars with wicks that reach stops and
 // targets (both, often, in one bar), while the strategy reverses its own position, with and without a volume cap
-// (partial fills of the strategy's orders and of the exits, in one bar too), no fill takes the position beyond the
-// strategy's own quantity. Once two quiet bars have passed, the exits are in step with the position: none when it is
-// flat or while an order of the strategy's own reduces it, else one stop and one target for all of it.
+// (partial fills of the strategy's orders and of the exits, in one bar too), an order latency and probabilistic limit
+// fills, no fill takes the position beyond the strategy's own quantity. Once two quiet bars have passed, the exits
+// are in step with the position: none when it is flat or while an order of the strategy's own reduces it, else one
+// stop and one target for all of it.
 
 const barArb = fc.record({
   move: fc.integer({ min: -400, max: 400 }),
@@ -35,7 +36,10 @@ describe('resting exits, over generated bars', () => {
         fc.constantFrom(0.1, 0.3, 1),
         fc.constantFrom(0.1, 0.4, 2),
         fc.constantFrom(undefined, 0.003, 0.01, 0.5),
-        (steps, qty, stopLossPct, takeProfitPct, participation) => {
+        // Orders live only after a latency, and limits touched inside a bar filling by a seeded draw.
+        fc.constantFrom(0, 1000, 90_000),
+        fc.constantFrom(1, 0.5),
+        (steps, qty, stopLossPct, takeProfitPct, participation, latencyMs, limitFillProbability) => {
           let px = 100_000
           const bars: EventDraft[] = steps.map((b, i) => {
             const open = px
@@ -67,6 +71,8 @@ describe('resting exits, over generated bars', () => {
                   config: {
                     ...DEFAULT_SIMULATOR_CONFIG,
                     fillModel: 'touch',
+                    latencyMs,
+                    limitFillProbability,
                     ...(participation === undefined ? {} : { participation }),
                   },
                 },
