@@ -10,6 +10,7 @@ import {
   type EngineState,
   METRIC_CONVENTIONS,
   observe,
+  observeBar,
 } from '../../projections/index.js'
 
 // A backtest report is a fold over the run's events: the report observes the engine state after each one. A run
@@ -20,8 +21,11 @@ import {
 const ist = (ts: number) => formatIst(ts).slice(0, 19).replace('T', ' ')
 
 export interface ReportBuilder {
-  /** Folds one event; `s` is the engine state right after it. */
-  readonly observe: (s: EngineState, e: Envelope) => void
+  /** Folds each event, `s` being the engine state right after it (a `StepObserver` of the drivers). */
+  readonly observe: {
+    readonly event: (s: EngineState, e: Envelope) => void
+    readonly bar: (s: EngineState, ts: number, openMs: number) => void
+  }
   /** The report of what was folded, `s` being the state after the last event. */
   readonly data: (s: EngineState, title: string) => ReportData
 }
@@ -30,9 +34,14 @@ export const reportBuilder = (): ReportBuilder => {
   const report = createReport()
   const deniedOrders: Record<string, number> = {}
   return {
-    observe: (s, e) => {
-      if (e.type === 'OrderDenied') deniedOrders[e.payload.rule] = (deniedOrders[e.payload.rule] ?? 0) + 1
-      observe(report, s.trading, e)
+    observe: {
+      event: (s, e) => {
+        if (e.type === 'OrderDenied') deniedOrders[e.payload.rule] = (deniedOrders[e.payload.rule] ?? 0) + 1
+        observe(report, s.trading, e)
+      },
+      bar: (s, ts, openMs) => {
+        observeBar(report, s.trading, ts, openMs)
+      },
     },
     data: (s, title) => {
       const t = s.trading
@@ -76,7 +85,7 @@ export const buildReport = async (
   const builder = reportBuilder()
   const scanned = await reader.scan({}, (e) => {
     engine.evolve(state, e)
-    builder.observe(state, e)
+    builder.observe.event(state, e)
   })
   if (E.isLeft(scanned)) return E.left(describeJournalError(scanned.left))
   return E.right(builder.data(state, title))

@@ -33,10 +33,17 @@ const numbered = (d: EventDraft, seq: number): Envelope => {
 }
 
 /**
- * Called after each event is stepped, with the state it left (a backtest's report folds as it runs, instead of
- * reading the journal back). The event is valid only during the call: a quiet bar is the cursor's reused envelope.
+ * Sees each event right after it is stepped, with the state it left (a backtest's report folds as it runs, instead of
+ * reading the journal back).
  */
-export type StepObserver = (state: EngineState, e: Envelope) => void
+export interface StepObserver {
+  readonly event: (state: EngineState, e: Envelope) => void
+  /**
+   * A bar of a run of bar columns (`runBarRows`), by its close time (`ts`) and start: what `event` would read of it,
+   * without an envelope (every bar of a backtest passes here, and envelopes of many shapes make `event` slow to read).
+   */
+  readonly bar: (state: EngineState, ts: number, openMs: number) => void
+}
 
 /** Steps `out[start]` and, in turn, every decision it causes; `seq` is the last seq in `out`. Returns the next seq. */
 const cascadeFrom = (
@@ -49,7 +56,7 @@ const cascadeFrom = (
 ): number => {
   for (let i = start; i < out.length; i++) {
     const { decisions } = engine.step(state, out[i]!)
-    if (observe !== undefined) observe(state, out[i]!)
+    if (observe !== undefined) observe.event(state, out[i]!)
     for (const d of decisions) out.push(numbered(d, ++seq))
     if (out.length - start > MAX_CASCADE) {
       throw new Error(`decision cascade from seq ${out[start]!.seq} exceeded ${MAX_CASCADE} events: a decider loops`)
@@ -150,7 +157,7 @@ export const runBarRows = (
   for (let i = 0; i < bars.length; i++) {
     const bar = cursor.at(bars, i, seq)
     const { decisions } = engine.step(state, bar)
-    if (observe !== undefined) observe(state, bar)
+    if (observe !== undefined) observe.bar(state, bar.ts, bars.openMs[i] as number)
     if (decisions.length === 0) {
       seq++
       continue

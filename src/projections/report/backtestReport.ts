@@ -1,4 +1,4 @@
-import type { Envelope } from '../../domain/events/index.js'
+import type { Envelope, OrderFilled } from '../../domain/events/index.js'
 import { istDateOf, istDayNumber } from '../../domain/time/index.js'
 import { equityPaise, positionKey } from '../positions/index.js'
 import type { TradingState } from '../state/index.js'
@@ -103,22 +103,31 @@ export const exposureCounts = (r: ReportState): { readonly periods: number; read
 
 /** Folds one event; `s` is the trading state right after it. */
 export const observe = (r: ReportState, s: TradingState, e: Envelope): ReportState => {
-  // Read once: a run observes every bar, and envelopes of many shapes pass here, so each read of a field is slow.
-  const ts = e.ts
-  if (r.firstTs === 0) r.firstTs = ts
-  if (ts > r.lastTs) r.lastTs = ts
+  if (e.type === 'BarClosed') return observeBar(r, s, e.ts, e.payload.openMs)
+  observeTime(r, s, e.ts)
+  if (e.type !== 'OrderFilled') return r
+  return observeFill(r, s, e)
+}
+
+/** Folds a bar closing at `ts` (`observe` of a `BarClosed`, from its numbers: every bar of a run passes here). */
+export const observeBar = (r: ReportState, s: TradingState, ts: number, openMs: number): ReportState => {
   // A later bar start ends the current period: it was exposed if a position was open at its end. An earlier start
   // (one instrument's bar closing late, in a run on ticks) belongs to a period already counted.
-  if (e.type === 'BarClosed') {
-    const openMs = e.payload.openMs
-    if (openMs > r.periodOpenMs) {
-      if (r.periodOpenMs !== -Infinity) {
-        r.barPeriods++
-        if (r.positionOpen) r.exposedPeriods++
-      }
-      r.periodOpenMs = openMs
+  if (openMs > r.periodOpenMs) {
+    if (r.periodOpenMs !== -Infinity) {
+      r.barPeriods++
+      if (r.positionOpen) r.exposedPeriods++
     }
+    r.periodOpenMs = openMs
   }
+  observeTime(r, s, ts)
+  return r
+}
+
+/** What every event moves: the run's first and last time, and the equity points. */
+const observeTime = (r: ReportState, s: TradingState, ts: number): void => {
+  if (r.firstTs === 0) r.firstTs = ts
+  if (ts > r.lastTs) r.lastTs = ts
   const equity = equityPaise(s.portfolio)
   const day = istDayNumber(ts)
   if (day !== r.day) {
@@ -134,7 +143,10 @@ export const observe = (r: ReportState, s: TradingState, e: Envelope): ReportSta
     r.intraday.push({ ts, equityPaise: equity })
     r.lastSampleTs = ts
   }
-  if (e.type !== 'OrderFilled') return r
+}
+
+/** A fill: the round trip it opens, adds to, closes or flips. */
+const observeFill = (r: ReportState, s: TradingState, e: Envelope<OrderFilled>): ReportState => {
   r.positionOpen = anyOpen(s)
   const f = e.payload
   const key = positionKey(f.strategyId, f.instrumentKey)
