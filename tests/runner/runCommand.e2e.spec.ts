@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -119,6 +119,37 @@ describe('bahi run against the sandbox', () => {
     const replay = await bahi(['replay', s.journal, '--verify', '--json'], env)
     expect(replay.code).toBe(0)
     expect(parseJsonOut<{ divergences: number }>(replay).divergences).toBe(0)
+  }, 90_000)
+
+  it('names an instrument by the trading symbol of an instrument master imported into the store', async () => {
+    // given a hand-written master whose only row names RELIANCE's key RELMASTER, imported into this data directory
+    const master = join(mkdtempSync(join(tmpdir(), 'bahi-run-master-')), 'master.json')
+    writeFileSync(
+      master,
+      JSON.stringify([
+        {
+          instrument_key: RELIANCE,
+          exchange: 'NSE',
+          segment: 'NSE_EQ',
+          trading_symbol: 'RELMASTER',
+          name: 'HAND-WRITTEN FIXTURE',
+          lot_size: 1,
+          tick_size: 5.0,
+          instrument_type: 'EQ',
+        },
+      ]),
+    )
+    // (before the import, nothing knows the name)
+    const before = await bahi(['run', '--strategy', 'streak', '--instruments', 'RELMASTER'], env)
+    expect(before.code).toBe(2)
+    expect(before.stderr).toContain('unknown instrument(s) RELMASTER')
+    const imported = await bahi(['import', master, '--json'], env, 60_000)
+    expect(imported.code, imported.stderr).toBe(0)
+    // when a paper session asks for RELMASTER, then it trades RELIANCE
+    const s = await run(['--instruments', 'RELMASTER'])
+    expect(s.ticks).toBeGreaterThan(0)
+    const configured = (await readAll(s.journal)).find((e) => e.type === 'StrategyConfigured')
+    expect(configured?.type === 'StrategyConfigured' && configured.payload.instruments).toEqual([RELIANCE])
   }, 90_000)
 
   it('an operator halts, resumes and switches off a running session through its operator channel', async () => {

@@ -25,12 +25,12 @@ import { inrToPaise } from '../../../domain/money/index.js'
 import { describeParamsErrors } from '../../../domain/strategies/index.js'
 import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
 import { DEFAULT_SIMULATOR_CONFIG, positionKey } from '../../../projections/index.js'
-import { exitConfigOf, riskLimitsOf } from '../../backtest/index.js'
+import { exitConfigOf, riskLimitsOf, withStoreSymbols } from '../../backtest/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { verifyJournal } from '../../replay/index.js'
 import { createTradingSession, feedAuthorizer, sessionHeader } from '../../runner/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
-import { journalsDir } from '../home.js'
+import { journalsDir, marketStorePath, sealedInstrumentsDir } from '../home.js'
 
 // `bahi run`: paper or live trading on the Upstox market feed. Paper (the default) fills in the engine's simulated
 // broker against the live ticks; `--live` places real orders through the Upstox adapter. Either way the session is a
@@ -104,7 +104,11 @@ export const runCommand = async (
     return fail(`--duration must be a positive number of seconds, got ${o.durationSeconds}`)
   const capitalPaise = inrToPaise(o.capitalInr)
   if (!Number.isSafeInteger(capitalPaise) || capitalPaise <= 0) return fail(`--capital ${o.capitalInr} is not usable`)
-  const symbols = loadSymbolTable(o.symbolsPath)
+  // Trading symbols of an instrument master imported into the store (or the one it last sealed, beside a writer)
+  // name instruments too, before the packaged table's, as in backtests.
+  const symbols = (await withStoreSymbols(marketStorePath(o.home), sealedInstrumentsDir(o.home), loadSymbolTable, log))(
+    o.symbolsPath,
+  )
   if (E.isLeft(symbols)) return fail(`symbol table ${o.symbolsPath}: ${JSON.stringify(symbols.left)}`)
   const wanted = (o.instruments ?? '')
     .split(',')
@@ -121,7 +125,11 @@ export const runCommand = async (
     if (key === undefined || !InstrumentKey.is(key)) unknown.push(w)
     else resolved.push({ symbol: w.toUpperCase(), instrumentKey: key })
   }
-  if (unknown.length > 0) return fail(`unknown instrument(s) ${unknown.join(', ')}: use instrument keys`)
+  if (unknown.length > 0)
+    return fail(
+      `unknown instrument(s) ${unknown.join(', ')}: use instrument keys, symbols of data/instruments/nse-symbols.csv, ` +
+        'or trading symbols of an Upstox instrument master imported into the store (bahi import NSE.json)',
+    )
   const instruments = resolved.map((i) => i.instrumentKey)
   const limits = riskLimitsOf(o.limits, resolved)
   if (E.isLeft(limits)) return fail(limits.left)
