@@ -3,15 +3,16 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import type { SymbolTableLoader } from './backtestPlan.js'
 
-// What a backtest's `--instruments` may be named by: instrument keys, and trading symbols of the store's instruments
-// (an imported Upstox instrument master: every segment, so `NIFTY25NOVFUT` names its contract) before the packaged
-// symbol table's, as an import resolves the symbols in its files. The store is opened read-only for it; while a
-// writer holds it, the instrument master it last sealed is read instead (`bahi data seal`); with neither, the
-// packaged table alone (the plan then refuses a name neither knows, saying how to add it).
+// What a backtest's `--instruments` may be named by (and a trading session's: `bahi run` takes the same names):
+// instrument keys, and trading symbols of the store's instruments (an imported Upstox instrument master: every
+// segment, so `NIFTY25NOVFUT` names its contract) before the packaged symbol table's, as an import resolves the
+// symbols in its files. The store is opened read-only for it; while a writer holds it, the instrument master it last
+// sealed is read instead (`bahi data seal`); with neither, the packaged table alone (the plan then refuses a name
+// neither knows, saying how to add it).
 
 /**
- * A symbol table loader for `planBacktest` that adds the store's trading symbols, read once now. Only for runs on the
- * store: a synthetic run never loads DuckDB.
+ * A symbol table loader for `planBacktest` (or a session's instruments) that adds the store's trading symbols, read
+ * once now. Not for a synthetic run, which never loads DuckDB.
  */
 export const withStoreSymbols = async (
   storePath: string,
