@@ -100,6 +100,23 @@ describe('bahi backtest', () => {
     const v = await bahi(['replay', s.journal, '--verify', '--json'])
     expect(parseJsonOut<{ divergences: number; events: number }>(v)).toMatchObject({ divergences: 0, events: s.events })
     await expectReportOfJournal(s)
+    // bahi report gives the same report of the journal, under its own title, beside it by default
+    const rep = await bahi(['report', s.journal, '--json'])
+    expect(rep.code, rep.stderr).toBe(0)
+    const made = parseJsonOut<{ runId: string; mode: string; events: number; report: { json: string } }>(rep)
+    expect(made).toMatchObject({ runId: s.runId, mode: 'backtest', events: s.events })
+    expect(made.report.json).toBe(join(`${s.journal}-report`, 'report.json'))
+    const again = JSON.parse(readFileSync(made.report.json, 'utf8')) as { title: string }
+    const written = JSON.parse(readFileSync(s.report.json, 'utf8')) as { title: string }
+    expect(again.title).toBe(`bahi report: ${s.runId} (backtest)`)
+    expect({ ...again, title: written.title }).toEqual(written)
+    // and refuses to overwrite it, or a path that is no journal
+    const twice = await bahi(['report', s.journal])
+    expect(twice.code).toBe(2)
+    expect(twice.stderr).toContain('already exists: choose another --out')
+    const none = await bahi(['report', join(out, 'nothing-here')])
+    expect(none.code).toBe(2)
+    expect(none.stderr).toMatch(/^bahi report: /)
   }, 120_000)
 
   it('the same backtest twice writes the same journal, byte for byte', async () => {

@@ -119,6 +119,14 @@ describe('bahi run against the sandbox', () => {
     const replay = await bahi(['replay', s.journal, '--verify', '--json'], env)
     expect(replay.code).toBe(0)
     expect(parseJsonOut<{ divergences: number }>(replay).divergences).toBe(0)
+    // The session's report, as a backtest's: the same fold over its journal.
+    const report = await bahi(['report', s.journal, '--out', join(home, 'paper-report'), '--json'], env)
+    expect(report.code, report.stderr).toBe(0)
+    expect(parseJsonOut<{ mode: string; report: { html: string } }>(report)).toMatchObject({
+      mode: 'paper',
+      report: { html: join(home, 'paper-report', 'report.html') },
+    })
+    expect(existsSync(join(home, 'paper-report', 'report.html'))).toBe(true)
   }, 90_000)
 
   it('names an instrument by the trading symbol of an instrument master imported into the store', async () => {

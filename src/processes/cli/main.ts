@@ -40,6 +40,8 @@ commands:
       [--snapshot]              write a snapshot of the rebuilt state (later replays fold only the tail)
       [--no-snapshots]          ignore stored snapshots and fold from seq 1
   explain <journal> <seq|orderId>   the chain of causes of an event or order
+  report <journal> [--out DIR]  the backtest report (report.json, report.html) of any journal: a backtest, or a
+                                paper or live session of bahi run (default DIR: <journal>-report)
   login                         print the Upstox authorization URL (needs UPSTOX_CLIENT_ID, UPSTOX_REDIRECT_URI)
       [--code C]                exchange the code from the redirect for a token, stored encrypted under <home>/upstox
                                 (a code starting with '-': --code=C)
@@ -355,6 +357,14 @@ export const runCli = async (
         return 2
       }
       return (await commands.explain()).explainCommand(journal, target, json, io)
+    }
+    case 'report': {
+      const [journal] = rest
+      if (journal === undefined || rest.length > 1) {
+        io.err(`bahi report: expected one journal path\n\n${USAGE}`)
+        return 2
+      }
+      return (await commands.report()).reportCommand({ journal, out: v.out, json }, io)
     }
     default:
       io.err(`bahi: unknown command "${command}"\n\n${USAGE}`)

@@ -10,6 +10,7 @@ export type { ImportOptions } from './importCommand.js'
 export type { LoginOptions } from './loginCommand.js'
 export type { OperateOptions } from './operateCommand.js'
 export type { ReplayOptions } from './replayCommand.js'
+export type { ReportOptions } from './reportCommand.js'
 export type { RunOptions } from './runCommand.js'
 export type { SandboxOptions } from './sandboxCommand.js'
 export type { SweepOptions } from './sweepCommand.js'
@@ -24,6 +25,7 @@ export const commands = {
   login: () => import('./loginCommand.js'),
   operate: () => import('./operateCommand.js'),
   replay: () => import('./replayCommand.js'),
+  report: () => import('./reportCommand.js'),
   run: () => import('./runCommand.js'),
   sandbox: () => import('./sandboxCommand.js'),
   sweep: () => import('./sweepCommand.js'),
