@@ -8,40 +8,14 @@ import { TABLES } from './schema.js'
 // NSE's, and a derivative's trading symbol (`NIFTY25DECFUT`) names one contract, never a file's stock. If NSE_EQ and
 // NSE_INDEX both claim a symbol, the equity wins.
 
-export const instrumentSymbols = async (
+/** Trading symbol -> instrument key from a query of (symbol, key) rows; where rows share a symbol, the first wins. */
+const symbolMap = async (
   conn: DuckDBConnection,
+  sql: string,
 ): Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>> => {
   try {
-    const reader = await conn.runAndReadAll(
-      `SELECT trading_symbol, instrument_key FROM ${TABLES.instruments}
-       WHERE segment IN ('NSE_EQ', 'NSE_INDEX')
-       ORDER BY segment = 'NSE_EQ', instrument_key`,
-    )
     const out = new Map<string, string>()
-    for (const [symbol, key] of reader.getRows()) {
-      if (typeof symbol === 'string' && typeof key === 'string') out.set(symbol, key)
-    }
-    return E.right(out)
-  } catch (e) {
-    return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
-  }
-}
-
-/**
- * Trading symbol -> instrument key over every segment, for naming a backtest's instruments: a derivative's symbol
- * names its one contract there. Where segments share a symbol, NSE cash wins, then NSE indices, then the other
- * segments in name order (so `INFY` is the NSE equity even if another segment's master row claims it).
- */
-export const tradingSymbols = async (
-  conn: DuckDBConnection,
-): Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>> => {
-  try {
-    const reader = await conn.runAndReadAll(
-      `SELECT trading_symbol, instrument_key FROM ${TABLES.instruments}
-       ORDER BY CASE segment WHEN 'NSE_EQ' THEN 0 WHEN 'NSE_INDEX' THEN 1 ELSE 2 END, segment, instrument_key`,
-    )
-    const out = new Map<string, string>()
-    for (const [symbol, key] of reader.getRows()) {
+    for (const [symbol, key] of (await conn.runAndReadAll(sql)).getRows()) {
       if (typeof symbol === 'string' && typeof key === 'string' && !out.has(symbol)) out.set(symbol, key)
     }
     return E.right(out)
@@ -49,3 +23,22 @@ export const tradingSymbols = async (
     return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
   }
 }
+
+export const instrumentSymbols = (conn: DuckDBConnection) =>
+  symbolMap(
+    conn,
+    `SELECT trading_symbol, instrument_key FROM ${TABLES.instruments} WHERE segment IN ('NSE_EQ', 'NSE_INDEX')
+     ORDER BY segment <> 'NSE_EQ', instrument_key DESC`,
+  )
+
+/**
+ * Trading symbol -> instrument key over every segment, for naming a backtest's instruments: a derivative's symbol
+ * names its one contract there. Where segments share a symbol, NSE cash wins, then NSE indices, then the other
+ * segments in name order (so `INFY` is the NSE equity even if another segment's master row claims it).
+ */
+export const tradingSymbols = (conn: DuckDBConnection) =>
+  symbolMap(
+    conn,
+    `SELECT trading_symbol, instrument_key FROM ${TABLES.instruments}
+     ORDER BY CASE segment WHEN 'NSE_EQ' THEN 0 WHEN 'NSE_INDEX' THEN 1 ELSE 2 END, segment, instrument_key`,
+  )

@@ -1,13 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Session } from '../../domain/calendar/index.js'
-import type {
-  BarClosed,
-  Envelope,
-  EventDraft,
-  OrderRequested,
-  SignalEmitted,
-  TickReceived,
-} from '../../domain/events/index.js'
+import type { BarClosed, Envelope, EventDraft, SignalEmitted, TickReceived } from '../../domain/events/index.js'
 import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
 import { PricePaise, unsafeMoney } from '../../domain/money/index.js'
 import {
@@ -299,7 +292,7 @@ export const createEngine = (config: EngineConfig): Engine => {
         const held =
           s.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0
         const opposing = (held > 0 && e.payload.intent === 'SHORT') || (held < 0 && e.payload.intent === 'LONG')
-        if (!opposing) return standAside(s, e, held, orderForSignal(s.trading, e))
+        if (!opposing) return orderForSignal(s.trading, e)
         if (s.trading.strategies.get(e.payload.strategyId)?.exits.exitOnOpposingSignal === false) return NO_EVENTS
         const price = s.trading.portfolio.marks.get(e.payload.instrumentKey)?.markPaise ?? 0
         const exit: EventDraft[] =
@@ -319,27 +312,21 @@ export const createEngine = (config: EngineConfig): Engine => {
                 },
               ]
             : []
-        return [...exit, ...standAside(s, e, held, orderForSignal(s.trading, e))]
+        return [...exit, ...orderForSignal(s.trading, e)]
       }
       case 'ExitTriggered': {
         // The opposing signal's own order does the work; every other exit flattens the position.
         if (e.payload.exit === 'opposing-signal') return NO_EVENTS
         const { strategyId, instrumentKey } = e.payload
-        const held = s.trading.portfolio.positions.get(positionKeyOf(strategyId, instrumentKey))?.qty ?? 0
-        return standAside(
-          s,
+        return orderForTarget(
+          s.trading,
+          {
+            strategyId,
+            instrumentKey,
+            target: 0,
+            reason: `FLAT (held {held}): ${e.payload.exit}: ${e.payload.reason}`,
+          },
           e,
-          held,
-          orderForTarget(
-            s.trading,
-            {
-              strategyId,
-              instrumentKey,
-              target: 0,
-              reason: `FLAT (held {held}): ${e.payload.exit}: ${e.payload.reason}`,
-            },
-            e,
-          ),
         )
       }
       case 'OrderRequested': {
@@ -364,8 +351,9 @@ export const createEngine = (config: EngineConfig): Engine => {
           correlationId: orderId,
           payload: { orderId, venue },
         }
-        // The strategy's signal already had the position's resting exits stand aside for this order (standAside), but
-        // exits asked for earlier in the same cascade (a fill's replacements) were folded only since: cancel them too.
+        // An order of the strategy's own (a signal's, an exit's) that reduces or reverses the position first cancels the
+        // position's resting exits, so that it and they can never both fill (docs/exits.md). Here, once it passed the
+        // rules, rather than when its signal asked: the exits a fill of the same cascade asked for are folded by now.
         if (e.payload.protects !== undefined) return [submitted]
         const { strategyId, instrumentKey, side } = e.payload
         const held = s.trading.portfolio.positions.get(positionKeyOf(strategyId, instrumentKey))?.qty ?? 0
@@ -432,30 +420,6 @@ export const createEngine = (config: EngineConfig): Engine => {
       default:
         return NO_EVENTS
     }
-  }
-
-  /**
-   * An order of the strategy's own that reduces (or reverses) the position first cancels the position's resting
-   * exits, so that it and they can never both fill (docs/exits.md).
-   */
-  const standAside = (
-    s: EngineState,
-    e: Envelope,
-    held: number,
-    orders: readonly EventDraft[],
-  ): readonly EventDraft[] => {
-    if (held === 0) return orders
-    const o = orders.find((d): d is EventDraft<OrderRequested> => d.type === 'OrderRequested')
-    if (o === undefined || (o.payload.side === 'BUY' ? 1 : -1) === Math.sign(held)) return orders
-    const p = o.payload
-    const cancels = cancelRestingExits(
-      s.trading,
-      p.strategyId,
-      p.instrumentKey,
-      e,
-      `resting exits stand aside for order ${p.orderId}`,
-    )
-    return cancels.length === 0 ? orders : [...cancels, ...orders]
   }
 
   const step = (s: EngineState, e: Envelope): StepResult => {

@@ -309,8 +309,7 @@ describe('in step with the position', () => {
     expect(ofType(j, 'OrderCancelRequested').map((e) => [e.payload.orderId, e.payload.reason])).toEqual([
       [`${RUN_ID}-12-SL`, 'stop-loss: replaced for a position of 2'],
       [`${RUN_ID}-12-TP`, 'take-profit: replaced for a position of 2'],
-      [`${RUN_ID}-12-SL`, `resting exits stand aside for order ${RUN_ID}-21`],
-      [`${RUN_ID}-12-TP`, `resting exits stand aside for order ${RUN_ID}-21`],
+      // The old legs are being cancelled already: only the replacements stand aside, once the FLAT's order is folded.
       [`${RUN_ID}-20-SL`, `resting exits stand aside for order ${RUN_ID}-21`],
       [`${RUN_ID}-20-TP`, `resting exits stand aside for order ${RUN_ID}-21`],
     ])

@@ -72,7 +72,6 @@ describe('exposure', () => {
 
 describe('closed trades', () => {
   it('a long round trip and a reversal into a short, each with the reasons that opened and closed it', () => {
-    const engine = streakEngine()
     const px = (n: number, close: number) => barClosed(RELIANCE, { open: close, close }, T0 + n * MINUTE)
     const inputs: EventDraft[] = [
       runStarted(),
@@ -83,14 +82,8 @@ describe('closed trades', () => {
       signalEmitted({ intent: 'FLAT', reason: 'done' }, T0 + 2 * MINUTE),
       px(3, 100_500),
     ]
-    const journal = cascadeJournal(engine, inputs)
     // Fold the recorded journal, as the report does.
-    const state = engine.initialState()
-    const report = createReport()
-    for (const e of journal) {
-      engine.evolve(state, e)
-      observe(report, state.trading, e)
-    }
+    const report = foldReport(inputs)
     expect(report.trades.map((t) => [t.side, t.qty, t.entryPricePaise, t.exitPricePaise, t.netPnlPaise])).toEqual([
       ['LONG', 10, 100_000, 101_000, 10 * 1_000],
       ['SHORT', 5, 101_000, 100_500, 5 * 500],
