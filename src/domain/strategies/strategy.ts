@@ -65,6 +65,7 @@ export interface StrategyDefinition<P, S> {
    * `toJSON`); plain-data states can leave it out.
    */
   readonly restore?: (json: unknown) => S
+  /** `bar` and `ctx` are valid during the call only: the engine refills them for the next one. */
   readonly onBar: (state: S, bar: BarClosed['payload'], ctx: StrategyContext) => Signal | undefined
   readonly onTick?: (state: S, tick: TickReceived['payload'], ctx: StrategyContext) => Signal | undefined
 }

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Session } from '../../domain/calendar/index.js'
 import type { BarClosed, Envelope, EventDraft, SignalEmitted, TickReceived } from '../../domain/events/index.js'
-import type { InstrumentKey, StrategyId } from '../../domain/ids/index.js'
+import { type InstrumentKey, type StrategyId, unsafe } from '../../domain/ids/index.js'
 import { PricePaise, unsafeMoney } from '../../domain/money/index.js'
 import {
   type AnyStrategy,
@@ -9,6 +9,7 @@ import {
   type SessionClock,
   type Signal,
   type SignalOrder,
+  type StrategyContext,
   type StrategyRegistry,
 } from '../../domain/strategies/index.js'
 import { DAY_MS, IST_OFFSET_MS, type IstDate, istDateOf, istDayNumber } from '../../domain/time/index.js'
@@ -28,6 +29,8 @@ import { canonicalJson } from './verify.js'
 //   signal -> execution -> order request -> risk rules -> denial | submission -> (simulated) acceptance
 // Decisions carry the event's time and point at it through `causationId`. The driver appends them to the journal
 // and feeds each back through `step`, in order (FIFO), so a live run, a backtest and a replay all walk the same path.
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 export interface StrategyInstance {
   readonly strategyId: StrategyId
@@ -200,17 +203,6 @@ export const createEngine = (config: EngineConfig): Engine => {
 
   const simulated = (s: EngineState): boolean => s.trading.run?.broker !== 'upstox'
 
-  // `positionKey` builds a new string on each call, and a bar asks once per strategy: memoised per engine (it is a
-  // pure function of its arguments, so this changes no result).
-  const positionKeys = new Map<string, Map<string, string>>()
-  const positionKeyOf = (strategyId: string, instrumentKey: string): string => {
-    let byInstrument = positionKeys.get(strategyId)
-    if (byInstrument === undefined) positionKeys.set(strategyId, (byInstrument = new Map()))
-    let key = byInstrument.get(instrumentKey)
-    if (key === undefined) byInstrument.set(instrumentKey, (key = positionKey(strategyId, instrumentKey)))
-    return key
-  }
-
   // The session clock of the last IST day asked about: a bar asks once per strategy, and days change rarely.
   let clockDay = Number.NaN
   let clock: SessionClock | undefined
@@ -225,6 +217,16 @@ export const createEngine = (config: EngineConfig): Engine => {
         ? undefined
         : { openMs: midnight + session.openSec * 1000, closeMs: midnight + session.closeSec * 1000, kind: session.kind }
     return clock
+  }
+
+  // The context a strategy is called with, refilled for each call: like the price event it is handed, it is valid
+  // only during the call (docs/writing-a-strategy.md), so a backtest needs no object per bar and strategy.
+  const ctx: Mutable<StrategyContext> = {
+    strategyId: unsafe.strategyId('none'),
+    instrumentKey: unsafe.instrumentKey('NSE_EQ|NONE'),
+    positionQty: 0,
+    ts: 0,
+    session: undefined,
   }
 
   const onPrice = (
@@ -255,13 +257,11 @@ export const createEngine = (config: EngineConfig): Engine => {
     }
     for (const inst of s.strategies.values()) {
       if (!inst.enabled || !inst.instruments.has(instrumentKey)) continue
-      const ctx = {
-        strategyId: inst.strategyId,
-        instrumentKey,
-        positionQty: s.trading.portfolio.positions.get(positionKeyOf(inst.strategyId, instrumentKey))?.qty ?? 0,
-        ts: e.ts,
-        session: sessionClockAt(e.ts),
-      }
+      ctx.strategyId = inst.strategyId
+      ctx.instrumentKey = instrumentKey
+      ctx.positionQty = s.trading.portfolio.positions.get(positionKey(inst.strategyId, instrumentKey))?.qty ?? 0
+      ctx.ts = e.ts
+      ctx.session = sessionClockAt(e.ts)
       const sig =
         e.type === 'BarClosed'
           ? inst.definition.onBar(inst.state, e.payload, ctx)
@@ -356,7 +356,7 @@ export const createEngine = (config: EngineConfig): Engine => {
         // rules, rather than when its signal asked: the exits a fill of the same cascade asked for are folded by now.
         if (e.payload.protects !== undefined) return [submitted]
         const { strategyId, instrumentKey, side } = e.payload
-        const held = s.trading.portfolio.positions.get(positionKeyOf(strategyId, instrumentKey))?.qty ?? 0
+        const held = s.trading.portfolio.positions.get(positionKey(strategyId, instrumentKey))?.qty ?? 0
         if (held === 0 || (side === 'BUY' ? 1 : -1) === Math.sign(held)) return [submitted]
         const cancels = cancelRestingExits(
           s.trading,

@@ -194,13 +194,11 @@ const fillOf = (
   },
 })
 
-/** Fills (and IOC cancellations) that a price event causes for the working orders of its instrument. */
-export const matchPrice = (
+const matchWorking = (
   sim: SimulatorState,
   s: TradingState,
   e: Envelope<TickReceived> | Envelope<BarClosed>,
 ): readonly EventDraft[] => {
-  if (s.orders.working.size === 0) return NO_EVENTS
   const key = e.payload.instrumentKey
   const tick = e.type === 'TickReceived'
   const volume = tick ? e.payload.ltq : e.payload.volume
@@ -298,3 +296,12 @@ export const matchPrice = (
   }
   return out ?? NO_EVENTS
 }
+
+/** Fills (and IOC cancellations) that a price event causes for the working orders of its instrument. */
+export const matchPrice = (
+  sim: SimulatorState,
+  s: TradingState,
+  e: Envelope<TickReceived> | Envelope<BarClosed>,
+): readonly EventDraft[] =>
+  // Apart, because most prices find no working order, and the matching's closures would cost them an allocation each.
+  s.orders.working.size === 0 ? NO_EVENTS : matchWorking(sim, s, e)

@@ -52,7 +52,18 @@ export const createPortfolio = (): PortfolioState => ({
   positionValuePaise: 0,
 })
 
-export const positionKey = (strategyId: string, instrumentKey: string): string => `${strategyId}\u0000${instrumentKey}`
+// Memoised: every bar asks once per strategy, and a fill a few times (engine, exits, risk, execution); building and
+// hashing a new string each time was a tenth of a backtest's engine. A pure function's cache changes no result, and
+// holds one string per position a process ever sees.
+const positionKeys = new Map<string, Map<string, string>>()
+
+export const positionKey = (strategyId: string, instrumentKey: string): string => {
+  let byInstrument = positionKeys.get(strategyId)
+  if (byInstrument === undefined) positionKeys.set(strategyId, (byInstrument = new Map()))
+  let key = byInstrument.get(instrumentKey)
+  if (key === undefined) byInstrument.set(instrumentKey, (key = `${strategyId}\u0000${instrumentKey}`))
+  return key
+}
 
 export const equityPaise = (p: PortfolioState): number => p.cashPaise + p.positionValuePaise
 
