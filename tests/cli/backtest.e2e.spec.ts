@@ -173,7 +173,7 @@ describe('bahi backtest', () => {
     [['--bar-source', 'stored'], '--bar-source is for bars read from the store, not the synthetic market'],
     [
       ['--resting-exits', '--fill-model', 'touch'],
-      '--resting-exits rests the stop loss and take profit as orders: give',
+      '--resting-exits rests the stop loss, trailing stop and take profit as orders: give',
     ],
     [['--resting-exits', '--stop-loss', '1'], 'under --fill-model next-open a bar is only its open'],
   ])('refuses %j with a clear reason and exit code 2', async (extra, message) => {
@@ -260,6 +260,54 @@ describe('bahi backtest', () => {
     },
     120_000,
   )
+
+  it('with --resting-exits and --trailing-stop, the stop is moved up behind the best close and fills where it rests', async () => {
+    const flags = [
+      ['--strategy', 'sma-cross', '--params', '{"fast":5,"slow":20,"qty":10}'],
+      ['--trailing-stop', '0.3', '--resting-exits', '--fill-model', 'touch'],
+    ].flat()
+    const r = await bahi(args(fresh(), flags), {}, 60_000)
+    expect(r.code, r.stderr).toBe(0)
+    const s = parseJsonOut<Summary>(r)
+    const events = await readAll(s.journal)
+    // The trailing stop is an order: nothing fires on the close but square-offs and opposing signals.
+    expect(
+      events.filter(
+        (e) => e.type === 'ExitTriggered' && e.payload.exit !== 'square-off' && e.payload.exit !== 'opposing-signal',
+      ),
+    ).toEqual([])
+    // Every move is confirmed by the simulated venue in the same step, and only ever tightens the stop.
+    const asked = events.filter((e) => e.type === 'OrderModifyRequested')
+    const confirmed = events.filter((e) => e.type === 'OrderModified')
+    expect(asked.length).toBeGreaterThan(10)
+    expect(confirmed.map((e) => e.causationId)).toEqual(asked.map((e) => e.seq))
+    const trigger = new Map<string, { side: string; px: number }>()
+    for (const e of events) {
+      if (e.type === 'OrderRequested' && e.payload.triggerPricePaise !== undefined)
+        trigger.set(e.payload.orderId, { side: e.payload.side, px: e.payload.triggerPricePaise })
+      if (e.type === 'OrderModified') {
+        const was = trigger.get(e.payload.orderId)!
+        const px = e.payload.triggerPricePaise!
+        expect(was.side === 'SELL' ? px > was.px : px < was.px).toBe(true)
+        trigger.set(e.payload.orderId, { side: was.side, px })
+      }
+      // A resting stop fills at its trigger as moved so far, or at the open of a bar that gapped through it.
+      if (e.type === 'OrderFilled' && trigger.has(e.payload.orderId)) {
+        const bar = events.find(
+          (b) => b.type === 'BarClosed' && b.ts === e.ts && b.payload.instrumentKey === e.payload.instrumentKey,
+        )
+        expect([trigger.get(e.payload.orderId)!.px, bar?.type === 'BarClosed' && bar.payload.openPaise]).toContain(
+          e.payload.fillPricePaise,
+        )
+      }
+    }
+    const report = JSON.parse(readFileSync(s.report.json, 'utf8')) as { trades: { exitReason: string }[] }
+    expect(report.trades.some((t) => t.exitReason.startsWith('trailing-stop: resting SL-M moved to '))).toBe(true)
+    const v = await bahi(['replay', s.journal, '--verify', '--json'])
+    expect(v.code, v.stderr).toBe(0)
+    expect(JSON.parse(v.stdout).divergences).toBe(0)
+    await expectReportOfJournal(s)
+  }, 120_000)
 
   it('takes exits, the simulated broker’s latency and volume cap, and risk limits from flags', async () => {
     // given sma-cross with exits, a minute of latency, a 1% volume cap and at most 3 new trades a day

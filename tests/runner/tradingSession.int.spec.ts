@@ -6,7 +6,7 @@ import * as t from 'io-ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadCalendar } from '../../src/adapters/calendar/index.js'
 import { createMarketFeedClient, loadMarketFeedProto } from '../../src/adapters/upstoxFeed/index.js'
-import type { Envelope } from '../../src/domain/events/index.js'
+import type { Envelope, ExitConfig } from '../../src/domain/events/index.js'
 import { type InstrumentKey, unsafe } from '../../src/domain/ids/index.js'
 import { createStrategyRegistry, defineStrategy, paramsWithDefaults } from '../../src/domain/strategies/index.js'
 import { type Journal, openFileJournal, openJournalReader } from '../../src/journal/index.js'
@@ -62,7 +62,20 @@ const freshJournal = (): { dir: string; journal: Journal } => {
   return { dir: path.join(dir, 'journal'), journal: opened.right }
 }
 
-const runSession = async (h: UpstoxHarness, mode: 'paper' | 'live') => {
+interface SessionPlan {
+  /** The strategy's exits (default: no square-off, nothing else). */
+  readonly exits?: ExitConfig
+  /** The tick-probe's params (default: long 5 on tick 3, flat on tick 12). */
+  readonly params?: Record<string, number>
+  /** What the session does once long (default: step until flat again after tick 12). */
+  readonly whileLong?: (
+    step: (cond: () => boolean, what: string) => Promise<void>,
+    cascades: Envelope[],
+  ) => Promise<void>
+  readonly settleMs?: number
+}
+
+const runSession = async (h: UpstoxHarness, mode: 'paper' | 'live', plan: SessionPlan = {}) => {
   const { dir, journal } = freshJournal()
   const engine = createEngine(config)
   const broker = h.broker()
@@ -76,6 +89,7 @@ const runSession = async (h: UpstoxHarness, mode: 'paper' | 'live') => {
     log: h.log,
     nowMs: h.clock.nowMs,
     pollMs: 50,
+    ...(plan.settleMs === undefined ? {} : { settleMs: plan.settleMs }),
     onCascade: (c) => cascades.push(...c),
   })
   const header = sessionHeader({
@@ -84,7 +98,7 @@ const runSession = async (h: UpstoxHarness, mode: 'paper' | 'live') => {
     startedMs: h.clock.nowMs(),
     capitalPaise: 100_000_000,
     codeVersion: 'test',
-    strategy: { kind: 'tick-probe', params: {}, exits: { squareOff: 'off' } },
+    strategy: { kind: 'tick-probe', params: plan.params ?? {}, exits: plan.exits ?? { squareOff: 'off' } },
     instruments: [unsafe.instrumentKey(RELIANCE)],
     limits: { maxOrdersPerSecond: 10 },
     simulator: DEFAULT_SIMULATOR_CONFIG,
@@ -118,7 +132,8 @@ const runSession = async (h: UpstoxHarness, mode: 'paper' | 'live') => {
   }
   await stepUntil(() => qtyOf() === 5, 'long 5')
   const longAt = session.counters().ticks
-  await stepUntil(() => qtyOf() === 0 && session.counters().ticks >= 12, 'flat again')
+  if (plan.whileLong === undefined) await stepUntil(() => qtyOf() === 0 && session.counters().ticks >= 12, 'flat again')
+  else await plan.whileLong(stepUntil, cascades)
   await feed.close()
   const stopped = await session.stop(`test-${mode}`, 'test over')
   expect(stopped).toEqual(E.right(undefined))
@@ -153,6 +168,49 @@ describe('trading session', () => {
     await reader.right.close()
     expect(E.isRight(verified) && verified.right.divergence).toBe(undefined)
     expect(E.isRight(verified) && verified.right.events).toBe(cascades.length)
+  })
+
+  it('live: a resting trailing stop is moved at the venue as the price rises, and the journal replays', async () => {
+    const h = await startUpstoxHarness()
+    cleanups.push(() => h.close())
+    const confirmed = (cascades: readonly Envelope[]) => cascades.filter((e) => e.type === 'OrderModified')
+    const { dir, cascades } = await runSession(h, 'live', {
+      // A 3% trail on a quiet synthetic market: it is moved as new highs come, and not reached in the run.
+      exits: { trailingStopPct: 3, resting: true, squareOff: 'off' },
+      params: { exitAt: 1_000_000 },
+      whileLong: (step, cascades) => step(() => confirmed(cascades).length >= 2, 'the stop moved twice'),
+      settleMs: 100,
+    })
+    const stop = cascades.find((e) => e.type === 'OrderRequested' && e.payload.protects === 'stop-loss')
+    if (stop?.type !== 'OrderRequested') throw new Error('no resting stop')
+    const asked = cascades.filter((e) => e.type === 'OrderModifyRequested')
+    const moved = confirmed(cascades)
+    expect(moved.length).toBeGreaterThanOrEqual(2)
+    // Each confirmation is the venue's answer to one request: same order, same trigger, caused by the request.
+    for (const m of moved) {
+      if (m.type !== 'OrderModified') continue
+      const req = asked.find((a) => a.seq === m.causationId)
+      expect(req?.type === 'OrderModifyRequested' && [req.payload.orderId, req.payload.triggerPricePaise]).toEqual([
+        stop.payload.orderId,
+        m.payload.triggerPricePaise,
+      ])
+    }
+    // Moved up only, and the venue's order (found by our id as its tag) works at the last confirmed trigger.
+    const triggers = moved.map((m) => (m.type === 'OrderModified' ? m.payload.triggerPricePaise! : 0))
+    expect(triggers).toEqual([...triggers].sort((a, b) => a - b))
+    expect(triggers[0]!).toBeGreaterThan(stop.payload.triggerPricePaise!)
+    const atVenue = h.sandbox.orders.orderBook(h.sandbox.user.userId).find((o) => o.tag === stop.payload.orderId)
+    expect([atVenue?.order_type, atVenue?.trigger_price, atVenue?.status]).toEqual([
+      'SL-M',
+      triggers.at(-1)! / 100,
+      'trigger pending',
+    ])
+    // The confirmations are inputs; the requests are re-derived from them on replay.
+    const reader = openJournalReader(dir)
+    if (E.isLeft(reader)) throw new Error(reader.left._tag)
+    const verified = await verifyJournal(reader.right, createEngine(config))
+    await reader.right.close()
+    expect(E.isRight(verified) && verified.right.divergence).toBe(undefined)
   })
 
   it('paper: the simulated broker fills on the live ticks, nothing reaches the venue, the journal replays', async () => {

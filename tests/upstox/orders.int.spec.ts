@@ -96,6 +96,46 @@ describe('Upstox adapter orders against the sandbox', () => {
     const r = await poll(b, open.tracked)
     expect(r.events).toEqual([{ type: 'OrderCancelled', payload: { orderId: 'ord-cancel', reason: 'cancelled' } }])
   })
+
+  it('moves a working stop’s trigger (PUT /v2/order/modify); one no longer working is refused with the venue’s reason', async () => {
+    const stop = { orderType: 'SL-M' as const, side: 'SELL' as const, triggerPricePaise: unsafeMoney.price(5_00) }
+    const req = request('ord-modify', stop)
+    const tracked = await submitAndTrack(b, req)
+    const moved = { ...req, orderId: req.orderId, triggerPricePaise: unsafeMoney.price(6_05) }
+    const m = await b.orders.modify(tracked.brokerOrderId, { ...moved, limitPricePaise: undefined })()
+    expect(E.isRight(m) && m.right.order_id).toBe(tracked.brokerOrderId)
+    const [atVenue] = h.sandbox.orders.byTag(h.sandbox.user.userId, 'ord-modify')
+    expect([atVenue?.orderType, atVenue?.triggerPaise, atVenue?.quantity, atVenue?.status]).toEqual([
+      'SL-M',
+      6_05,
+      5,
+      'trigger pending',
+    ])
+    // The venue's status history shows the modification; our order state machine maps each string.
+    const r = await poll(b, [tracked])
+    expect(r.events.map((e) => (e.type === 'OrderUpdated' ? e.payload.brokerStatus : e.type))).toEqual([
+      'trigger pending',
+    ])
+    expect(E.isRight(await b.orders.cancel(tracked.brokerOrderId)())).toBe(true)
+    const refused = await b.orders.modify(tracked.brokerOrderId, { ...moved, limitPricePaise: undefined })()
+    expect(E.isLeft(refused) && refused.left).toMatchObject({ _tag: 'BrokerRejected' })
+    expect(E.isLeft(refused) && JSON.stringify(refused.left)).toContain('Modify of already cancelled')
+  })
+
+  it('refuses to send a stop without its trigger, before any call', async () => {
+    const r = await b.orders.modify('ANY', {
+      orderId: 'ord-x',
+      qty: 5,
+      orderType: 'SL-M',
+      validity: 'DAY',
+      limitPricePaise: undefined,
+      triggerPricePaise: undefined,
+    })()
+    expect(E.isLeft(r) && r.left).toEqual({
+      _tag: 'BrokerRequestInvalid',
+      reason: 'order ord-x: a SL-M order needs its trigger price',
+    })
+  })
 })
 
 describe('partial fills', () => {

@@ -6,7 +6,7 @@ import { paiseToInr } from '../../domain/money/index.js'
 import { type BrokerError, isAmbiguous } from './brokerErrors.js'
 import { type BrokerOrderEvent, orderChanges, type TrackedOrder, trackOrder } from './brokerOrderEvents.js'
 import type { OrderHistoryRow } from './responseCodecs.js'
-import type { PlaceOrderBody, UpstoxRest } from './upstoxRest.js'
+import type { ModifyOrderBody, PlaceOrderBody, UpstoxRest } from './upstoxRest.js'
 
 // Idempotent order placement. Every order carries our OrderId as its Upstox `tag`. When a placement fails in a way
 // that leaves open whether Upstox took it (timeout, dropped connection, 5xx, a garbled answer, and 429 to be safe),
@@ -18,6 +18,35 @@ import type { PlaceOrderBody, UpstoxRest } from './upstoxRest.js'
 // the timeout plus `lookupDelayMs` may still reach Upstox after the lookup; `lookupDelayMs` is that margin.
 
 export type SubmitOutcome = OrderAccepted | OrderRejected
+
+/** What a modification sends: the order as it is to work from now on (its remaining quantity is unchanged). */
+export interface ModifiedOrder {
+  readonly orderId: string
+  readonly qty: number
+  readonly orderType: OrderRequested['payload']['orderType']
+  readonly validity: OrderRequested['payload']['validity']
+  readonly limitPricePaise: number | undefined
+  readonly triggerPricePaise: number | undefined
+}
+
+export const modifyBodyOf = (brokerOrderId: string, o: ModifiedOrder): E.Either<BrokerError, ModifyOrderBody> => {
+  const needsPrice = o.orderType === 'LIMIT' || o.orderType === 'SL'
+  const needsTrigger = o.orderType === 'SL' || o.orderType === 'SL-M'
+  if ((needsPrice && o.limitPricePaise === undefined) || (needsTrigger && o.triggerPricePaise === undefined))
+    return E.left({
+      _tag: 'BrokerRequestInvalid',
+      reason: `order ${o.orderId}: a ${o.orderType} order needs its ${needsTrigger ? 'trigger' : 'limit'} price`,
+    })
+  return E.right({
+    order_id: brokerOrderId,
+    quantity: o.qty,
+    validity: o.validity,
+    price: needsPrice && o.limitPricePaise !== undefined ? paiseToInr(o.limitPricePaise) : 0,
+    order_type: o.orderType,
+    trigger_price: needsTrigger && o.triggerPricePaise !== undefined ? paiseToInr(o.triggerPricePaise) : 0,
+    disclosed_quantity: 0,
+  })
+}
 
 /** Upstox's "Order not found". */
 const NOT_FOUND = 'UDAPI100010'
@@ -169,6 +198,14 @@ export const createUpstoxOrders = (d: UpstoxOrdersDeps) => {
     pollOrder,
     track: trackOrder,
     cancel: (brokerOrderId: string) => d.rest.cancelOrder(brokerOrderId),
+    /**
+     * Moves a working order's prices. Not retried after an ambiguous failure: a modification is not doubled by a
+     * repeat, but one that did land shows in the next poll, and the engine asks again if it did not.
+     */
+    modify: (brokerOrderId: string, o: ModifiedOrder) => {
+      const body = modifyBodyOf(brokerOrderId, o)
+      return E.isLeft(body) ? async () => body : d.rest.modifyOrder(body.right)
+    },
     positions: () => d.rest.positions(),
     trades: () => d.rest.tradesForDay(),
   }

@@ -52,6 +52,17 @@ export interface PlaceOrderBody {
   readonly is_amo: boolean
 }
 
+/** `PUT /v2/order/modify`: the order's type, validity and both prices are always sent (Upstox requires them). */
+export interface ModifyOrderBody {
+  readonly order_id: string
+  readonly quantity: number
+  readonly validity: string
+  readonly price: number
+  readonly order_type: string
+  readonly trigger_price: number
+  readonly disclosed_quantity: number
+}
+
 interface CallSpec<C extends t.Mixed> {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   /** With `{name}` placeholders filled from `pathParams` (URL-encoded by the SDK). */
@@ -213,6 +224,8 @@ export const createUpstoxRest = (d: UpstoxRestDeps) => {
       }),
     placeOrder: (body: PlaceOrderBody) =>
       data({ method: 'POST', path: '/v2/order/place', body, group: 'order', auth: 'token', codec: PlacedOrderV2 }),
+    modifyOrder: (body: ModifyOrderBody) =>
+      data({ method: 'PUT', path: '/v2/order/modify', body, group: 'order', auth: 'token', codec: OrderIdData }),
     cancelOrder: (orderId: string) =>
       data({
         method: 'DELETE',

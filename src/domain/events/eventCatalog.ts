@@ -8,6 +8,9 @@ import {
   OrderDenied,
   OrderExpired,
   OrderFilled,
+  OrderModified,
+  OrderModifyRejected,
+  OrderModifyRequested,
   OrderRejected,
   OrderRequested,
   OrderSubmitted,
@@ -45,6 +48,9 @@ export const DomainEvent = t.union([
   RiskLimitsConfigured,
   SimulatorConfigured,
   ExitTriggered,
+  OrderModifyRequested,
+  OrderModified,
+  OrderModifyRejected,
 ])
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 export type EventType = DomainEvent['type']
@@ -111,6 +117,7 @@ export const eventOrigin = (e: DomainEvent, broker: BrokerKind): EventOrigin => 
     case 'OrderDenied':
     case 'OrderSubmitted':
     case 'OrderCancelRequested':
+    case 'OrderModifyRequested':
     case 'RiskLimitBreached':
       return 'decision'
     case 'KillSwitchEngaged':
@@ -122,6 +129,8 @@ export const eventOrigin = (e: DomainEvent, broker: BrokerKind): EventOrigin => 
     case 'OrderCancelled':
     case 'OrderFilled':
     case 'OrderExpired':
+    case 'OrderModified':
+    case 'OrderModifyRejected':
       return broker === 'simulated' ? 'decision' : 'input'
     default:
       return absurd(e)

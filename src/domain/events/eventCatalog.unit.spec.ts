@@ -45,8 +45,8 @@ const withPayload = (type: EventType, patch: Record<string, unknown>): unknown =
 const ALL_BROKERS: readonly BrokerKind[] = ['simulated', 'upstox']
 
 describe('EVENT_TYPES', () => {
-  it('lists 25 distinct types, the same set as the DomainEvent union', () => {
-    expect(EVENT_TYPES).toHaveLength(25)
+  it('lists 28 distinct types, the same set as the DomainEvent union', () => {
+    expect(EVENT_TYPES).toHaveLength(28)
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length)
     expect(EVENT_TYPES).toEqual(DomainEvent.types.map((c) => c.props.type.value))
   })
@@ -186,6 +186,7 @@ describe('eventOrigin: inputs come from the world, decisions are re-derived on r
     'OrderDenied',
     'OrderSubmitted',
     'OrderCancelRequested',
+    'OrderModifyRequested',
     'RiskLimitBreached',
   ]
   /** Decisions when a rule acted, inputs when an operator did. */
@@ -198,6 +199,8 @@ describe('eventOrigin: inputs come from the world, decisions are re-derived on r
     'OrderCancelled',
     'OrderFilled',
     'OrderExpired',
+    'OrderModified',
+    'OrderModifyRejected',
   ]
 
   it('the four groups cover every event type exactly once', () => {

@@ -146,6 +146,22 @@ const samples: { readonly [K in EventType]: () => EventOfType<K> } = {
     type: 'OrderExpired',
     payload: { orderId: SAMPLE.orderId, reason: 'DAY order unfilled at the 15:30 close' },
   }),
+  OrderModifyRequested: () => ({
+    type: 'OrderModifyRequested',
+    payload: {
+      orderId: SAMPLE.orderId,
+      triggerPricePaise: unsafeMoney.price(120000),
+      reason: 'trailing-stop: resting SL-M moved to 1200.00, 2% below the best 1224.50',
+    },
+  }),
+  OrderModified: () => ({
+    type: 'OrderModified',
+    payload: { orderId: SAMPLE.orderId, triggerPricePaise: unsafeMoney.price(120000) },
+  }),
+  OrderModifyRejected: () => ({
+    type: 'OrderModifyRejected',
+    payload: { orderId: SAMPLE.orderId, reason: 'Modify of already cancelled/rejected/completed order is not allowed' },
+  }),
   RiskLimitBreached: () => ({
     type: 'RiskLimitBreached',
     payload: {

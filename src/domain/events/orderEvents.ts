@@ -118,3 +118,33 @@ export const OrderExpired = t.type({
   payload: t.intersection([t.type(orderRef), t.partial({ reason: t.string })]),
 })
 export type OrderExpired = t.TypeOf<typeof OrderExpired>
+
+/**
+ * A change to a working order's prices, asked for by the engine: a resting trailing stop's trigger following the best
+ * price (docs/exits.md). The order keeps working at its old prices until the venue confirms (`OrderModified`).
+ */
+export const OrderModifyRequested = t.type({
+  type: t.literal('OrderModifyRequested'),
+  payload: t.intersection([
+    t.type({ ...orderRef, reason: t.string }),
+    t.partial({ limitPricePaise: PricePaise, triggerPricePaise: PricePaise }),
+  ]),
+})
+export type OrderModifyRequested = t.TypeOf<typeof OrderModifyRequested>
+
+/** The venue took the change: the order works at these prices from here on. */
+export const OrderModified = t.type({
+  type: t.literal('OrderModified'),
+  payload: t.intersection([
+    t.type(orderRef),
+    t.partial({ limitPricePaise: PricePaise, triggerPricePaise: PricePaise }),
+  ]),
+})
+export type OrderModified = t.TypeOf<typeof OrderModified>
+
+/** The venue (or the simulated broker) refused the change: the order works on at its old prices. */
+export const OrderModifyRejected = t.type({
+  type: t.literal('OrderModifyRejected'),
+  payload: t.type({ ...orderRef, reason: t.string }),
+})
+export type OrderModifyRejected = t.TypeOf<typeof OrderModifyRejected>

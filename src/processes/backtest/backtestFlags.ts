@@ -33,8 +33,10 @@ export const exitConfigOf = (r: ExitFlags, product: 'I' | 'D'): E.Either<string,
     exits[field] = pct
   }
   if (r.restingExits) {
-    if (exits.stopLossPct === undefined && exits.takeProfitPct === undefined)
-      return E.left('--resting-exits rests the stop loss and take profit as orders: give --stop-loss or --take-profit')
+    if (exits.stopLossPct === undefined && exits.takeProfitPct === undefined && exits.trailingStopPct === undefined)
+      return E.left(
+        '--resting-exits rests the stop loss, trailing stop and take profit as orders: give --stop-loss, --trailing-stop or --take-profit',
+      )
     exits.resting = true
   }
   const decoded = ExitConfig.decode(exits)

@@ -31,7 +31,7 @@ export interface ExitFlags {
   readonly stopLoss: string | undefined
   readonly takeProfit: string | undefined
   readonly trailingStop: string | undefined
-  /** `--resting-exits`: the stop loss and take profit rest at the venue as orders (docs/exits.md). */
+  /** `--resting-exits`: the stop loss, trailing stop and take profit rest at the venue as orders (docs/exits.md). */
   readonly restingExits: boolean
 }
 

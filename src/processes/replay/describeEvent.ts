@@ -6,6 +6,9 @@ import { formatIst } from '../../domain/time/index.js'
 
 const px = (p: number | undefined) => (p === undefined ? '' : formatPaise(p))
 
+const prices = (p: { readonly limitPricePaise?: number; readonly triggerPricePaise?: number }): string =>
+  `${p.triggerPricePaise === undefined ? '' : ` trigger ${px(p.triggerPricePaise)}`}${p.limitPricePaise === undefined ? '' : ` limit ${px(p.limitPricePaise)}`}`
+
 export const summarizeEvent = (e: EventDraft): string => {
   switch (e.type) {
     case 'TickReceived':
@@ -34,6 +37,12 @@ export const summarizeEvent = (e: EventDraft): string => {
       return `order ${e.payload.orderId} status "${e.payload.brokerStatus}"`
     case 'OrderCancelRequested':
       return `cancel ${e.payload.orderId}: ${e.payload.reason}`
+    case 'OrderModifyRequested':
+      return `modify ${e.payload.orderId}${prices(e.payload)}: ${e.payload.reason}`
+    case 'OrderModified':
+      return `order ${e.payload.orderId} modified${prices(e.payload)}`
+    case 'OrderModifyRejected':
+      return `modify of ${e.payload.orderId} rejected: ${e.payload.reason}`
     case 'OrderCancelled':
     case 'OrderExpired':
       return `order ${e.payload.orderId} ${e.type === 'OrderCancelled' ? 'cancelled' : 'expired'}${e.payload.reason ? `: ${e.payload.reason}` : ''}`

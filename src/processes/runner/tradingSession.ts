@@ -10,7 +10,7 @@ import {
 import type { TickPayload } from '../../adapters/upstoxFeed/index.js'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
 import { equityCharges, scheduleOn, UPSTOX_EQUITY_SCHEDULES } from '../../domain/charges/index.js'
-import type { Envelope, EventDraft, FeedStatusChanged, OrderRequested } from '../../domain/events/index.js'
+import type { Envelope, EventDraft, EventOfType, FeedStatusChanged, OrderRequested } from '../../domain/events/index.js'
 import { type OrderId, unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
 import type { OperatorCommand } from '../../domain/operator/index.js'
@@ -128,10 +128,14 @@ export const createTradingSession = (o: TradingSessionOptions) => {
 
   // ---- the broker side (live only) ----------------------------------------------------------------------------
 
-  const report = (e: BrokerOrderEvent | { type: 'OrderAccepted' | 'OrderRejected'; payload: { orderId: OrderId } }) => {
+  /** `causedBy`: the request this answers (a modification's); by default the order's latest journalled event. */
+  const report = (
+    e: BrokerOrderEvent | EventOfType<'OrderAccepted' | 'OrderRejected' | 'OrderModified' | 'OrderModifyRejected'>,
+    causedBy?: number,
+  ) => {
     counters.brokerReports++
     const orderId = e.payload.orderId
-    const seq = latestSeq.get(orderId)
+    const seq = causedBy ?? latestSeq.get(orderId)
     void handle({
       ...(e as EventDraft),
       ts: eventTime(),
@@ -209,6 +213,45 @@ export const createTradingSession = (o: TradingSessionOptions) => {
     if (E.isLeft(r)) brokerFailed(orderId, r.left, 'cancel')
   }
 
+  /**
+   * Sends a modification the engine asked for (a trailing stop moving) and journals the venue's answer as an input:
+   * `OrderModified` with the new prices once Upstox took it, `OrderModifyRejected` with the reason otherwise. The
+   * order keeps working at its old prices meanwhile, as it does at the venue.
+   */
+  const modify = async (
+    broker: UpstoxBroker,
+    request: Extract<Envelope, { type: 'OrderModifyRequested' }>,
+  ): Promise<void> => {
+    const m = request.payload
+    const t = tracked.get(m.orderId)
+    const view = o.state.trading.orders.orders.get(m.orderId)
+    if (t === undefined || t.done || view === undefined) {
+      report(
+        { type: 'OrderModifyRejected', payload: { orderId: m.orderId, reason: 'not working at the venue' } },
+        request.seq,
+      )
+      return
+    }
+    const r = await broker.orders.modify(t.brokerOrderId, {
+      orderId: m.orderId,
+      qty: view.qty,
+      orderType: view.orderType,
+      validity: view.validity,
+      limitPricePaise: m.limitPricePaise ?? view.limitPricePaise,
+      triggerPricePaise: m.triggerPricePaise ?? view.triggerPricePaise,
+    })()
+    if (E.isLeft(r)) {
+      brokerFailed(m.orderId, r.left, 'modify')
+      report(
+        { type: 'OrderModifyRejected', payload: { orderId: m.orderId, reason: describeBrokerError(r.left) } },
+        request.seq,
+      )
+      return
+    }
+    const { reason: _r, ...prices } = m
+    report({ type: 'OrderModified', payload: prices }, request.seq)
+  }
+
   const poll = async (): Promise<void> => {
     const broker = o.broker
     if (broker === undefined || polling || failure !== undefined) return
@@ -247,6 +290,7 @@ export const createTradingSession = (o: TradingSessionOptions) => {
       if (broker === undefined) continue
       if (d.type === 'OrderSubmitted' && d.payload.venue === 'upstox') track(place(broker, d.payload.orderId))
       else if (d.type === 'OrderCancelRequested') track(cancel(broker, d.payload.orderId))
+      else if (d.type === 'OrderModifyRequested') track(modify(broker, d))
     }
   }
 
@@ -380,6 +424,9 @@ const orderIdOf = (e: Envelope): OrderId | undefined => {
     case 'OrderCancelled':
     case 'OrderFilled':
     case 'OrderExpired':
+    case 'OrderModifyRequested':
+    case 'OrderModified':
+    case 'OrderModifyRejected':
       return e.payload.orderId
     default:
       return undefined

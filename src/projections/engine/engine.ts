@@ -19,7 +19,7 @@ import { cancelRequests, orderForSignal, orderForTarget } from './execution.js'
 import { createExitState, type ExitState, evolveExits, exitDecisions, restingExitChecks } from './exits.js'
 import { cancelRestingExits, restingExitDecisions } from './protectiveOrders.js'
 import { breachDecisions, defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
-import { acceptSubmitted, cancelRequested, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
+import { acceptSubmitted, cancelRequested, modifyRequested, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
 import { createSimulatorState, evolveSimulator, matchPrice, pruneSimulator, type SimulatorState } from './simulator.js'
 import { canonicalJson } from './verify.js'
 
@@ -371,12 +371,14 @@ export const createEngine = (config: EngineConfig): Engine => {
         return simulated(s) ? acceptSubmitted(e) : NO_EVENTS
       case 'OrderFilled': {
         const breach = breachDecisions(s.trading, e.ts, e.seq)
+        const { strategyId, instrumentKey } = e.payload
         const resting = restingExitDecisions(
           s.trading,
-          e.payload.strategyId,
-          e.payload.instrumentKey,
+          strategyId,
+          instrumentKey,
           e,
           s.simulator.config.tickPaise,
+          s.exits.tracked.get(positionKey(strategyId, instrumentKey))?.best,
         )
         return resting.length === 0 ? breach : breach.length === 0 ? resting : [...breach, ...resting]
       }
@@ -389,10 +391,19 @@ export const createEngine = (config: EngineConfig): Engine => {
           if (w.protects !== undefined && w.strategyId === o.strategyId && w.instrumentKey === o.instrumentKey)
             return NO_EVENTS
         }
-        return restingExitDecisions(s.trading, o.strategyId, o.instrumentKey, e, s.simulator.config.tickPaise)
+        return restingExitDecisions(
+          s.trading,
+          o.strategyId,
+          o.instrumentKey,
+          e,
+          s.simulator.config.tickPaise,
+          s.exits.tracked.get(positionKey(o.strategyId, o.instrumentKey))?.best,
+        )
       }
       case 'OrderCancelRequested':
         return simulated(s) ? cancelRequested(s.trading, e) : NO_EVENTS
+      case 'OrderModifyRequested':
+        return simulated(s) ? modifyRequested(s.trading, e) : NO_EVENTS
       case 'KillSwitchEngaged': {
         // Engaging a switch also cancels the working orders it covers. A rule's switch is reduce-only, so the
         // resting exits, which only reduce, stay; an operator's halts everything, and they are placed again when it
@@ -412,7 +423,14 @@ export const createEngine = (config: EngineConfig): Engine => {
       case 'KillSwitchReleased': {
         let out: EventDraft[] | undefined
         for (const t of s.exits.tracked.values()) {
-          const d = restingExitDecisions(s.trading, t.strategyId, t.instrumentKey, e, s.simulator.config.tickPaise)
+          const d = restingExitDecisions(
+            s.trading,
+            t.strategyId,
+            t.instrumentKey,
+            e,
+            s.simulator.config.tickPaise,
+            t.best,
+          )
           if (d.length > 0) (out ??= []).push(...d)
         }
         return out ?? NO_EVENTS

@@ -11,6 +11,7 @@ import {
   PROTECTIVE_RETRY_MS,
   restingExitDecisions,
   restingExitsInStep,
+  trailingStopLags,
 } from './protectiveOrders.js'
 import { NO_EVENTS } from './simulatedBroker.js'
 
@@ -18,8 +19,9 @@ import { NO_EVENTS } from './simulatedBroker.js'
 // against the best price since entry, the intraday square-off (15:15 IST unless configured), and exit on an
 // opposing signal. They are evaluated on each price event's close (a tick's price, a bar's close), after the
 // simulated fills and before the strategies, and each fires as an `ExitTriggered` event with its reason; execution
-// then asks for the order that flattens the position. With `resting`, the stop loss and take profit are orders at
-// the venue instead (protectiveOrders.ts), and only the trailing stop and the square-off are checked here.
+// then asks for the order that flattens the position. With `resting`, the stop (stop loss and trailing stop, one
+// order) and the take profit are orders at the venue instead (protectiveOrders.ts), and only the square-off is
+// checked here.
 
 export const DEFAULT_SQUARE_OFF = '15:15'
 const DEFAULT_SQUARE_OFF_MINUTE = 15 * 60 + 15
@@ -162,10 +164,11 @@ export const exitDecisions = (
     // Which exit fires is plain arithmetic on every price of an open position; the order book scan and the reason's
     // text are paid for only when one does.
     let exit: PriceExit | undefined
-    // Resting, the stop and the target are orders at the venue: they fill there, not here.
+    // Resting, the stop (stop loss and trailing stop, one order) and the target are orders at the venue: they fill
+    // there, not here.
     const onClose = cfg?.resting !== true
     if (onClose && cfg?.stopLossPct !== undefined && -move >= cfg.stopLossPct) exit = 'stop-loss'
-    else if (cfg?.trailingStopPct !== undefined && -fromBest >= cfg.trailingStopPct) exit = 'trailing-stop'
+    else if (onClose && cfg?.trailingStopPct !== undefined && -fromBest >= cfg.trailingStopPct) exit = 'trailing-stop'
     else if (onClose && cfg?.takeProfitPct !== undefined && move >= cfg.takeProfitPct) exit = 'take-profit'
     else {
       const sq = squareOffMinute(cfg)
@@ -231,9 +234,13 @@ export const restingExitChecks = (
   for (let i = 0; i < list.length; i++) {
     const { key, tracked: t } = list[i]!
     if (t.retryFromMs !== undefined && e.ts < t.retryFromMs) continue
-    if (restingExitsInStep(s, t.strategyId, t.instrumentKey, key)) continue
+    if (
+      restingExitsInStep(s, t.strategyId, t.instrumentKey, key) &&
+      !trailingStopLags(s, t.strategyId, t.instrumentKey, key, t.best, tickPaise, e.ts)
+    )
+      continue
     if (blockingKillSwitch(s.risk, t.strategyId, t.instrumentKey)?.source === 'operator') continue
-    const d = restingExitDecisions(s, t.strategyId, t.instrumentKey, e, tickPaise)
+    const d = restingExitDecisions(s, t.strategyId, t.instrumentKey, e, tickPaise, t.best)
     if (d.length > 0) (out ??= []).push(...d)
   }
   return out ?? NO_EVENTS

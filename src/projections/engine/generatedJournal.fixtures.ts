@@ -15,7 +15,7 @@ import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
 
 // fast-check generators of engine inputs: a simulated run, a few `streak` strategies (configured in any order, on
 // one or both instruments, with short streaks so they trade often and several orders are in flight at once; exits on
-// the close or resting at the venue), on either fill model, with or without a volume cap (partial fills), then a
+// the close or resting at the venue, a trailing stop among them), on either fill model, with or without a volume cap (partial fills), then a
 // stream of bars, ticks, operator kill switches and re-configurations. Running them through a cascade gives a journal
 // with signals, orders, fills, denials and cancellations.
 
@@ -29,12 +29,14 @@ const strategyArb = (strategyId: StrategyId) =>
       qty: fc.integer({ min: 1, max: 20 }),
       instruments: fc.subarray([...INSTRUMENTS], { minLength: 1 }),
       enabled: fc.nat(9).map((n) => n > 0), // mostly enabled
-      // Exits on the close, or resting at the simulated venue (stop and target, or a stop alone).
+      // Exits on the close, or resting at the simulated venue (stop and target, a stop alone, a trailing stop that is
+      // moved as prices rise).
       exits: fc.constantFrom<ExitConfig | undefined>(
         undefined,
         { stopLossPct: 0.2, takeProfitPct: 0.3 },
         { stopLossPct: 0.2, takeProfitPct: 0.3, resting: true },
         { stopLossPct: 0.15, resting: true },
+        { trailingStopPct: 0.1, takeProfitPct: 0.3, resting: true },
       ),
     })
     .map((c) => ({ strategyId, ...c }))

@@ -12,7 +12,9 @@ import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
 // (partial fills of the strategy's orders and of the exits, in one bar too), an order latency and probabilistic limit
 // fills, no fill takes the position beyond the strategy's own quantity. Once two quiet bars have passed, the exits
 // are in step with the position: none when it is flat or while an order of the strategy's own reduces it, else one
-// stop and one target for all of it.
+// stop and one target for all of it. With a trailing stop drawn too, the stop is only ever moved tighter, and after
+// the quiet bars it rests at least as tight as the tighter of the stop loss (from the entry) and the trail (from the
+// best price).
 
 const barArb = fc.record({
   move: fc.integer({ min: -400, max: 400 }),
@@ -39,7 +41,8 @@ describe('resting exits, over generated bars', () => {
         // Orders live only after a latency, and limits touched inside a bar filling by a seeded draw.
         fc.constantFrom(0, 1000, 90_000),
         fc.constantFrom(1, 0.5),
-        (steps, qty, stopLossPct, takeProfitPct, participation, latencyMs, limitFillProbability) => {
+        fc.constantFrom(undefined, 0.2, 1),
+        (steps, qty, stopLossPct, takeProfitPct, participation, latencyMs, limitFillProbability, trailingStopPct) => {
           let px = 100_000
           const bars: EventDraft[] = steps.map((b, i) => {
             const open = px
@@ -79,7 +82,13 @@ describe('resting exits, over generated bars', () => {
               },
               strategyConfigured({
                 params: { bars: 2, qty },
-                exits: { stopLossPct, takeProfitPct, resting: true, squareOff: 'off' },
+                exits: {
+                  stopLossPct,
+                  takeProfitPct,
+                  resting: true,
+                  squareOff: 'off',
+                  ...(trailingStopPct === undefined ? {} : { trailingStopPct }),
+                },
               }),
               ...bars,
               quietBar(px, T0 + (steps.length + 1) * MINUTE),
@@ -88,7 +97,18 @@ describe('resting exits, over generated bars', () => {
             state,
           )
           let position = 0
+          const triggers = new Map<string, { side: string; trigger: number }>()
           for (const e of journal) {
+            if (e.type === 'OrderRequested' && e.payload.triggerPricePaise !== undefined)
+              triggers.set(e.payload.orderId, { side: e.payload.side, trigger: e.payload.triggerPricePaise })
+            if (e.type === 'OrderModifyRequested') {
+              // Only a trailing stop is moved, and only tighter: up for the SELL stop of a long, down for a short's.
+              const was = triggers.get(e.payload.orderId)!
+              const next = e.payload.triggerPricePaise!
+              expect(trailingStopPct).toBeDefined()
+              expect(was.side === 'SELL' ? next > was.trigger : next < was.trigger).toBe(true)
+              triggers.set(e.payload.orderId, { side: was.side, trigger: next })
+            }
             if (e.type !== 'OrderFilled') continue
             position += e.payload.side === 'BUY' ? e.payload.fillQty : -e.payload.fillQty
             expect(Math.abs(position)).toBeLessThanOrEqual(qty)
@@ -107,6 +127,21 @@ describe('resting exits, over generated bars', () => {
                   ['take-profit', Math.abs(held)],
                 ]
           expect(resting.map((o) => [o.protects, o.qty - o.filledQty]).sort()).toEqual(inStep)
+          const stop = resting.find((o) => o.protects === 'stop-loss')
+          if (stop !== undefined && !reducing) {
+            const pos = state.trading.portfolio.positions.get(positionKey('streak.a', RELIANCE))!
+            const best = state.exits.tracked.get(positionKey('streak.a', RELIANCE))!.best
+            const long = held > 0
+            const tick = (p: number) => Math.max(5, Math.round(p / 5) * 5)
+            const fixed = tick((pos.costPaise / held) * (1 + ((long ? -1 : 1) * stopLossPct) / 100))
+            const trail =
+              trailingStopPct === undefined ? fixed : tick(best * (1 + ((long ? -1 : 1) * trailingStopPct) / 100))
+            // At that level, or (a partial fill of the stop rounded the entry of what is left) a tick or so tighter:
+            // a working stop is never loosened.
+            const wanted = long ? Math.max(fixed, trail) : Math.min(fixed, trail)
+            if (trailingStopPct === undefined) expect(stop.triggerPricePaise).toBe(wanted)
+            else expect(long ? stop.triggerPricePaise! >= wanted : stop.triggerPricePaise! <= wanted).toBe(true)
+          }
           expect(state.trading.portfolio.positions.has(positionKey('streak.a', RELIANCE))).toBe(
             journal.some((e) => e.type === 'OrderFilled'),
           )

@@ -15,10 +15,12 @@ import type { TradingState } from '../state/index.js'
 import { pendingQty } from './execution.js'
 import { NO_EVENTS } from './simulatedBroker.js'
 
-// Resting exits (docs/exits.md): with `exits.resting`, a position's stop loss and take profit are orders at the venue
-// instead of checks on each close. When the position opens, the engine asks for an SL-M (the stop, `stopLossPct`
-// against the average entry) and a LIMIT (the target, `takeProfitPct` beyond it) for the whole position; they fill
-// where the price reaches them (under the `touch` fill model in a backtest, on the bar's documented path).
+// Resting exits (docs/exits.md): with `exits.resting`, a position's stop loss, trailing stop and take profit are orders
+// at the venue instead of checks on each close. When the position opens, the engine asks for an SL-M (the stop: the
+// tighter of `stopLossPct` against the average entry and `trailingStopPct` against the best price since entry) and a
+// LIMIT (the target, `takeProfitPct` beyond the entry) for the whole position; they fill where the price reaches them
+// (under the `touch` fill model in a backtest, on the bar's documented path). As new best prices come, a trailing
+// stop is moved (`OrderModifyRequested`), never replaced, so it keeps working meanwhile.
 //
 // After every fill of the position, the resting exits are brought in step with it: flat, they are cancelled (one
 // cancels the other); resized, the ones that no longer match are cancelled and placed again for the new quantity.
@@ -33,8 +35,14 @@ export const PROTECTIVE_RETRY_MS = 1000
 /** The strategy's exits, if they rest at the venue and there is something to rest. */
 export const restingExitsOf = (s: TradingState, strategyId: string): ExitConfig | undefined => {
   const cfg = s.strategies.get(strategyId)?.exits
-  return cfg?.resting === true && (cfg.stopLossPct !== undefined || cfg.takeProfitPct !== undefined) ? cfg : undefined
+  return cfg?.resting === true &&
+    (cfg.stopLossPct !== undefined || cfg.takeProfitPct !== undefined || cfg.trailingStopPct !== undefined)
+    ? cfg
+    : undefined
 }
+
+/** Whether a strategy's stop rests at the venue (a stop loss, a trailing stop, or both in one order). */
+const hasStop = (cfg: ExitConfig): boolean => cfg.stopLossPct !== undefined || cfg.trailingStopPct !== undefined
 
 interface Wanted {
   readonly protects: ProtectiveExit
@@ -42,9 +50,13 @@ interface Wanted {
   readonly side: Side
   readonly qty: number
   readonly pricePaise: number
-  /** Percent from the entry, and the entry: for the order's reason, written only when it is placed. */
+  /**
+   * What set the price, for the order's reason (written only when it is placed or moved): a percent from the average
+   * entry, or (a trailing stop) from the best price since entry.
+   */
   readonly pct: number
-  readonly entryPaise: number
+  readonly from: 'entry' | 'best'
+  readonly fromPaise: number
 }
 
 const inr = (p: number) => (p / 100).toFixed(2)
@@ -53,25 +65,46 @@ const inr = (p: number) => (p / 100).toFixed(2)
 const onTick = (paise: number, tickPaise: number): number =>
   Math.max(tickPaise, Math.round(paise / tickPaise) * tickPaise)
 
-/** The resting exits a position of `qty` (signed, not 0) at the average entry `entryPaise` should have. */
-const wantedFor = (cfg: ExitConfig, qty: number, entryPaise: number, tickPaise: number): Wanted[] => {
+/**
+ * The resting exits a position of `qty` (signed, not 0) at the average entry `entryPaise` should have. The stop is one
+ * SL-M at the tighter of the stop loss (from the entry) and the trailing stop (from `bestPaise`, the best price since
+ * entry); the trailing one moves it as the best price does (`OrderModifyRequested`), never back.
+ */
+const wantedFor = (
+  cfg: ExitConfig,
+  qty: number,
+  entryPaise: number,
+  bestPaise: number,
+  tickPaise: number,
+): Wanted[] => {
   const long = qty > 0
   const side: Side = long ? 'SELL' : 'BUY'
+  const against = long ? -1 : 1
   const wanted: Wanted[] = []
-  if (cfg.stopLossPct !== undefined) {
-    const price = onTick(entryPaise * (1 + ((long ? -1 : 1) * cfg.stopLossPct) / 100), tickPaise)
+  if (hasStop(cfg)) {
+    const fixed =
+      cfg.stopLossPct === undefined
+        ? undefined
+        : onTick(entryPaise * (1 + (against * cfg.stopLossPct) / 100), tickPaise)
+    const trailing =
+      cfg.trailingStopPct === undefined
+        ? undefined
+        : onTick(bestPaise * (1 + (against * cfg.trailingStopPct) / 100), tickPaise)
+    // The tighter wins; on a tie, the stop loss (the level the position opened with).
+    const trails = trailing !== undefined && (fixed === undefined || (long ? trailing > fixed : trailing < fixed))
     wanted.push({
       protects: 'stop-loss',
       orderType: 'SL-M',
       side,
       qty: Math.abs(qty),
-      pricePaise: price,
-      pct: cfg.stopLossPct,
-      entryPaise,
+      pricePaise: trails ? trailing : fixed!,
+      pct: trails ? cfg.trailingStopPct! : cfg.stopLossPct!,
+      from: trails ? 'best' : 'entry',
+      fromPaise: trails ? bestPaise : entryPaise,
     })
   }
   if (cfg.takeProfitPct !== undefined) {
-    const price = onTick(entryPaise * (1 + ((long ? 1 : -1) * cfg.takeProfitPct) / 100), tickPaise)
+    const price = onTick(entryPaise * (1 - (against * cfg.takeProfitPct) / 100), tickPaise)
     wanted.push({
       protects: 'take-profit',
       orderType: 'LIMIT',
@@ -79,7 +112,8 @@ const wantedFor = (cfg: ExitConfig, qty: number, entryPaise: number, tickPaise: 
       qty: Math.abs(qty),
       pricePaise: price,
       pct: cfg.takeProfitPct,
-      entryPaise,
+      from: 'entry',
+      fromPaise: entryPaise,
     })
   }
   return wanted
@@ -95,16 +129,30 @@ const restingOf = (s: TradingState, strategyId: string, instrumentKey: string): 
   return out
 }
 
-const reasonOf = (w: Wanted): string => {
-  // A SELL protects a long: its stop is below the entry, its target above.
+/** `at`: how the price reads ("at 980.00", "moved to 1029.00"). */
+const reasonOf = (w: Wanted, at = 'at'): string => {
+  // A SELL protects a long: its stop is below the entry (or best), its target above.
   const below = (w.protects === 'stop-loss') === (w.side === 'SELL')
-  return `${w.protects}: resting ${w.orderType} at ${inr(w.pricePaise)}, ${w.pct}% ${below ? 'below' : 'above'} the ${inr(w.entryPaise)} entry`
+  const exit = w.from === 'best' ? 'trailing-stop' : w.protects
+  const basis = w.from === 'best' ? `best ${inr(w.fromPaise)}` : `${inr(w.fromPaise)} entry`
+  return `${exit}: resting ${w.orderType} ${at} ${inr(w.pricePaise)}, ${w.pct}% ${below ? 'below' : 'above'} the ${basis}`
 }
 
-const matches = (o: OrderView, w: Wanted): boolean =>
-  o.side === w.side &&
-  o.qty - o.filledQty === w.qty &&
-  (w.orderType === 'SL-M' ? o.triggerPricePaise : o.limitPricePaise) === w.pricePaise
+/** Whether `o` is for `w`'s side and size (its price may differ). */
+const sized = (o: OrderView, w: Wanted): boolean => o.side === w.side && o.qty - o.filledQty === w.qty
+
+const priceOf = (o: OrderView, w: Wanted): number | undefined =>
+  w.orderType === 'SL-M' ? o.triggerPricePaise : o.limitPricePaise
+
+const matches = (o: OrderView, w: Wanted): boolean => sized(o, w) && priceOf(o, w) === w.pricePaise
+
+/**
+ * Whether a trailing stop's order can be moved now: no change of it is awaiting the venue's answer, and the last was
+ * asked for at least `PROTECTIVE_RETRY_MS` ago (live, every tick of a rising price would otherwise ask, and Upstox
+ * counts modifications against its order rate). A backtest on 1-minute bars is never held back.
+ */
+const movable = (o: OrderView, ts: number): boolean =>
+  o.modifyPending === undefined && (o.lastModifyTs === undefined || ts - o.lastModifyTs >= PROTECTIVE_RETRY_MS)
 
 const cancelOf = (o: OrderView, e: Envelope, reason: string): EventDraft => ({
   type: 'OrderCancelRequested',
@@ -180,8 +228,39 @@ export const restingExitsInStep = (
   }
   // While an order of the strategy's own reduces the position, the resting exits stand aside: none should work.
   if (pending !== 0 && Math.sign(pending) !== Math.sign(qty)) return stops + targets === 0
-  return stops === (cfg.stopLossPct === undefined ? 0 : 1) && targets === (cfg.takeProfitPct === undefined ? 0 : 1)
+  return stops === (hasStop(cfg) ? 1 : 0) && targets === (cfg.takeProfitPct === undefined ? 0 : 1)
 }
+
+/**
+ * Whether the position's trailing stop rests behind where the best price since entry puts it, and can be moved now:
+ * what every price of a held position with a resting trailing stop asks once its exits are in step.
+ */
+export const trailingStopLags = (
+  s: TradingState,
+  strategyId: string,
+  instrumentKey: string,
+  key: string,
+  bestPaise: number,
+  tickPaise: number,
+  ts: number,
+): boolean => {
+  const cfg = restingExitsOf(s, strategyId)
+  if (cfg?.trailingStopPct === undefined) return false
+  const pos = s.portfolio.positions.get(key)
+  if (pos === undefined || pos.qty === 0) return false
+  const stop = restingOf(s, strategyId, instrumentKey).find((o) => o.protects === 'stop-loss')
+  if (stop === undefined || !movable(stop, ts)) return false
+  const w = wantedFor(cfg, pos.qty, pos.costPaise / pos.qty, bestPaise, tickPaise)[0]!
+  return sized(stop, w) && tighter(w, stop.triggerPricePaise)
+}
+
+/**
+ * Whether `w`'s stop is tighter than `trigger` (higher for a long's SELL stop). A working stop is only ever moved
+ * tighter: the level it should have can also move the other way by a tick when a partial fill of it rounds the average
+ * entry of what is left, and loosening a stop at the venue is never what a trader wants from a trailing one.
+ */
+const tighter = (w: Wanted, trigger: number | undefined): boolean =>
+  trigger === undefined || (w.side === 'SELL' ? w.pricePaise > trigger : w.pricePaise < trigger)
 
 /**
  * What brings the position's resting exits in step with it, caused by `e`: cancel those that no longer fit (all of
@@ -194,6 +273,8 @@ export const restingExitDecisions = (
   instrumentKey: InstrumentKey,
   e: Envelope,
   tickPaise: number,
+  /** The best price since entry (the exits' tracking); the average entry when not tracked. */
+  bestPaise: number | undefined,
 ): readonly EventDraft[] => {
   const cfg = restingExitsOf(s, strategyId)
   const resting = restingOf(s, strategyId, instrumentKey)
@@ -210,7 +291,8 @@ export const restingExitDecisions = (
       ? NO_EVENTS
       : resting.map((o) => cancelOf(o, e, `${o.protects}: stands aside for the strategy's own order`))
   const out: EventDraft[] = []
-  const wanted = wantedFor(cfg, qty, pos!.costPaise / qty, tickPaise)
+  const entry = pos!.costPaise / qty
+  const wanted = wantedFor(cfg, qty, entry, bestPaise ?? entry, tickPaise)
   for (const o of resting) {
     const w = wanted.find((w) => w.protects === o.protects)
     if (w === undefined) out.push(cancelOf(o, e, `${o.protects}: no longer configured`))
@@ -218,6 +300,23 @@ export const restingExitDecisions = (
   for (const w of wanted) {
     const mine = resting.filter((o) => o.protects === w.protects)
     if (mine.length === 1 && matches(mine[0]!, w)) continue
+    // A trailing stop of the right size is moved (tighter only), not replaced: it keeps working at the venue meanwhile.
+    if (cfg.trailingStopPct !== undefined && w.protects === 'stop-loss' && mine.length === 1 && sized(mine[0]!, w)) {
+      const o = mine[0]!
+      if (movable(o, e.ts) && tighter(w, o.triggerPricePaise))
+        out.push({
+          type: 'OrderModifyRequested',
+          ts: e.ts,
+          causationId: e.seq,
+          correlationId: o.orderId,
+          payload: {
+            orderId: o.orderId,
+            triggerPricePaise: unsafeMoney.price(w.pricePaise),
+            reason: reasonOf(w, 'moved to'),
+          },
+        })
+      continue
+    }
     for (const o of mine) out.push(cancelOf(o, e, `${w.protects}: replaced for a position of ${qty}`))
     const orderId = unsafe.orderId(protectiveOrderId(s, e.seq, w.protects))
     const payload: OrderRequested['payload'] = {

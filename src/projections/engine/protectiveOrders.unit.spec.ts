@@ -19,6 +19,7 @@ import {
   signalEmitted,
   strategyConfigured,
   streakEngine,
+  tickReceived,
 } from './engine.fixtures.js'
 import { fromEngineSnapshot, serializeEngineState } from './engineSnapshot.js'
 import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
@@ -435,6 +436,125 @@ describe('expired, denied or halted, they are placed again', () => {
   })
 })
 
+describe('a resting trailing stop is moved, not replaced', () => {
+  const TRAIL: ExitConfig = { trailingStopPct: 2, resting: true }
+  /** Closes at 1050.00 (the best so far) without reaching 980.00. */
+  const rise = bar(2, 101_000, 105_200, 100_800, 105_000)
+
+  const modifiesOf = (j: readonly Envelope[]) =>
+    ofType(j, 'OrderModifyRequested').map((e) => [e.payload.orderId, e.payload.triggerPricePaise, e.payload.reason])
+
+  it('given a 2% trail, a long 10 filled at 1000.00 gets a SELL SL-M at 980.00, 2% below the best price (the fill)', () => {
+    const j = cascadeJournal(engine, [...setup(TRAIL), ...entered()])
+    expect(restingRequests(j)).toEqual([['stop-loss', 'SL-M', 'SELL', 10, 98_000]])
+    expect(ofType(j, 'OrderRequested').at(-1)?.payload.reason).toBe(
+      'trailing-stop: resting SL-M at 980.00, 2% below the best 1000.00',
+    )
+  })
+
+  it('when a bar closes at a new best of 1050.00, the stop is moved to 1029.00 and the venue confirms it', () => {
+    const j = cascadeJournal(engine, [...setup(TRAIL), ...entered(), rise])
+    expect(modifiesOf(j)).toEqual([
+      [`${RUN_ID}-9-SL`, 102_900, 'trailing-stop: resting SL-M moved to 1029.00, 2% below the best 1050.00'],
+    ])
+    const modified = ofType(j, 'OrderModified')
+    expect(modified.map((e) => [e.payload.orderId, e.payload.triggerPricePaise])).toEqual([[`${RUN_ID}-9-SL`, 102_900]])
+    // Caused by its request, which the bar caused.
+    const asked = ofType(j, 'OrderModifyRequested')[0]!
+    expect(modified[0]!.causationId).toBe(asked.seq)
+    expect(j.find((e) => e.seq === asked.causationId)?.type).toBe('BarClosed')
+    // Moved, not replaced: one stop order only.
+    expect(restingRequests(j)).toHaveLength(1)
+    expect(ofType(j, 'OrderCancelRequested')).toEqual([])
+  })
+
+  it('a bar falling through 1029.00 then fills it there, with the moved reason, and no ExitTriggered on the close', () => {
+    const j = cascadeJournal(engine, [...setup(TRAIL), ...entered(), rise, bar(3, 104_500, 104_600, 102_000, 102_500)])
+    expect(fillsOf(j).at(-1)).toEqual([`${RUN_ID}-9-SL`, 'SELL', 10, 102_900])
+    expect(ofType(j, 'ExitTriggered')).toEqual([])
+    expect(positionOf(j)).toBe(0)
+    const s = engine.initialState()
+    for (const e of j) engine.evolve(s, e)
+    expect(s.trading.orders.orders.get(`${RUN_ID}-9-SL`)?.reason).toBe(
+      'trailing-stop: resting SL-M moved to 1029.00, 2% below the best 1050.00',
+    )
+  })
+
+  it('it never moves back: a lower close after the best leaves it where it is', () => {
+    const j = cascadeJournal(engine, [...setup(TRAIL), ...entered(), rise, bar(3, 104_500, 104_600, 103_500, 104_000)])
+    expect(modifiesOf(j).map((m) => m[1])).toEqual([102_900])
+    expect(fillsOf(j)).toHaveLength(1)
+  })
+
+  it('with a 1% stop loss too, the stop starts at the tighter 990.00 and the trail takes over once it is tighter', () => {
+    const j = cascadeJournal(engine, [
+      ...setup({ stopLossPct: 1, trailingStopPct: 2, resting: true }),
+      ...entered(),
+      rise,
+    ])
+    expect(ofType(j, 'OrderRequested').at(-1)?.payload.reason).toBe(
+      'stop-loss: resting SL-M at 990.00, 1% below the 1000.00 entry',
+    )
+    expect(restingRequests(j)).toEqual([['stop-loss', 'SL-M', 'SELL', 10, 99_000]])
+    expect(modifiesOf(j).map((m) => m[1])).toEqual([102_900])
+  })
+
+  it('a short trails down: a close at a new low of 950.00 moves its BUY stop from 1020.00 to 969.00', () => {
+    const j = cascadeJournal(engine, [...setup(TRAIL), ...entered('SHORT'), bar(2, 99_000, 99_200, 94_800, 95_000)])
+    expect(restingRequests(j)).toEqual([['stop-loss', 'SL-M', 'BUY', 10, 102_000]])
+    expect(modifiesOf(j).map((m) => [m[1], m[2]])).toEqual([
+      [96_900, 'trailing-stop: resting SL-M moved to 969.00, 2% above the best 950.00'],
+    ])
+  })
+
+  it('prices less than a second after the last move do not move it again (live, every tick would ask)', () => {
+    const t = T0 + 2 * MINUTE
+    const j = cascadeJournal(engine, [
+      ...setup(TRAIL),
+      ...entered(),
+      tickReceived(RELIANCE, 103_000, t),
+      tickReceived(RELIANCE, 104_000, t + 400),
+      tickReceived(RELIANCE, 105_000, t + 1_000),
+    ])
+    expect(ofType(j, 'OrderModifyRequested').map((e) => [e.ts - t, e.payload.triggerPricePaise])).toEqual([
+      [0, 100_940],
+      [1_000, 102_900],
+    ])
+  })
+
+  it('on close (without `resting`) the same prices trigger an exit at the close instead, and no order rests', () => {
+    const j = cascadeJournal(engine, [
+      ...setup({ trailingStopPct: 2 }),
+      ...entered(),
+      rise,
+      bar(3, 104_500, 104_600, 102_000, 102_500),
+    ])
+    expect(ofType(j, 'ExitTriggered').map((e) => e.payload.exit)).toEqual(['trailing-stop'])
+    expect(restingRequests(j)).toEqual([])
+    expect(ofType(j, 'OrderModifyRequested')).toEqual([])
+  })
+})
+
+describe('the simulated venue and modifications', () => {
+  it('refuses to modify an order it does not have working', () => {
+    given(engine, setup())
+      .when({
+        type: 'OrderModifyRequested',
+        ts: T0,
+        payload: { orderId: unsafe.orderId('nope'), triggerPricePaise: unsafeMoney.price(99_000), reason: 'test' },
+      }) // seq 4
+      .then([
+        {
+          type: 'OrderModifyRejected',
+          ts: T0,
+          causationId: seq(4),
+          correlationId: 'nope',
+          payload: { orderId: unsafe.orderId('nope'), reason: 'the order is unknown' },
+        },
+      ])
+  })
+})
+
 describe('snapshots', () => {
   it('a state with resting exits and a pending retry restores to the same bytes, and decides the same next', () => {
     const j = cascadeJournal(engine, [...setup(RESTING, [limits({ maxOrdersPerSecond: 1 })]), ...entered()])
@@ -451,5 +571,36 @@ describe('snapshots', () => {
     const a = engine.step(s, next).decisions
     expect(a.map((d) => d.type === 'OrderRequested' && d.payload.protects)).toEqual(['take-profit'])
     expect(engine.step(restored.right, next).decisions).toStrictEqual(a)
+  })
+
+  it('a trailing stop moved and the time of its move restore to the same bytes, and hold back the next move the same', () => {
+    const t = T0 + 2 * MINUTE
+    const j = cascadeJournal(engine, [
+      ...setup({ trailingStopPct: 2, resting: true }),
+      ...entered(),
+      tickReceived(RELIANCE, 103_000, t),
+    ])
+    const s = engine.initialState()
+    for (const e of j) engine.evolve(s, e)
+    const bytes = serializeEngineState(s)
+    expect(bytes).toContain(`"lastModifyTs":${t}`)
+    expect(bytes).toContain('"triggerPricePaise":100940')
+    const restored = fromEngineSnapshot({ strategies: createStrategyRegistry([streakStrategy]) }, JSON.parse(bytes))
+    if (E.isLeft(restored)) throw new Error(restored.left)
+    expect(serializeEngineState(restored.right)).toBe(bytes)
+    // Half a second later a new best does not move it yet, in both; a second later it does, in both.
+    for (const [dt, moves] of [
+      [500, 0],
+      [1_000, 1],
+    ] as const) {
+      const a = engine.initialState()
+      const b = fromEngineSnapshot({ strategies: createStrategyRegistry([streakStrategy]) }, JSON.parse(bytes))
+      if (E.isLeft(b)) throw new Error(b.left)
+      for (const e of j) engine.evolve(a, e)
+      const next = { ...tickReceived(RELIANCE, 105_000, t + dt), seq: seq(j.length + 1) } as Envelope
+      const da = engine.step(a, next).decisions
+      expect(da.filter((d) => d.type === 'OrderModifyRequested')).toHaveLength(moves)
+      expect(engine.step(b.right, next).decisions).toStrictEqual(da)
+    }
   })
 })

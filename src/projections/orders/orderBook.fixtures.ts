@@ -138,5 +138,44 @@ export const orderFilled = (f: FillSpec, ts = T0): Draft<'OrderFilled'> => ({
 })
 
 /** Drafts numbered as a journal would number them, from `firstSeq`. */
+export const orderModifyRequested = (
+  orderId: string,
+  prices: { readonly triggerPricePaise?: number; readonly limitPricePaise?: number },
+  reason = 'move it',
+  ts = T0,
+): Draft<'OrderModifyRequested'> => ({
+  type: 'OrderModifyRequested',
+  ts,
+  correlationId: orderId,
+  payload: { orderId: oid(orderId), reason, ...pricesOf(prices) },
+})
+
+export const orderModified = (
+  orderId: string,
+  prices: { readonly triggerPricePaise?: number; readonly limitPricePaise?: number },
+  ts = T0,
+): Draft<'OrderModified'> => ({
+  type: 'OrderModified',
+  ts,
+  correlationId: orderId,
+  payload: { orderId: oid(orderId), ...pricesOf(prices) },
+})
+
+export const orderModifyRejected = (
+  orderId: string,
+  reason = 'not modified',
+  ts = T0,
+): Draft<'OrderModifyRejected'> => ({
+  type: 'OrderModifyRejected',
+  ts,
+  correlationId: orderId,
+  payload: { orderId: oid(orderId), reason },
+})
+
+const pricesOf = (p: { readonly triggerPricePaise?: number; readonly limitPricePaise?: number }) => ({
+  ...(p.triggerPricePaise === undefined ? {} : { triggerPricePaise: unsafeMoney.price(p.triggerPricePaise) }),
+  ...(p.limitPricePaise === undefined ? {} : { limitPricePaise: unsafeMoney.price(p.limitPricePaise) }),
+})
+
 export const numbered = (drafts: readonly EventDraft[], firstSeq = 1): Envelope[] =>
   drafts.map((d, i) => ({ ...d, seq: unsafe.seq(firstSeq + i) }) as Envelope)

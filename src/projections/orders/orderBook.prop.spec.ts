@@ -10,6 +10,9 @@ import {
   orderDenied,
   orderExpired,
   orderFilled,
+  orderModified,
+  orderModifyRejected,
+  orderModifyRequested,
   orderRejected,
   orderRequested,
   orderSubmitted,
@@ -18,7 +21,8 @@ import {
 import { createOrderBook, evolveOrderBook } from './orderBook.js'
 
 // The order state machine over random event sequences for a few orders: every order event type, every Upstox
-// status string and some it has never sent, in any order, duplicates and late reports included.
+// status string and some it has never sent, in any order, duplicates and late reports included. Modifications move
+// a working order's prices and never a terminal one's.
 
 const IDS = ['a', 'b', 'c'] as const
 const idArb = fc.constantFrom(...IDS)
@@ -46,6 +50,11 @@ const eventArb: fc.Arbitrary<EventDraft> = fc.oneof(
   idArb.map((id) => orderCancelled(id)),
   idArb.map((id) => orderExpired(id)),
   fc
+    .tuple(idArb, fc.integer({ min: 1, max: 100_000 }))
+    .map(([id, px]) => orderModifyRequested(id, { triggerPricePaise: px })),
+  fc.tuple(idArb, fc.integer({ min: 1, max: 100_000 })).map(([id, px]) => orderModified(id, { limitPricePaise: px })),
+  idArb.map((id) => orderModifyRejected(id)),
+  fc
     .tuple(idArb, fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 100_000 }))
     .map(([id, q, px]) => orderFilled({ orderId: id, fillQty: q, fillPricePaise: px, feesPaise: q })),
 )
@@ -62,6 +71,7 @@ describe('the order book over random order events', () => {
         const terminalAs = new Map<string, OrderStatus>()
         const fills = new Map<string, { qty: number; value: number; fees: number }>()
         const late = new Map<string, number>()
+        const pricesWhenTerminal = new Map<string, string>()
         for (const e of journal) {
           evolveOrderBook(book, e)
           if (e.type === 'OrderFilled' && book.orders.has(e.payload.orderId)) {
@@ -77,6 +87,11 @@ describe('the order book over random order events', () => {
             const was = terminalAs.get(id)
             if (was !== undefined && o.status !== was) wrong.push(`${id} left ${was} for ${o.status}`)
             if (was === undefined && isTerminal(o.status)) terminalAs.set(id, o.status)
+            const prices = `${o.limitPricePaise}/${o.triggerPricePaise}/${o.reason}`
+            const frozen = pricesWhenTerminal.get(id)
+            if (frozen !== undefined && prices !== frozen)
+              wrong.push(`${id} moved from ${frozen} to ${prices} once terminal`)
+            if (frozen === undefined && isTerminal(o.status)) pricesWhenTerminal.set(id, prices)
             const f = fills.get(id) ?? { qty: 0, value: 0, fees: 0 }
             if (o.filledQty !== f.qty) wrong.push(`${id} filledQty ${o.filledQty}, fills add to ${f.qty}`)
             if (o.filledValuePaise !== f.value) wrong.push(`${id} filledValuePaise ${o.filledValuePaise} != ${f.value}`)

@@ -23,8 +23,9 @@ export interface OrderView {
   readonly orderType: OrderType
   readonly product: Product
   readonly validity: Validity
-  readonly limitPricePaise: number | undefined
-  readonly triggerPricePaise: number | undefined
+  /** The prices it works at: the request's, then each confirmed modification's (`OrderModified`). */
+  limitPricePaise: number | undefined
+  triggerPricePaise: number | undefined
   /** Set on a resting exit the engine placed for a position (docs/exits.md): it only ever reduces that position. */
   readonly protects: ProtectiveExit | undefined
   status: OrderStatus
@@ -40,6 +41,16 @@ export interface OrderView {
   lastSeq: number
   /** Events that arrived after the order was already terminal, or with a status string we do not know. */
   lateEvents: number
+  /** A modification asked for and not yet confirmed or refused (at most one at a time, see docs/exits.md). */
+  modifyPending: PendingModify | undefined
+  /** When the last modification was asked for; undefined if none was. */
+  lastModifyTs: number | undefined
+}
+
+export interface PendingModify {
+  readonly reason: string
+  readonly limitPricePaise?: number
+  readonly triggerPricePaise?: number
 }
 
 export interface OrderBookState {
@@ -72,6 +83,8 @@ const open = (req: OrderRequested['payload'], seq: number): OrderView => ({
   requestedSeq: seq,
   lastSeq: seq,
   lateEvents: 0,
+  modifyPending: undefined,
+  lastModifyTs: undefined,
 })
 
 const move = (book: OrderBookState, o: OrderView, next: OrderStatus, seq: number): void => {
@@ -151,6 +164,41 @@ export const evolveOrderBook = (book: OrderBookState, e: Envelope): OrderBookSta
         if (e.payload.statusMessage !== undefined) o.reason = e.payload.statusMessage
       }
       move(book, o, mapped === 'open' && o.filledQty > 0 ? 'partially_filled' : mapped, e.seq)
+      return book
+    }
+    case 'OrderModifyRequested': {
+      const o = book.orders.get(e.payload.orderId)
+      if (o === undefined) return book
+      o.lastSeq = e.seq
+      if (isTerminal(o.status)) {
+        o.lateEvents++
+        return book
+      }
+      const { orderId: _id, ...asked } = e.payload
+      o.modifyPending = asked
+      o.lastModifyTs = e.ts
+      return book
+    }
+    case 'OrderModified': {
+      const o = book.orders.get(e.payload.orderId)
+      if (o === undefined) return book
+      o.lastSeq = e.seq
+      if (isTerminal(o.status)) {
+        o.lateEvents++
+        return book
+      }
+      if (e.payload.limitPricePaise !== undefined) o.limitPricePaise = e.payload.limitPricePaise
+      if (e.payload.triggerPricePaise !== undefined) o.triggerPricePaise = e.payload.triggerPricePaise
+      // The order now works for the modification's reason (a trailing stop's new level), which its fill reports.
+      if (o.modifyPending !== undefined) o.reason = o.modifyPending.reason
+      o.modifyPending = undefined
+      return book
+    }
+    case 'OrderModifyRejected': {
+      const o = book.orders.get(e.payload.orderId)
+      if (o === undefined) return book
+      o.lastSeq = e.seq
+      o.modifyPending = undefined
       return book
     }
     case 'OrderCancelRequested': {

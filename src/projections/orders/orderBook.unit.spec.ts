@@ -10,10 +10,14 @@ import {
   orderDenied,
   orderExpired,
   orderFilled,
+  orderModified,
+  orderModifyRejected,
+  orderModifyRequested,
   orderRejected,
   orderRequested,
   orderSubmitted,
   orderUpdated,
+  T0,
 } from './orderBook.fixtures.js'
 import { createOrderBook, evolveOrderBook, type OrderBookState, type OrderView } from './orderBook.js'
 
@@ -249,6 +253,8 @@ describe('late events on a terminal order', () => {
     ['OrderRejected', orderRejected(ID, 'late', 'late')],
     ['OrderExpired', orderExpired(ID, 'late')],
     ['OrderDenied', orderDenied(ID, 'late', 'late')],
+    ['OrderModifyRequested', orderModifyRequested(ID, { triggerPricePaise: 99_00 }, 'late')],
+    ['OrderModified', orderModified(ID, { triggerPricePaise: 99_00 })],
   ]
 
   describe.each(terminals)('given %s', (status, history) => {
@@ -260,5 +266,41 @@ describe('late events on a terminal order', () => {
       expect(after.status).toBe(status)
       expect(book.working.has(ID)).toBe(false)
     })
+  })
+})
+
+describe('given a working stop (SL-M, trigger 980.00)', () => {
+  const stop = orderRequested({ orderId: ID, side: 'SELL', qty: 10, orderType: 'SL-M', reason: 'stop at 980.00' })
+  const working = [
+    { ...stop, payload: { ...stop.payload, triggerPricePaise: 98_000 } } as typeof stop,
+    orderSubmitted(ID),
+    orderAccepted(ID),
+  ]
+  const ask = orderModifyRequested(ID, { triggerPricePaise: 101_000 }, 'trailing: moved to 1010.00', T0 + 60_000)
+
+  it('when a modification is asked for, then it is pending and the order still works at its old trigger', () => {
+    const o = orderAfter([...working, ask])
+    expect(o).toMatchObject({ status: 'trigger_pending', triggerPricePaise: 98_000, reason: 'stop at 980.00' })
+    expect(o.modifyPending).toEqual({ triggerPricePaise: 101_000, reason: 'trailing: moved to 1010.00' })
+    expect(o.lastModifyTs).toBe(T0 + 60_000)
+  })
+
+  it('when the venue confirms it, then the order works at the new trigger, for the reason it was moved', () => {
+    const o = orderAfter([...working, ask, orderModified(ID, { triggerPricePaise: 101_000 })])
+    expect(o).toMatchObject({
+      status: 'trigger_pending',
+      triggerPricePaise: 101_000,
+      limitPricePaise: undefined,
+      reason: 'trailing: moved to 1010.00',
+      modifyPending: undefined,
+      lastModifyTs: T0 + 60_000,
+      lastSeq: 5,
+    })
+  })
+
+  it('when the venue refuses it, then the order works on at its old trigger and nothing is pending', () => {
+    const o = orderAfter([...working, ask, orderModifyRejected(ID, 'not modified')])
+    expect(o).toMatchObject({ triggerPricePaise: 98_000, reason: 'stop at 980.00', modifyPending: undefined })
+    expect(o.lateEvents).toBe(0)
   })
 })

@@ -57,8 +57,15 @@ const OrderSnap = t.intersection([
     lastSeq: num,
     lateEvents: num,
   }),
-  // Written only for a protective order, so snapshots of runs without resting exits keep their bytes.
-  t.partial({ protects: ProtectiveExit }),
+  // Written only when set (a protective order; an order ever modified), so older runs' snapshots keep their bytes.
+  t.partial({
+    protects: ProtectiveExit,
+    modifyPending: t.intersection([
+      t.type({ reason: str }),
+      t.partial({ limitPricePaise: num, triggerPricePaise: num }),
+    ]),
+    lastModifyTs: num,
+  }),
 ])
 
 const PositionSnap = t.type({
@@ -170,6 +177,8 @@ const orderToSnap = (o: OrderView): t.TypeOf<typeof OrderSnap> => ({
   lastSeq: o.lastSeq,
   lateEvents: o.lateEvents,
   ...(o.protects === undefined ? {} : { protects: o.protects }),
+  ...(o.modifyPending === undefined ? {} : { modifyPending: o.modifyPending }),
+  ...(o.lastModifyTs === undefined ? {} : { lastModifyTs: o.lastModifyTs }),
 })
 
 export const toTradingSnapshot = (s: TradingState): TradingSnapshot => {
@@ -256,6 +265,8 @@ export const fromTradingSnapshot = (u: unknown): E.Either<string, TradingState> 
           limitPricePaise: undef(o.limitPricePaise),
           triggerPricePaise: undef(o.triggerPricePaise),
           protects: o.protects,
+          modifyPending: o.modifyPending,
+          lastModifyTs: o.lastModifyTs,
           brokerOrderId: undef(o.brokerOrderId),
           brokerStatus: undef(o.brokerStatus),
         }

@@ -101,6 +101,9 @@ export const evolveTradingState = (s: TradingState, e: Envelope): TradingState =
     case 'OrderCancelRequested':
     case 'OrderCancelled':
     case 'OrderExpired':
+    case 'OrderModifyRequested':
+    case 'OrderModified':
+    case 'OrderModifyRejected':
       evolveOrderBook(s.orders, e)
       return s
     case 'KillSwitchEngaged':
