@@ -97,6 +97,19 @@ const move = (book: OrderBookState, o: OrderView, next: OrderStatus, seq: number
   if (isTerminal(next)) book.working.delete(o.orderId)
 }
 
+/**
+ * The order a modification (asked for, or confirmed) is about, if it is still working; the event is its latest either
+ * way, and one about an order already terminal is counted late.
+ */
+const modifiable = (book: OrderBookState, orderId: string, seq: number): OrderView | undefined => {
+  const o = book.orders.get(orderId)
+  if (o === undefined) return undefined
+  o.lastSeq = seq
+  if (!isTerminal(o.status)) return o
+  o.lateEvents++
+  return undefined
+}
+
 /** Applies one event to the order book; events that are not about orders leave it unchanged. */
 export const evolveOrderBook = (book: OrderBookState, e: Envelope): OrderBookState => {
   switch (e.type) {
@@ -167,26 +180,16 @@ export const evolveOrderBook = (book: OrderBookState, e: Envelope): OrderBookSta
       return book
     }
     case 'OrderModifyRequested': {
-      const o = book.orders.get(e.payload.orderId)
+      const o = modifiable(book, e.payload.orderId, e.seq)
       if (o === undefined) return book
-      o.lastSeq = e.seq
-      if (isTerminal(o.status)) {
-        o.lateEvents++
-        return book
-      }
       const { orderId: _id, ...asked } = e.payload
       o.modifyPending = asked
       o.lastModifyTs = e.ts
       return book
     }
     case 'OrderModified': {
-      const o = book.orders.get(e.payload.orderId)
+      const o = modifiable(book, e.payload.orderId, e.seq)
       if (o === undefined) return book
-      o.lastSeq = e.seq
-      if (isTerminal(o.status)) {
-        o.lateEvents++
-        return book
-      }
       if (e.payload.limitPricePaise !== undefined) o.limitPricePaise = e.payload.limitPricePaise
       if (e.payload.triggerPricePaise !== undefined) o.triggerPricePaise = e.payload.triggerPricePaise
       // The order now works for the modification's reason (a trailing stop's new level), which its fill reports.
