@@ -35,6 +35,7 @@ import {
   tickReceived,
 } from './engine.fixtures.js'
 import { createEngine, type EngineConfig } from './engine.js'
+import { DEFAULT_SIMULATOR_CONFIG } from './simulator.js'
 
 const engine = streakEngine()
 const seq = unsafe.seq
@@ -214,6 +215,84 @@ describe('priced signals and CANCEL: a strategy rests limit and stop orders and 
     given(engine, [runStarted(), ...workingOrder('o1'), orderCancelRequested('o1')])
       .when(signalEmitted({ intent: 'CANCEL' }))
       .thenNothingHappened()
+  })
+
+  describe('a priced signal repeated with other prices moves its working order', () => {
+    const limitAt = (px: number, ts = T0) => {
+      const sig = priced({ orderType: 'LIMIT', limitPricePaise: unsafeMoney.price(px) })
+      return { ...sig, ts, payload: { ...sig.payload, reason: `chase at ${px}` } }
+    }
+    /** A working BUY `qty` LIMIT at 990.00 of the strategy's own. */
+    const limitOrder = (orderId: string, qty = 10): EventDraft[] => {
+      const r = orderRequested({ orderId, orderType: 'LIMIT', qty })
+      return [
+        { ...r, payload: { ...r.payload, limitPricePaise: unsafeMoney.price(99_000) } },
+        orderSubmitted(orderId),
+        orderAccepted(orderId),
+      ]
+    }
+    /** The LONG 10 signal at seq 2 and its order. */
+    const working = [runStarted(), limitAt(99_000), ...limitOrder(`${RUN_ID}-2`)]
+
+    it('given it, when LONG 10 by LIMIT at 1000.00 a minute later, then it is asked to move to 1000.00, not doubled', () => {
+      given(engine, working)
+        .when(limitAt(100_000, T0 + MINUTE)) // seq 6
+        .then([
+          {
+            type: 'OrderModifyRequested',
+            ts: T0 + MINUTE,
+            causationId: seq(6),
+            correlationId: `${RUN_ID}-2`,
+            payload: {
+              orderId: oid(`${RUN_ID}-2`),
+              reason: 'moved: LONG 10 by LIMIT: chase at 100000',
+              limitPricePaise: unsafeMoney.price(100_000),
+            },
+          },
+        ])
+    })
+
+    it('the same prices again, another order type, or two working orders of its own: nothing', () => {
+      given(engine, working)
+        .when(limitAt(99_000, T0 + MINUTE))
+        .thenNothingHappened()
+      given(engine, working)
+        .when(priced({ orderType: 'SL-M', triggerPricePaise: unsafeMoney.price(101_000) }))
+        .thenNothingHappened()
+      const two = [runStarted(), limitAt(99_000), ...limitOrder('o8', 5), ...limitOrder('o9', 5)]
+      given(engine, two)
+        .when(limitAt(100_000, T0 + MINUTE))
+        .thenNothingHappened()
+    })
+
+    it('once moved, the simulated venue confirms it and the order fills at its new limit; a move within a second of the last waits', () => {
+      const j = cascadeJournal(engine, [
+        runStarted(),
+        {
+          type: 'SimulatorConfigured',
+          ts: T0,
+          payload: { config: { ...DEFAULT_SIMULATOR_CONFIG, fillModel: 'touch' } },
+        },
+        limitAt(99_000),
+        // 998.00-1005.00: the 990.00 limit is not reached.
+        barClosed(RELIANCE, { open: 100_200, close: 100_300 }, T0 + MINUTE),
+        limitAt(100_000, T0 + MINUTE),
+        limitAt(100_100, T0 + MINUTE + 500),
+        barClosed(RELIANCE, { open: 100_200, close: 99_900 }, T0 + 2 * MINUTE),
+      ])
+      expect(
+        j.flatMap((e) =>
+          e.type === 'OrderModifyRequested' || e.type === 'OrderModified' ? [[e.type, e.payload.limitPricePaise]] : [],
+        ),
+      ).toEqual([
+        ['OrderModifyRequested', 100_000],
+        ['OrderModified', 100_000],
+      ])
+      expect(
+        j.flatMap((e) => (e.type === 'OrderFilled' ? [[e.payload.fillQty, e.payload.fillPricePaise]] : [])),
+      ).toEqual([[10, 100_000]])
+      expect(j.filter((e) => e.type === 'OrderRequested')).toHaveLength(1)
+    })
   })
 
   it('a strategy that asks for a LIMIT without a limit price fails loudly, naming itself and the missing price', () => {

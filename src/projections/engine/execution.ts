@@ -1,4 +1,10 @@
-import type { Envelope, EventDraft, OrderRequested, SignalEmitted } from '../../domain/events/index.js'
+import type {
+  Envelope,
+  EventDraft,
+  OrderModifyRequested,
+  OrderRequested,
+  SignalEmitted,
+} from '../../domain/events/index.js'
 import { unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
 import type { OrderView } from '../orders/index.js'
@@ -43,12 +49,47 @@ export interface TargetRequest {
   readonly order?: Pick<SignalEmitted['payload'], 'orderType' | 'limitPricePaise' | 'triggerPricePaise'>
 }
 
-/** The order that takes the strategy from its position plus working orders to `target`, caused by event `e`. */
+/** How long after a modification of an order another may be asked for (live, every tick could ask). */
+export const MODIFY_INTERVAL_MS = 1000
+
+/**
+ * Whether `o` may be modified at `ts`: no modification of it is awaiting the venue's answer, and the last was asked for
+ * at least `MODIFY_INTERVAL_MS` ago (Upstox counts modifications against its order rate).
+ */
+export const canModify = (o: OrderView, ts: number): boolean =>
+  o.modifyPending === undefined && (o.lastModifyTs === undefined || ts - o.lastModifyTs >= MODIFY_INTERVAL_MS)
+
+/**
+ * A priced target already met by one working order of the strategy's own, of the same type but at other prices: that
+ * order moved to the request's prices (a strategy chasing with its limit, or raising its stop entry), or nothing.
+ */
+const moveFor = (s: TradingState, t: TargetRequest, e: Envelope, reason: string): readonly EventDraft[] => {
+  const order = t.order
+  if (order?.orderType === undefined) return []
+  let mine: OrderView | undefined
+  for (const o of s.orders.working.values()) {
+    if (o.strategyId !== t.strategyId || o.instrumentKey !== t.instrumentKey || o.protects !== undefined) continue
+    if (o.status === 'pending_cancel') continue
+    if (mine !== undefined) return []
+    mine = o
+  }
+  if (mine === undefined || mine.orderType !== order.orderType || !canModify(mine, e.ts)) return []
+  if (mine.limitPricePaise === order.limitPricePaise && mine.triggerPricePaise === order.triggerPricePaise) return []
+  const payload: OrderModifyRequested['payload'] = { orderId: mine.orderId, reason }
+  if (order.limitPricePaise !== undefined) payload.limitPricePaise = order.limitPricePaise
+  if (order.triggerPricePaise !== undefined) payload.triggerPricePaise = order.triggerPricePaise
+  return [{ type: 'OrderModifyRequested', ts: e.ts, causationId: e.seq, correlationId: mine.orderId, payload }]
+}
+
+/**
+ * The order that takes the strategy from its position plus working orders to `target`, caused by event `e`; when the
+ * target is already met by a priced order of its own and the request names other prices, that order moved.
+ */
 export const orderForTarget = (s: TradingState, t: TargetRequest, e: Envelope): readonly EventDraft[] => {
   const held = s.portfolio.positions.get(positionKey(t.strategyId, t.instrumentKey))?.qty ?? 0
   const current = held + pendingQty(s, t.strategyId, t.instrumentKey)
   const delta = t.target - current
-  if (delta === 0) return []
+  if (delta === 0) return current === held ? [] : moveFor(s, t, e, `moved: ${t.reason.replace(' (held {held})', '')}`)
   const orderId = unsafe.orderId(nextOrderId(s, e.seq))
   const payload: OrderRequested['payload'] = {
     orderId,

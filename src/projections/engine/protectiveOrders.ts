@@ -12,7 +12,7 @@ import { unsafeMoney } from '../../domain/money/index.js'
 import type { OrderView } from '../orders/index.js'
 import { positionKey } from '../positions/index.js'
 import type { TradingState } from '../state/index.js'
-import { pendingQty } from './execution.js'
+import { canModify, pendingQty } from './execution.js'
 import { NO_EVENTS } from './simulatedBroker.js'
 
 // Resting exits (docs/exits.md): with `exits.resting`, a position's stop loss, trailing stop and take profit are orders
@@ -146,14 +146,6 @@ const priceOf = (o: OrderView, w: Wanted): number | undefined =>
 
 const matches = (o: OrderView, w: Wanted): boolean => sized(o, w) && priceOf(o, w) === w.pricePaise
 
-/**
- * Whether a trailing stop's order can be moved now: no change of it is awaiting the venue's answer, and the last was
- * asked for at least `PROTECTIVE_RETRY_MS` ago (live, every tick of a rising price would otherwise ask, and Upstox
- * counts modifications against its order rate). A backtest on 1-minute bars is never held back.
- */
-const movable = (o: OrderView, ts: number): boolean =>
-  o.modifyPending === undefined && (o.lastModifyTs === undefined || ts - o.lastModifyTs >= PROTECTIVE_RETRY_MS)
-
 const cancelOf = (o: OrderView, e: Envelope, reason: string): EventDraft => ({
   type: 'OrderCancelRequested',
   ts: e.ts,
@@ -249,7 +241,7 @@ export const trailingStopLags = (
   const pos = s.portfolio.positions.get(key)
   if (pos === undefined || pos.qty === 0) return false
   const stop = restingOf(s, strategyId, instrumentKey).find((o) => o.protects === 'stop-loss')
-  if (stop === undefined || !movable(stop, ts)) return false
+  if (stop === undefined || !canModify(stop, ts)) return false
   const w = wantedFor(cfg, pos.qty, pos.costPaise / pos.qty, bestPaise, tickPaise)[0]!
   return sized(stop, w) && tighter(w, stop.triggerPricePaise)
 }
@@ -303,7 +295,7 @@ export const restingExitDecisions = (
     // A trailing stop of the right size is moved (tighter only), not replaced: it keeps working at the venue meanwhile.
     if (cfg.trailingStopPct !== undefined && w.protects === 'stop-loss' && mine.length === 1 && sized(mine[0]!, w)) {
       const o = mine[0]!
-      if (movable(o, e.ts) && tighter(w, o.triggerPricePaise))
+      if (canModify(o, e.ts) && tighter(w, o.triggerPricePaise))
         out.push({
           type: 'OrderModifyRequested',
           ts: e.ts,
