@@ -9,6 +9,7 @@ import {
   OrderExpired,
   OrderFilled,
   OrderModified,
+  OrderModifyDenied,
   OrderModifyRejected,
   OrderModifyRequested,
   OrderRejected,
@@ -51,6 +52,7 @@ export const DomainEvent = t.union([
   OrderModifyRequested,
   OrderModified,
   OrderModifyRejected,
+  OrderModifyDenied,
 ])
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 export type EventType = DomainEvent['type']
@@ -118,6 +120,7 @@ export const eventOrigin = (e: DomainEvent, broker: BrokerKind): EventOrigin => 
     case 'OrderSubmitted':
     case 'OrderCancelRequested':
     case 'OrderModifyRequested':
+    case 'OrderModifyDenied':
     case 'RiskLimitBreached':
       return 'decision'
     case 'KillSwitchEngaged':

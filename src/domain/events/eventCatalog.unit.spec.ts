@@ -45,8 +45,8 @@ const withPayload = (type: EventType, patch: Record<string, unknown>): unknown =
 const ALL_BROKERS: readonly BrokerKind[] = ['simulated', 'upstox']
 
 describe('EVENT_TYPES', () => {
-  it('lists 28 distinct types, the same set as the DomainEvent union', () => {
-    expect(EVENT_TYPES).toHaveLength(28)
+  it('lists 29 distinct types, the same set as the DomainEvent union', () => {
+    expect(EVENT_TYPES).toHaveLength(29)
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length)
     expect(EVENT_TYPES).toEqual(DomainEvent.types.map((c) => c.props.type.value))
   })
@@ -187,6 +187,7 @@ describe('eventOrigin: inputs come from the world, decisions are re-derived on r
     'OrderSubmitted',
     'OrderCancelRequested',
     'OrderModifyRequested',
+    'OrderModifyDenied',
     'RiskLimitBreached',
   ]
   /** Decisions when a rule acted, inputs when an operator did. */

@@ -158,6 +158,16 @@ const samples: { readonly [K in EventType]: () => EventOfType<K> } = {
     type: 'OrderModified',
     payload: { orderId: SAMPLE.orderId, triggerPricePaise: unsafeMoney.price(120000) },
   }),
+  OrderModifyDenied: () => ({
+    type: 'OrderModifyDenied',
+    payload: {
+      orderId: SAMPLE.orderId,
+      rule: 'MaxNotional',
+      reason: 'position value would be 12500.00 INR, limit 12000.00 INR',
+      value: 1_250_000,
+      limit: 1_200_000,
+    },
+  }),
   OrderModifyRejected: () => ({
     type: 'OrderModifyRejected',
     payload: { orderId: SAMPLE.orderId, reason: 'Modify of already cancelled/rejected/completed order is not allowed' },

@@ -142,6 +142,19 @@ export const OrderModified = t.type({
 })
 export type OrderModified = t.TypeOf<typeof OrderModified>
 
+/**
+ * A strategy's move of its order's price that our own risk rules refuse (the price decides the notional): the order
+ * works on at its old prices, and nothing reaches the venue. Like `OrderDenied`, it names the rule, value and limit.
+ */
+export const OrderModifyDenied = t.type({
+  type: t.literal('OrderModifyDenied'),
+  payload: t.intersection([
+    t.type({ ...orderRef, rule: t.string, reason: t.string }),
+    t.partial({ value: t.number, limit: t.number }),
+  ]),
+})
+export type OrderModifyDenied = t.TypeOf<typeof OrderModifyDenied>
+
 /** The venue (or the simulated broker) refused the change: the order works on at its old prices. */
 export const OrderModifyRejected = t.type({
   type: t.literal('OrderModifyRejected'),

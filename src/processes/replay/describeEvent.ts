@@ -43,6 +43,8 @@ export const summarizeEvent = (e: EventDraft): string => {
       return `order ${e.payload.orderId} modified${prices(e.payload)}`
     case 'OrderModifyRejected':
       return `modify of ${e.payload.orderId} rejected: ${e.payload.reason}`
+    case 'OrderModifyDenied':
+      return `modify of ${e.payload.orderId} denied by ${e.payload.rule}: ${e.payload.reason}`
     case 'OrderCancelled':
     case 'OrderExpired':
       return `order ${e.payload.orderId} ${e.type === 'OrderCancelled' ? 'cancelled' : 'expired'}${e.payload.reason ? `: ${e.payload.reason}` : ''}`

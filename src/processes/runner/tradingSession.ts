@@ -427,6 +427,7 @@ const orderIdOf = (e: Envelope): OrderId | undefined => {
     case 'OrderModifyRequested':
     case 'OrderModified':
     case 'OrderModifyRejected':
+    case 'OrderModifyDenied':
       return e.payload.orderId
     default:
       return undefined

@@ -1,6 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Session } from '../../domain/calendar/index.js'
-import type { BarClosed, Envelope, EventDraft, SignalEmitted, TickReceived } from '../../domain/events/index.js'
+import type {
+  BarClosed,
+  Envelope,
+  EventDraft,
+  OrderRequested,
+  SignalEmitted,
+  TickReceived,
+} from '../../domain/events/index.js'
 import { type InstrumentKey, type StrategyId, unsafe } from '../../domain/ids/index.js'
 import { PricePaise, unsafeMoney } from '../../domain/money/index.js'
 import {
@@ -173,7 +180,39 @@ const orderProblem = (o: SignalOrder): string | undefined => {
 
 export const createEngine = (config: EngineConfig): Engine => {
   const riskRules = config.riskRules ?? defaultRiskRules
+  const moveRules = riskRules.filter((r) => r.judgesMoves === true)
   const exitRules = config.exitRules ?? []
+
+  /**
+   * A strategy's moves of its orders' prices (execution.ts), each judged by the rules whose answer depends on the
+   * price, as the order at its new prices for what is left of it: refused, it becomes an `OrderModifyDenied`.
+   */
+  const judgedMoves = (s: EngineState, decisions: readonly EventDraft[]): readonly EventDraft[] => {
+    if (moveRules.length === 0 || !decisions.some((d) => d.type === 'OrderModifyRequested')) return decisions
+    return decisions.map((d) => {
+      if (d.type !== 'OrderModifyRequested') return d
+      const o = s.trading.orders.orders.get(d.payload.orderId)
+      if (o === undefined) return d
+      const limitPricePaise = d.payload.limitPricePaise ?? o.limitPricePaise
+      const triggerPricePaise = d.payload.triggerPricePaise ?? o.triggerPricePaise
+      const req: OrderRequested['payload'] = {
+        orderId: o.orderId,
+        strategyId: o.strategyId,
+        instrumentKey: o.instrumentKey,
+        side: o.side,
+        qty: unsafeMoney.qty(o.qty - o.filledQty),
+        orderType: o.orderType,
+        product: o.product,
+        validity: o.validity,
+        reason: d.payload.reason,
+        ...(limitPricePaise === undefined ? {} : { limitPricePaise: unsafeMoney.price(limitPricePaise) }),
+        ...(triggerPricePaise === undefined ? {} : { triggerPricePaise: unsafeMoney.price(triggerPricePaise) }),
+      }
+      const denial = firstDenial(moveRules, req, d.ts, s.trading)
+      if (denial === undefined) return d
+      return { ...d, type: 'OrderModifyDenied', payload: { orderId: o.orderId, ...denial } }
+    })
+  }
 
   const initialState = (): EngineState => ({
     trading: createTradingState(),
@@ -292,7 +331,7 @@ export const createEngine = (config: EngineConfig): Engine => {
         const held =
           s.trading.portfolio.positions.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))?.qty ?? 0
         const opposing = (held > 0 && e.payload.intent === 'SHORT') || (held < 0 && e.payload.intent === 'LONG')
-        if (!opposing) return orderForSignal(s.trading, e)
+        if (!opposing) return judgedMoves(s, orderForSignal(s.trading, e))
         if (s.trading.strategies.get(e.payload.strategyId)?.exits.exitOnOpposingSignal === false) return NO_EVENTS
         const price = s.trading.portfolio.marks.get(e.payload.instrumentKey)?.markPaise ?? 0
         const exit: EventDraft[] =

@@ -265,6 +265,48 @@ describe('priced signals and CANCEL: a strategy rests limit and stop orders and 
         .thenNothingHappened()
     })
 
+    it('a move the notional limit refuses is denied by MaxNotional, names the value and limit, and leaves the order as it was', () => {
+      const capped = [
+        runStarted(),
+        { type: 'RiskLimitsConfigured', ts: T0, payload: { limits: { maxNotionalPaise: 995_000 } } } as EventDraft,
+        limitAt(99_000),
+        ...limitOrder(`${RUN_ID}-3`),
+      ]
+      const out = given(engine, capped).when(limitAt(100_000, T0 + MINUTE)) // seq 7
+      out.then([
+        {
+          type: 'OrderModifyDenied',
+          ts: T0 + MINUTE,
+          causationId: seq(7),
+          correlationId: `${RUN_ID}-3`,
+          payload: {
+            orderId: oid(`${RUN_ID}-3`),
+            rule: 'MaxNotional',
+            reason: 'position value would be 10000.00 INR, limit 9950.00 INR',
+            value: 1_000_000,
+            limit: 995_000,
+          },
+        },
+      ])
+      expect(out.state.trading.orders.orders.get(`${RUN_ID}-3`)?.limitPricePaise).toBe(99_000)
+      // Within the limit, it moves.
+      given(engine, capped)
+        .when(limitAt(99_500, T0 + MINUTE))
+        .then([
+          {
+            type: 'OrderModifyRequested',
+            ts: T0 + MINUTE,
+            causationId: seq(7),
+            correlationId: `${RUN_ID}-3`,
+            payload: {
+              orderId: oid(`${RUN_ID}-3`),
+              reason: 'moved: LONG 10 by LIMIT: chase at 99500',
+              limitPricePaise: unsafeMoney.price(99_500),
+            },
+          },
+        ])
+    })
+
     it('once moved, the simulated venue confirms it and the order fills at its new limit; a move within a second of the last waits', () => {
       const j = cascadeJournal(engine, [
         runStarted(),

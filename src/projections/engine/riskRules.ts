@@ -25,6 +25,11 @@ export interface Denial {
 export interface RiskRule {
   readonly name: string
   readonly check: (req: OrderRequested['payload'], ts: number, s: TradingState) => Denial | undefined
+  /**
+   * Whether the answer depends on the order's price, so a strategy's move of a working order's price is judged by it
+   * too (`req` is then the order at its new prices, for what is left of it).
+   */
+  readonly judgesMoves?: boolean
 }
 
 /**
@@ -101,6 +106,7 @@ export const maxQtyRule: RiskRule = {
 /** The position's value (|qty| x price) after the order stays within maxNotionalPaise. */
 export const maxNotionalRule: RiskRule = {
   name: 'MaxNotional',
+  judgesMoves: true,
   check: (req, _ts, s) => {
     const max = s.risk.limits.instruments?.[req.instrumentKey]?.maxNotionalPaise ?? s.risk.limits.maxNotionalPaise
     if (max === undefined) return undefined
@@ -119,6 +125,7 @@ export const maxNotionalRule: RiskRule = {
 /** Account-wide gross exposure (sum of |net qty x mark|) after the order stays within maxGrossExposurePaise. */
 export const grossExposureRule: RiskRule = {
   name: 'GrossExposure',
+  judgesMoves: true,
   check: (req, _ts, s) => {
     const max = s.risk.limits.maxGrossExposurePaise
     if (max === undefined) return undefined

@@ -197,6 +197,12 @@ export const evolveOrderBook = (book: OrderBookState, e: Envelope): OrderBookSta
       o.modifyPending = undefined
       return book
     }
+    case 'OrderModifyDenied': {
+      // Our own rules refused the move before it was asked of the venue: the order is unchanged.
+      const o = book.orders.get(e.payload.orderId)
+      if (o !== undefined) o.lastSeq = e.seq
+      return book
+    }
     case 'OrderModifyRejected': {
       const o = book.orders.get(e.payload.orderId)
       if (o === undefined) return book

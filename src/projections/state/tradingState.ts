@@ -104,6 +104,7 @@ export const evolveTradingState = (s: TradingState, e: Envelope): TradingState =
     case 'OrderModifyRequested':
     case 'OrderModified':
     case 'OrderModifyRejected':
+    case 'OrderModifyDenied':
       evolveOrderBook(s.orders, e)
       return s
     case 'KillSwitchEngaged':
