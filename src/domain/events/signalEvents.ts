@@ -46,6 +46,9 @@ export const ExitKind = t.keyof({
   'trailing-stop': null,
   'square-off': null,
   'opposing-signal': null,
+  // A resting exit filled past flat (live, both legs of a stop and target filled before the other's cancel landed):
+  // what is past flat is flattened at once.
+  overfill: null,
 })
 export type ExitKind = t.TypeOf<typeof ExitKind>
 

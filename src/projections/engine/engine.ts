@@ -24,7 +24,7 @@ import { positionKey } from '../positions/index.js'
 import { createTradingState, evolveTradingState, type TradingState } from '../state/index.js'
 import { cancelRequests, orderForSignal, orderForTarget } from './execution.js'
 import { createExitState, type ExitState, evolveExits, exitDecisions, restingExitChecks } from './exits.js'
-import { cancelRestingExits, restingExitDecisions } from './protectiveOrders.js'
+import { cancelRestingExits, overfillDecisions, restingExitDecisions } from './protectiveOrders.js'
 import { breachDecisions, defaultRiskRules, firstDenial, type RiskRule } from './riskRules.js'
 import { acceptSubmitted, cancelRequested, modifyRequested, NO_EVENTS, SIMULATED_VENUE } from './simulatedBroker.js'
 import { createSimulatorState, evolveSimulator, matchPrice, pruneSimulator, type SimulatorState } from './simulator.js'
@@ -411,14 +411,16 @@ export const createEngine = (config: EngineConfig): Engine => {
       case 'OrderFilled': {
         const breach = breachDecisions(s.trading, e.ts, e.seq)
         const { strategyId, instrumentKey } = e.payload
-        const resting = restingExitDecisions(
-          s.trading,
-          strategyId,
-          instrumentKey,
-          e,
-          s.simulator.config.tickPaise,
-          s.exits.tracked.get(positionKey(strategyId, instrumentKey))?.best,
-        )
+        const resting =
+          overfillDecisions(s.trading, e) ??
+          restingExitDecisions(
+            s.trading,
+            strategyId,
+            instrumentKey,
+            e,
+            s.simulator.config.tickPaise,
+            s.exits.tracked.get(positionKey(strategyId, instrumentKey))?.best,
+          )
         return resting.length === 0 ? breach : breach.length === 0 ? resting : [...breach, ...resting]
       }
       case 'OrderExpired': {

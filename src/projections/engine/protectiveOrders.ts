@@ -2,6 +2,7 @@ import type {
   Envelope,
   EventDraft,
   ExitConfig,
+  OrderFilled,
   OrderRequested,
   OrderType,
   ProtectiveExit,
@@ -188,6 +189,36 @@ export const orphanedRestingExits = (s: TradingState, instrumentKey: string, e: 
     ;(out ??= []).push(cancelOf(o, e, `${o.protects}: the position is flat`))
   }
   return out ?? NO_EVENTS
+}
+
+/**
+ * What a resting exit's fill that took its position past flat asks for, or undefined when it did not: the rest of the
+ * position's resting exits cancelled, and an `overfill` exit that flattens what is past flat (execution then asks for
+ * the MARKET order). The simulated venue never fills one past flat; Upstox can, when a stop and its target both fill
+ * in the moment before the other's cancel lands (NSE equity orders cannot be reduce-only).
+ */
+export const overfillDecisions = (s: TradingState, e: Envelope<OrderFilled>): readonly EventDraft[] | undefined => {
+  const f = e.payload
+  const o = s.orders.orders.get(f.orderId)
+  if (o?.protects === undefined) return undefined
+  const after = s.portfolio.positions.get(positionKey(f.strategyId, f.instrumentKey))?.qty ?? 0
+  // An exit's fill reduces: a position left on the fill's own side is past flat by all of it.
+  if (after === 0 || Math.sign(after) !== (f.side === 'BUY' ? 1 : -1)) return undefined
+  return [
+    ...cancelRestingExits(s, f.strategyId, f.instrumentKey, e, `${o.protects}: the position went past flat`),
+    {
+      type: 'ExitTriggered',
+      ts: e.ts,
+      causationId: e.seq,
+      payload: {
+        strategyId: f.strategyId,
+        instrumentKey: f.instrumentKey,
+        exit: 'overfill',
+        reason: `the ${o.protects} ${f.side} ${f.fillQty} at ${inr(f.fillPricePaise)} filled past flat: ${after} to flatten`,
+        pricePaise: f.fillPricePaise,
+      },
+    },
+  ]
 }
 
 /**

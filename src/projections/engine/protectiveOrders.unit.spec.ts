@@ -5,7 +5,7 @@ import { unsafe } from '../../domain/ids/index.js'
 import { unsafeMoney } from '../../domain/money/index.js'
 import type { RiskLimits } from '../../domain/risk/index.js'
 import { createStrategyRegistry, streakStrategy } from '../../domain/strategies/index.js'
-import { type Draft, orderFilled, RELIANCE, STREAK_A, T0 } from '../orders/orderBook.fixtures.js'
+import { type Draft, orderAccepted, orderFilled, RELIANCE, STREAK_A, T0 } from '../orders/orderBook.fixtures.js'
 import { positionKey } from '../positions/index.js'
 import { given } from './deciderSpec.js'
 import {
@@ -532,6 +532,82 @@ describe('a resting trailing stop is moved, not replaced', () => {
     expect(ofType(j, 'ExitTriggered').map((e) => e.payload.exit)).toEqual(['trailing-stop'])
     expect(restingRequests(j)).toEqual([])
     expect(ofType(j, 'OrderModifyRequested')).toEqual([])
+  })
+})
+
+describe('live, a stop and its target that both fill (the OCO race at Upstox)', () => {
+  it('the second fill takes the position past flat: what is past flat is flattened at once, and no exits rest for it', () => {
+    const id = (n: number, leg = '') => `${RUN_ID}-${n}${leg}`
+    const j = cascadeJournal(engine, [
+      runStarted({ broker: 'upstox' }), // 1
+      strategyConfigured({ instruments: [], exits: RESTING }), // 2
+      signalEmitted({ intent: 'LONG', qty: 10 }), // 3 -> order run-1-3 (4), submitted (5)
+      orderAccepted(id(3)), // 6
+      orderFilled({ orderId: id(3), side: 'BUY', fillQty: 10, fillPricePaise: 100_000 }), // 7 -> stop and target
+      orderAccepted(id(7, '-SL')),
+      orderAccepted(id(7, '-TP')),
+      // The target fills; the stop's cancel is asked for, but the venue fills the stop before it lands.
+      orderFilled({ orderId: id(7, '-TP'), side: 'SELL', fillQty: 10, fillPricePaise: 103_000 }),
+      orderFilled({ orderId: id(7, '-SL'), side: 'SELL', fillQty: 10, fillPricePaise: 98_000 }),
+    ])
+    const last = j.findLastIndex((e) => e.type === 'OrderFilled')
+    const after = j.slice(last + 1)
+    expect(after.map((e) => e.type)).toEqual(['ExitTriggered', 'OrderRequested', 'OrderSubmitted'])
+    const exit = after[0]!
+    expect(exit.type === 'ExitTriggered' && [exit.payload.exit, exit.payload.reason, exit.causationId]).toEqual([
+      'overfill',
+      'the stop-loss SELL 10 at 980.00 filled past flat: -10 to flatten',
+      j[last]!.seq,
+    ])
+    const flatten = after[1]!
+    expect(
+      flatten.type === 'OrderRequested' && [
+        flatten.payload.side,
+        flatten.payload.qty,
+        flatten.payload.orderType,
+        flatten.payload.protects,
+      ],
+    ).toEqual(['BUY', 10, 'MARKET', undefined])
+    expect(positionOf(j)).toBe(-10)
+    // Once it fills, the position is flat and nothing rests.
+    const s = engine.initialState()
+    for (const e of j) engine.evolve(s, e)
+    const flattened = cascadeJournal(
+      engine,
+      [
+        orderAccepted(flatten.type === 'OrderRequested' ? flatten.payload.orderId : ''),
+        orderFilled({
+          orderId: flatten.type === 'OrderRequested' ? flatten.payload.orderId : '',
+          side: 'BUY',
+          fillQty: 10,
+          fillPricePaise: 98_000,
+        }),
+      ].map((d) => d),
+      s,
+    )
+    expect(flattened.filter((e) => e.type === 'OrderRequested')).toEqual([])
+    expect(s.trading.portfolio.positions.get(positionKey(STREAK_A, RELIANCE))?.qty).toBe(0)
+    expect([...s.trading.orders.working.values()].filter((o) => o.protects !== undefined)).toEqual([])
+  })
+
+  it('a stop that fills in part after the target left the position flat is flattened for that part', () => {
+    const id = (n: number, leg = '') => `${RUN_ID}-${n}${leg}`
+    const j = cascadeJournal(engine, [
+      runStarted({ broker: 'upstox' }),
+      strategyConfigured({ instruments: [], exits: RESTING }),
+      signalEmitted({ intent: 'LONG', qty: 10 }),
+      orderAccepted(id(3)),
+      orderFilled({ orderId: id(3), side: 'BUY', fillQty: 10, fillPricePaise: 100_000 }),
+      orderAccepted(id(7, '-SL')),
+      orderAccepted(id(7, '-TP')),
+      orderFilled({ orderId: id(7, '-TP'), side: 'SELL', fillQty: 10, fillPricePaise: 103_000 }),
+      orderFilled({ orderId: id(7, '-SL'), side: 'SELL', fillQty: 4, fillPricePaise: 98_000 }),
+    ])
+    const requests = j.filter((e) => e.type === 'OrderRequested')
+    const flatten = requests.at(-1)!
+    expect(flatten.type === 'OrderRequested' && [flatten.payload.side, flatten.payload.qty]).toEqual(['BUY', 4])
+    // The stop's rest was already being cancelled (the target's fill asked): not asked again.
+    expect(j.filter((e) => e.type === 'OrderCancelRequested').map((e) => e.correlationId)).toEqual([id(7, '-SL')])
   })
 })
 

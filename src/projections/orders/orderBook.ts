@@ -223,6 +223,8 @@ export const evolveOrderBook = (book: OrderBookState, e: Envelope): OrderBookSta
       o.feesPaise += e.payload.feesPaise
       // Upstox may report `complete` before the trades arrive: a fill within the quantity is then not late.
       if (o.status === 'filled' && o.filledQty <= o.qty) o.lastSeq = e.seq
+      // A part filled while a cancel is in flight leaves the cancel in flight (the venue still has it).
+      else if (o.status === 'pending_cancel' && o.filledQty < o.qty) o.lastSeq = e.seq
       else move(book, o, o.filledQty >= o.qty ? 'filled' : 'partially_filled', e.seq)
       return book
     }

@@ -108,6 +108,11 @@ describe('transitions, each from the state it normally follows', () => {
       'filled',
     ],
     [
+      'pending_cancel -> pending_cancel (a part filled while the cancel is in flight)',
+      [...accepted, orderCancelRequested(ID), orderFilled({ orderId: ID, fillQty: 4 })],
+      'pending_cancel',
+    ],
+    [
       'partially_filled -> partially_filled (accepted after a fill)',
       [...submitted, orderFilled({ orderId: ID, fillQty: 3 }), orderAccepted(ID)],
       'partially_filled',
