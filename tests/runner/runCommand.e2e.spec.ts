@@ -16,6 +16,8 @@ interface RunSummary {
   readonly orders: number
   readonly ordersPlaced: number
   readonly brokerErrors: number
+  /** Live: the portfolio stream's order updates that made the session reconcile at once. */
+  readonly venueUpdates?: number
   readonly positions: readonly { instrumentKey: string; qty: number }[]
   readonly verify: { divergences: number }
 }
@@ -264,7 +266,16 @@ describe('bahi run against the sandbox', () => {
     expect(s.ordersPlaced).toBeGreaterThan(0)
     expect(s.brokerErrors).toBe(0)
     expect(s.verify.divergences).toBe(0)
-    const configured = (await readAll(s.journal)).find((e) => e.type === 'StrategyConfigured')
+    // The portfolio stream was up, and its pushes made the session reconcile at once.
+    expect(s.venueUpdates).toBeGreaterThan(0)
+    const journalled = await readAll(s.journal)
+    expect(
+      journalled.some(
+        (e) =>
+          e.type === 'FeedStatusChanged' && e.payload.feed === 'upstox-portfolio' && e.payload.status === 'connected',
+      ),
+    ).toBe(true)
+    const configured = journalled.find((e) => e.type === 'StrategyConfigured')
     expect(configured?.type === 'StrategyConfigured' && [configured.payload.product, configured.payload.exits]).toEqual(
       ['D', { squareOff: 'off', stopLossPct: 2 }],
     )

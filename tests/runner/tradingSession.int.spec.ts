@@ -5,7 +5,11 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadCalendar } from '../../src/adapters/calendar/index.js'
-import { createMarketFeedClient, loadMarketFeedProto } from '../../src/adapters/upstoxFeed/index.js'
+import {
+  createMarketFeedClient,
+  createPortfolioStreamClient,
+  loadMarketFeedProto,
+} from '../../src/adapters/upstoxFeed/index.js'
 import type { Envelope, ExitConfig } from '../../src/domain/events/index.js'
 import { type InstrumentKey, unsafe } from '../../src/domain/ids/index.js'
 import { createStrategyRegistry, defineStrategy, paramsWithDefaults } from '../../src/domain/strategies/index.js'
@@ -73,6 +77,10 @@ interface SessionPlan {
     cascades: Envelope[],
   ) => Promise<void>
   readonly settleMs?: number
+  /** The venue's poll period (default 50 ms). */
+  readonly pollMs?: number
+  /** Live: the portfolio stream's pushes nudge the session to reconcile at once. */
+  readonly portfolioStream?: boolean
 }
 
 const runSession = async (h: UpstoxHarness, mode: 'paper' | 'live', plan: SessionPlan = {}) => {
@@ -88,7 +96,7 @@ const runSession = async (h: UpstoxHarness, mode: 'paper' | 'live', plan: Sessio
     ...(mode === 'live' ? { broker } : {}),
     log: h.log,
     nowMs: h.clock.nowMs,
-    pollMs: 50,
+    pollMs: plan.pollMs ?? 50,
     ...(plan.settleMs === undefined ? {} : { settleMs: plan.settleMs }),
     onCascade: (c) => cascades.push(...c),
   })
@@ -114,9 +122,23 @@ const runSession = async (h: UpstoxHarness, mode: 'paper' | 'live', plan: Sessio
     onTicks: session.onTicks,
   })
   expect(E.isRight(feed.subscribe([unsafe.instrumentKey(RELIANCE)], 'full'))).toBe(true)
+  const portfolio = plan.portfolioStream
+    ? createPortfolioStreamClient({
+        authorize: feedAuthorizer(broker, 'portfolio'),
+        log: h.log,
+        onOrderUpdate: (u) => {
+          if (u.orderUpdated !== undefined) session.nudge()
+        },
+      })
+    : undefined
   feed.start()
+  portfolio?.start()
   session.start()
   cleanups.push(async () => feed.close())
+  if (portfolio !== undefined) {
+    cleanups.push(async () => portfolio.close())
+    await waitFor(() => portfolio.status() === 'connected', 'portfolio stream connected')
+  }
   await waitFor(() => feed.status() === 'connected', 'feed connected')
   // The subscription is in force once its snapshot has come (the market has not moved yet).
   await waitFor(() => session.counters().ticks > 0, 'the subscription snapshot')
@@ -206,6 +228,23 @@ describe('trading session', () => {
       'trigger pending',
     ])
     // The confirmations are inputs; the requests are re-derived from them on replay.
+    const reader = openJournalReader(dir)
+    if (E.isLeft(reader)) throw new Error(reader.left._tag)
+    const verified = await verifyJournal(reader.right, createEngine(config))
+    await reader.right.close()
+    expect(E.isRight(verified) && verified.right.divergence).toBe(undefined)
+  })
+
+  it('live: with the portfolio stream, fills are journalled as the venue pushes them, not at the next poll', async () => {
+    const h = await startUpstoxHarness()
+    cleanups.push(() => h.close())
+    // A poll a minute: without the pushes, no fill would come back within the test.
+    const { dir, cascades, session } = await runSession(h, 'live', { pollMs: 60_000, portfolioStream: true })
+    const types = cascades.map((e) => e.type)
+    expect(types.filter((x) => x === 'OrderFilled').length).toBeGreaterThanOrEqual(2)
+    expect(session.counters().nudges).toBeGreaterThan(0)
+    const book = h.sandbox.orders.orderBook(h.sandbox.user.userId)
+    expect(book.map((o) => o.status)).toEqual(['complete', 'complete'])
     const reader = openJournalReader(dir)
     if (E.isLeft(reader)) throw new Error(reader.left._tag)
     const verified = await verifyJournal(reader.right, createEngine(config))

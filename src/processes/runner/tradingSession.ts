@@ -72,6 +72,8 @@ export interface TradingSessionCounters {
   readonly ordersPlaced: number
   readonly brokerReports: number
   readonly brokerErrors: number
+  /** Pushes from the portfolio stream that asked for a reconcile at once (`nudge`). */
+  readonly nudges: number
 }
 
 export type SessionError = JournalError | NoManifest
@@ -87,6 +89,8 @@ export const createTradingSession = (o: TradingSessionOptions) => {
   let tracked = new Map<OrderId, TrackedOrder>()
   let failure: SessionError | undefined
   let polling = false
+  /** A nudge came while a poll ran: poll once more when it ends, so the update it announced is not missed. */
+  let pollAgain = false
   let timer: ReturnType<typeof setInterval> | undefined
   /** The feed's server time (the exchange's clock; a replaying sandbox's market time), 0 before the first frame. */
   let serverTs = 0
@@ -103,6 +107,7 @@ export const createTradingSession = (o: TradingSessionOptions) => {
     ordersPlaced: 0,
     brokerReports: 0,
     brokerErrors: 0,
+    nudges: 0,
   }
   /** Every handle() in flight, so `stop()` can wait for them. */
   const inFlight = new Set<Promise<unknown>>()
@@ -254,6 +259,7 @@ export const createTradingSession = (o: TradingSessionOptions) => {
 
   const poll = async (): Promise<void> => {
     const broker = o.broker
+    if (polling) pollAgain = true
     if (broker === undefined || polling || failure !== undefined) return
     const working = [...tracked.values()].filter((t) => !t.done)
     if (working.length === 0) return
@@ -273,6 +279,10 @@ export const createTradingSession = (o: TradingSessionOptions) => {
       for (const e of reports) report(e)
     } finally {
       polling = false
+    }
+    if (pollAgain) {
+      pollAgain = false
+      await poll()
     }
   }
 
@@ -372,6 +382,16 @@ export const createTradingSession = (o: TradingSessionOptions) => {
         }
       }
       return E.right({ seq, events })
+    },
+    /**
+     * The venue says one of our orders changed (the portfolio stream's push): reconcile now rather than at the next
+     * poll, so a fill is journalled, and the other leg of a resting exit cancelled, within a round trip of it. The
+     * journal's reports still come from the reconcile (order book and trades, with their trade ids), so a push that
+     * is lost or repeated changes nothing but the timing.
+     */
+    nudge: (): void => {
+      counters.nudges++
+      void poll()
     },
     /** Starts polling the venue for the reports of working orders (live). */
     start: (): void => {

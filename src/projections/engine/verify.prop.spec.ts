@@ -35,7 +35,7 @@ const journalWithDecision = inputsArb()
     return fc.tuple(fc.constant(journal), fc.constantFrom(...decisions))
   })
 
-/** The decision with one field changed: a quantity when it has one, else its reason, venue or broker id. */
+/** The decision with one field changed: a quantity when it has one, else its reason, venue, broker id or price. */
 const tampered = (e: Envelope): Envelope => {
   const p: Record<string, unknown> = { ...e.payload }
   if (typeof p.qty === 'number') p.qty += 1
@@ -43,6 +43,9 @@ const tampered = (e: Envelope): Envelope => {
   else if (typeof p.reason === 'string') p.reason = `${p.reason} (edited)`
   else if (typeof p.venue === 'string') p.venue = 'elsewhere'
   else if (typeof p.brokerOrderId === 'string') p.brokerOrderId = 'FORGED'
+  // A modification's confirmation carries only the order and its new prices.
+  else if (typeof p.triggerPricePaise === 'number') p.triggerPricePaise += 5
+  else if (typeof p.limitPricePaise === 'number') p.limitPricePaise += 5
   else throw new Error(`no field to tamper with in ${e.type}`)
   return { ...e, payload: p } as Envelope
 }

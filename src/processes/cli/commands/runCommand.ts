@@ -15,6 +15,7 @@ import {
 } from '../../../adapters/upstox/index.js'
 import {
   createMarketFeedClient,
+  createPortfolioStreamClient,
   describeFeedError,
   type FeedMode,
   loadMarketFeedProto,
@@ -228,7 +229,23 @@ export const runCommand = async (
     await journal.close()
     return fail(control.left, 1)
   }
+  // Live, the portfolio stream's pushes make the session reconcile at once instead of at its next poll: a fill (and the
+  // cancel of a resting exit's other leg) within a round trip of the venue's update. The polls go on underneath.
+  const portfolio = o.live
+    ? createPortfolioStreamClient({
+        authorize: feedAuthorizer(broker, 'portfolio'),
+        log: log.child({ component: 'portfolio' }),
+        onOrderUpdate: (u) => {
+          if (u.orderUpdated !== undefined) session.nudge()
+        },
+        onStatus: (s) => {
+          io.err(`run: portfolio stream ${s.status}${s.reason === undefined ? '' : ` (${s.reason})`}`)
+          session.onFeedStatus(s)
+        },
+      })
+    : undefined
   feed.start()
+  portfolio?.start()
   session.start()
   io.err(`run: ${mode} ${o.strategy} on ${wanted.join(', ')}; journal ${dir} (Ctrl-C to stop)`)
   io.err(`run: operator channel open: bahi kill-switch ${dir} engage --reason TEXT (or release; bahi strategy)`)
@@ -245,6 +262,7 @@ export const runCommand = async (
   closing = true
   await control.right.close()
   await feed.close()
+  await portfolio?.close()
   const ended = await session.stop(runId, reason)
   await journal.close()
   if (E.isLeft(ended)) return fail(`the session halted: ${JSON.stringify(ended.left)}`, 1)
@@ -271,6 +289,7 @@ export const runCommand = async (
     orders: state.trading.orderCount,
     ordersPlaced: c.ordersPlaced,
     brokerErrors: c.brokerErrors,
+    ...(o.live ? { venueUpdates: c.nudges } : {}),
     positions,
     realizedPnl: state.trading.portfolio.realizedPaise / 100,
     fees: state.trading.portfolio.feesPaise / 100,
