@@ -411,16 +411,12 @@ export const createEngine = (config: EngineConfig): Engine => {
       case 'OrderFilled': {
         const breach = breachDecisions(s.trading, e.ts, e.seq)
         const { strategyId, instrumentKey } = e.payload
+        const tracked = s.exits.tracked.get(positionKey(strategyId, instrumentKey))
+        // A position left past flat by a resting exit gets no exits of its own while it is flattened.
+        if (tracked?.overfilled === true) return breach
         const resting =
           overfillDecisions(s.trading, e) ??
-          restingExitDecisions(
-            s.trading,
-            strategyId,
-            instrumentKey,
-            e,
-            s.simulator.config.tickPaise,
-            s.exits.tracked.get(positionKey(strategyId, instrumentKey))?.best,
-          )
+          restingExitDecisions(s.trading, strategyId, instrumentKey, e, s.simulator.config.tickPaise, tracked?.best)
         return resting.length === 0 ? breach : breach.length === 0 ? resting : [...breach, ...resting]
       }
       case 'OrderExpired': {
@@ -464,6 +460,7 @@ export const createEngine = (config: EngineConfig): Engine => {
       case 'KillSwitchReleased': {
         let out: EventDraft[] | undefined
         for (const t of s.exits.tracked.values()) {
+          if (t.overfilled === true) continue
           const d = restingExitDecisions(
             s.trading,
             t.strategyId,

@@ -35,7 +35,7 @@ export const EngineSnapshot = t.type({
       t.string,
       t.intersection([
         t.type({ strategyId: t.string, instrumentKey: t.string, best: t.number }),
-        t.partial({ retryFromMs: t.number }),
+        t.partial({ retryFromMs: t.number, overfilled: t.literal(true) }),
       ]),
     ]),
   ),
@@ -75,6 +75,7 @@ export const toEngineSnapshot = (s: EngineState): EngineSnapshot => ({
       instrumentKey: v.instrumentKey,
       best: v.best,
       ...(v.retryFromMs === undefined ? {} : { retryFromMs: v.retryFromMs }),
+      ...(v.overfilled === true ? { overfilled: true as const } : {}),
     },
   ]),
 })
@@ -109,6 +110,7 @@ export const fromEngineSnapshot = (config: EngineConfig, u: unknown): E.Either<s
                   instrumentKey: v.instrumentKey as InstrumentKey,
                   best: v.best,
                   ...(v.retryFromMs === undefined ? {} : { retryFromMs: v.retryFromMs }),
+                  ...(v.overfilled === true ? { overfilled: true as const } : {}),
                 },
               ]),
             ),

@@ -33,6 +33,11 @@ export interface Tracked {
   best: number
   /** When a resting exit our own risk rules denied is to be asked for again; undefined when none waits. */
   retryFromMs?: number
+  /**
+   * Set when the position is what a resting exit left past flat (an `overfill` exit fired): it is flattened, asked
+   * again at each price until an order that flattens it works, and no exits rest for it.
+   */
+  overfilled?: true
 }
 
 /** Per open position, the best price since entry (for the trailing stop). Part of the engine state. */
@@ -105,6 +110,12 @@ export const evolveExits = (x: ExitState, s: TradingState, e: Envelope, qtyBefor
       }
       return x
     }
+    case 'ExitTriggered': {
+      if (e.payload.exit !== 'overfill') return x
+      const t = x.tracked.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))
+      if (t !== undefined) t.overfilled = true
+      return x
+    }
     case 'OrderRequested': {
       if (e.payload.protects === undefined) return x
       const t = x.tracked.get(positionKey(e.payload.strategyId, e.payload.instrumentKey))
@@ -156,6 +167,12 @@ export const exitDecisions = (
     const { key, tracked: t } = list[i]!
     const pos = s.portfolio.positions.get(key)
     if (pos === undefined || pos.qty === 0) continue
+    if (t.overfilled === true) {
+      // Left past flat by a resting exit: its flatten order is working, or was denied (the order rate) and is asked
+      // for again here.
+      if (pos.qty + pendingQty(s, t.strategyId, t.instrumentKey) !== 0) (out ??= []).push(overfillAgain(t, pos.qty, e))
+      continue
+    }
     const cfg = s.strategies.get(t.strategyId)?.exits
     const long = pos.qty > 0
     const entry = pos.costPaise / pos.qty
@@ -215,6 +232,22 @@ export const exitDecisions = (
   return out ?? NO_EVENTS
 }
 
+const overfillAgain = (t: Tracked, qty: number, e: Envelope<TickReceived> | Envelope<BarClosed>): EventDraft => {
+  const price = e.type === 'TickReceived' ? e.payload.ltpPaise : e.payload.closePaise
+  return {
+    type: 'ExitTriggered',
+    ts: e.ts,
+    causationId: unsafe.seq(e.seq),
+    payload: {
+      strategyId: t.strategyId,
+      instrumentKey: t.instrumentKey,
+      exit: 'overfill',
+      reason: `still ${qty} past flat after a resting exit overfilled: flattened again`,
+      pricePaise: unsafeMoney.price(price),
+    },
+  }
+}
+
 /**
  * The resting exits brought in step at this price, for each position of the instrument whose exits rest: placed again
  * after a day's DAY orders expired, after a halt, or a second after our own risk rules denied one (the order rate
@@ -233,6 +266,8 @@ export const restingExitChecks = (
   let out: EventDraft[] | undefined = orphans.length === 0 ? undefined : [...orphans]
   for (let i = 0; i < list.length; i++) {
     const { key, tracked: t } = list[i]!
+    // No exits rest for a position a resting exit left past flat: it is being flattened (exitDecisions).
+    if (t.overfilled === true) continue
     if (t.retryFromMs !== undefined && e.ts < t.retryFromMs) continue
     if (
       restingExitsInStep(s, t.strategyId, t.instrumentKey, key) &&

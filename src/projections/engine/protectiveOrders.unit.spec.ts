@@ -590,6 +590,48 @@ describe('live, a stop and its target that both fill (the OCO race at Upstox)', 
     expect([...s.trading.orders.working.values()].filter((o) => o.protects !== undefined)).toEqual([])
   })
 
+  it('its flatten order denied (the order rate), it is asked for again at the next price, and no exits rest meanwhile', () => {
+    const id = (n: number, leg = '') => `${RUN_ID}-${n}${leg}`
+    const j = cascadeJournal(engine, [
+      runStarted({ broker: 'upstox' }),
+      // The entry, its stop and its target fill the window of T0's second.
+      limits({ maxOrdersPerSecond: 3 }),
+      strategyConfigured({ instruments: [], exits: RESTING }), // 3
+      signalEmitted({ intent: 'LONG', qty: 10 }), // 4 -> order run-1-4
+      orderAccepted(id(4)),
+      orderFilled({ orderId: id(4), side: 'BUY', fillQty: 10, fillPricePaise: 100_000 }), // 8 -> stop and target
+      orderAccepted(id(8, '-SL')),
+      orderAccepted(id(8, '-TP')),
+      orderFilled({ orderId: id(8, '-TP'), side: 'SELL', fillQty: 10, fillPricePaise: 103_000 }),
+      orderFilled({ orderId: id(8, '-SL'), side: 'SELL', fillQty: 10, fillPricePaise: 98_000 }),
+      tickReceived(RELIANCE, 98_500, T0 + 400),
+      tickReceived(RELIANCE, 98_600, T0 + 1_500),
+    ])
+    expect(ofType(j, 'ExitTriggered').map((e) => [e.ts - T0, e.payload.exit, e.payload.reason])).toEqual([
+      [0, 'overfill', 'the stop-loss SELL 10 at 980.00 filled past flat: -10 to flatten'],
+      [400, 'overfill', 'still -10 past flat after a resting exit overfilled: flattened again'],
+      [1_500, 'overfill', 'still -10 past flat after a resting exit overfilled: flattened again'],
+    ])
+    // Denied while the window is full, submitted once it has cleared; never an exit resting for the short.
+    const flattens = ofType(j, 'OrderRequested').filter((e) => e.payload.side === 'BUY' && e.ts > T0 - 1)
+    const outcome = (orderId: string) =>
+      j.find((e) => (e.type === 'OrderDenied' || e.type === 'OrderSubmitted') && e.payload.orderId === orderId)?.type
+    expect(flattens.slice(1).map((e) => [e.ts - T0, outcome(e.payload.orderId)])).toEqual([
+      [0, 'OrderDenied'],
+      [400, 'OrderDenied'],
+      [1_500, 'OrderSubmitted'],
+    ])
+    expect(restingRequests(j)).toEqual([
+      ['stop-loss', 'SL-M', 'SELL', 10, 98_000],
+      ['take-profit', 'LIMIT', 'SELL', 10, 103_000],
+    ])
+    // With its flatten order working, the next price asks nothing more.
+    const s = engine.initialState()
+    for (const e of j) engine.evolve(s, e)
+    const next = { ...tickReceived(RELIANCE, 98_700, T0 + 2_000), seq: unsafe.seq(j.length + 1) } as Envelope
+    expect(engine.step(s, next).decisions).toEqual([])
+  })
+
   it('a stop that fills in part after the target left the position flat is flattened for that part', () => {
     const id = (n: number, leg = '') => `${RUN_ID}-${n}${leg}`
     const j = cascadeJournal(engine, [
