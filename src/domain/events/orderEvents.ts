@@ -17,6 +17,15 @@ export type Validity = t.TypeOf<typeof Validity>
 
 const orderRef = { orderId: OrderId }
 
+/** What our own risk check says of a refused order, or of a refused move of one: the rule, why, value and limit. */
+const denialOf = t.intersection([
+  t.type({ ...orderRef, rule: t.string, reason: t.string }),
+  t.partial({ value: t.number, limit: t.number }),
+])
+
+/** The prices a modification asks for, and the venue confirms: the ones that change. */
+const newPrices = t.partial({ limitPricePaise: PricePaise, triggerPricePaise: PricePaise })
+
 /**
  * The exit a resting protective order stands for (docs/exits.md, "Resting exits"): the engine places it when a
  * position opens, as an SL-M (stop loss) or LIMIT (take profit) for the whole position, and cancels the other when one
@@ -44,13 +53,7 @@ export const OrderRequested = t.type({
 })
 export type OrderRequested = t.TypeOf<typeof OrderRequested>
 
-export const OrderDenied = t.type({
-  type: t.literal('OrderDenied'),
-  payload: t.intersection([
-    t.type({ orderId: OrderId, rule: t.string, reason: t.string }),
-    t.partial({ value: t.number, limit: t.number }),
-  ]),
-})
+export const OrderDenied = t.type({ type: t.literal('OrderDenied'), payload: denialOf })
 export type OrderDenied = t.TypeOf<typeof OrderDenied>
 
 /** Passed every risk rule and handed to the broker (simulated or Upstox). */
@@ -125,20 +128,14 @@ export type OrderExpired = t.TypeOf<typeof OrderExpired>
  */
 export const OrderModifyRequested = t.type({
   type: t.literal('OrderModifyRequested'),
-  payload: t.intersection([
-    t.type({ ...orderRef, reason: t.string }),
-    t.partial({ limitPricePaise: PricePaise, triggerPricePaise: PricePaise }),
-  ]),
+  payload: t.intersection([t.type({ ...orderRef, reason: t.string }), newPrices]),
 })
 export type OrderModifyRequested = t.TypeOf<typeof OrderModifyRequested>
 
 /** The venue took the change: the order works at these prices from here on. */
 export const OrderModified = t.type({
   type: t.literal('OrderModified'),
-  payload: t.intersection([
-    t.type(orderRef),
-    t.partial({ limitPricePaise: PricePaise, triggerPricePaise: PricePaise }),
-  ]),
+  payload: t.intersection([t.type(orderRef), newPrices]),
 })
 export type OrderModified = t.TypeOf<typeof OrderModified>
 
@@ -146,13 +143,7 @@ export type OrderModified = t.TypeOf<typeof OrderModified>
  * A strategy's move of its order's price that our own risk rules refuse (the price decides the notional): the order
  * works on at its old prices, and nothing reaches the venue. Like `OrderDenied`, it names the rule, value and limit.
  */
-export const OrderModifyDenied = t.type({
-  type: t.literal('OrderModifyDenied'),
-  payload: t.intersection([
-    t.type({ ...orderRef, rule: t.string, reason: t.string }),
-    t.partial({ value: t.number, limit: t.number }),
-  ]),
-})
+export const OrderModifyDenied = t.type({ type: t.literal('OrderModifyDenied'), payload: denialOf })
 export type OrderModifyDenied = t.TypeOf<typeof OrderModifyDenied>
 
 /** The venue (or the simulated broker) refused the change: the order works on at its old prices. */

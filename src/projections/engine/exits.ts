@@ -170,7 +170,16 @@ export const exitDecisions = (
     if (t.overfilled === true) {
       // Left past flat by a resting exit: its flatten order is working, or was denied (the order rate) and is asked
       // for again here.
-      if (pos.qty + pendingQty(s, t.strategyId, t.instrumentKey) !== 0) (out ??= []).push(overfillAgain(t, pos.qty, e))
+      if (pos.qty + pendingQty(s, t.strategyId, t.instrumentKey) !== 0)
+        (out ??= []).push(
+          exitAt(
+            t,
+            'overfill',
+            `still ${pos.qty} past flat after a resting exit overfilled: flattened again`,
+            price,
+            e,
+          ),
+        )
       continue
     }
     const cfg = s.strategies.get(t.strategyId)?.exits
@@ -216,37 +225,30 @@ export const exitDecisions = (
         throw new Error(`unhandled exit ${String(never)}`)
       }
     }
-    const fired = { exit, reason }
-    ;(out ??= []).push({
-      type: 'ExitTriggered',
-      ts: e.ts,
-      causationId: unsafe.seq(e.seq),
-      payload: {
-        strategyId: t.strategyId,
-        instrumentKey: t.instrumentKey,
-        ...fired,
-        pricePaise: unsafeMoney.price(price),
-      },
-    })
+    ;(out ??= []).push(exitAt(t, exit, reason, price, e))
   }
   return out ?? NO_EVENTS
 }
 
-const overfillAgain = (t: Tracked, qty: number, e: Envelope<TickReceived> | Envelope<BarClosed>): EventDraft => {
-  const price = e.type === 'TickReceived' ? e.payload.ltpPaise : e.payload.closePaise
-  return {
-    type: 'ExitTriggered',
-    ts: e.ts,
-    causationId: unsafe.seq(e.seq),
-    payload: {
-      strategyId: t.strategyId,
-      instrumentKey: t.instrumentKey,
-      exit: 'overfill',
-      reason: `still ${qty} past flat after a resting exit overfilled: flattened again`,
-      pricePaise: unsafeMoney.price(price),
-    },
-  }
-}
+/** The exit `exit` of the tracked position, fired at `price` of the price event `e`. */
+const exitAt = (
+  t: Tracked,
+  exit: ExitKind,
+  reason: string,
+  price: number,
+  e: Envelope<TickReceived> | Envelope<BarClosed>,
+): EventDraft => ({
+  type: 'ExitTriggered',
+  ts: e.ts,
+  causationId: unsafe.seq(e.seq),
+  payload: {
+    strategyId: t.strategyId,
+    instrumentKey: t.instrumentKey,
+    exit,
+    reason,
+    pricePaise: unsafeMoney.price(price),
+  },
+})
 
 /**
  * The resting exits brought in step at this price, for each position of the instrument whose exits rest: placed again

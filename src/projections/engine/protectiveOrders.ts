@@ -271,7 +271,14 @@ export const trailingStopLags = (
   if (cfg?.trailingStopPct === undefined) return false
   const pos = s.portfolio.positions.get(key)
   if (pos === undefined || pos.qty === 0) return false
-  const stop = restingOf(s, strategyId, instrumentKey).find((o) => o.protects === 'stop-loss')
+  let stop: OrderView | undefined
+  for (const o of s.orders.working.values()) {
+    if (o.protects !== 'stop-loss' || o.status === 'pending_cancel') continue
+    if (o.strategyId === strategyId && o.instrumentKey === instrumentKey) {
+      stop = o
+      break
+    }
+  }
   if (stop === undefined || !canModify(stop, ts)) return false
   const w = wantedFor(cfg, pos.qty, pos.costPaise / pos.qty, bestPaise, tickPaise)[0]!
   return sized(stop, w) && tighter(w, stop.triggerPricePaise)

@@ -570,19 +570,13 @@ describe('live, a stop and its target that both fill (the OCO race at Upstox)', 
     ).toEqual(['BUY', 10, 'MARKET', undefined])
     expect(positionOf(j)).toBe(-10)
     // Once it fills, the position is flat and nothing rests.
+    if (flatten.type !== 'OrderRequested') throw new Error('no flatten order')
     const s = engine.initialState()
     for (const e of j) engine.evolve(s, e)
+    const { orderId } = flatten.payload
     const flattened = cascadeJournal(
       engine,
-      [
-        orderAccepted(flatten.type === 'OrderRequested' ? flatten.payload.orderId : ''),
-        orderFilled({
-          orderId: flatten.type === 'OrderRequested' ? flatten.payload.orderId : '',
-          side: 'BUY',
-          fillQty: 10,
-          fillPricePaise: 98_000,
-        }),
-      ].map((d) => d),
+      [orderAccepted(orderId), orderFilled({ orderId, side: 'BUY', fillQty: 10, fillPricePaise: 98_000 })],
       s,
     )
     expect(flattened.filter((e) => e.type === 'OrderRequested')).toEqual([])
