@@ -16,7 +16,8 @@ import { DEFAULT_SIMULATOR_CONFIG } from '../src/projections/index.js'
 
 // End-to-end backtest throughput on the real 5-stock 1-minute set (issue 4): store -> sma-cross -> risk -> simulated
 // broker -> projections -> journal, and the parts on their own so the figure can be read: streaming bars out of the
-// store, and the engine with no journal. Needs the data (NSE_DATA_DIR, default ../shared/data/nse); imports it into
+// store, the engine with no journal, the journal alone, and the end to end run again with a strategy that almost never
+// trades (what the bars alone cost on this path). Needs the data (NSE_DATA_DIR, default ../shared/data/nse); imports it into
 // a temporary store with the CLI first. Peak RSS is the whole process's. Figures vary with load (2 shared cores).
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -45,13 +46,21 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const best = (xs: number[]) => Math.max(...xs)
 const query = { instrumentKeys: [], timeframe: '1m' as const }
 
-const spec = (journalDir: string, instruments: readonly InstrumentKey[]): BacktestSpec => ({
+/** The benchmark's strategy, and one with almost no decisions: the same path, nearly all of it bars. */
+const BENCH_PARAMS = { fast: 10, slow: 30, qty: 10 }
+const QUIET_PARAMS = { fast: 500, slow: 2000, qty: 10 }
+
+const spec = (
+  journalDir: string,
+  instruments: readonly InstrumentKey[],
+  params: Record<string, number> = BENCH_PARAMS,
+): BacktestSpec => ({
   runId: 'bench',
   journalDir,
   startedMs: Date.UTC(2025, 0, 1, 3, 30),
   seed: 1,
   capitalPaise: 100_000_000,
-  strategy: { kind: 'sma-cross', params: { fast: 10, slow: 30, qty: 10 }, exits: {} },
+  strategy: { kind: 'sma-cross', params, exits: {} },
   instruments,
   simulator: DEFAULT_SIMULATOR_CONFIG,
   limits: { maxOrdersPerSecond: 10 },
@@ -141,17 +150,37 @@ for (let r = 0; r < REPEATS; r++) {
 }
 
 // 4. End to end: store -> engine -> journal, as `bahi backtest` runs it (without the report). Timed from opening the
-// stream, which runs the query's sort.
-const e2eRates: number[] = []
-for (let r = 0; r < REPEATS; r++) {
-  const t0 = performance.now()
-  const s = await store.streamBarBatches(query)
-  if (E.isLeft(s)) throw new Error(s.left._tag)
-  const ran = await runBacktest(spec(path.join(work, `run-${r}`), instruments), createBuiltinEngine(), s.right, log)
-  if (E.isLeft(ran)) throw new Error(ran.left)
-  e2eRates.push(ran.right.bars / ((performance.now() - t0) / 1000))
-  fs.rmSync(path.join(work, `run-${r}`), { recursive: true, force: true })
+// stream, which runs the query's sort; the wait for the first chunk (the sort, which this thread sits out) is recorded.
+// Then the same with sma-cross(500,2000), whose few decisions leave the bars' own cost: what no cheaper decision
+// path could go below.
+const endToEnd = async (params: Record<string, number>) => {
+  const rates: number[] = []
+  const firstChunkMs: number[] = []
+  let decisions = 0
+  for (let r = 0; r < REPEATS; r++) {
+    const t0 = performance.now()
+    const s = await store.streamBarBatches(query)
+    if (E.isLeft(s)) throw new Error(s.left._tag)
+    const timed = (async function* () {
+      let first = true
+      for await (const b of s.right) {
+        if (first) firstChunkMs.push(performance.now() - t0)
+        first = false
+        yield b
+      }
+    })()
+    const dir = path.join(work, `run-${r}`)
+    const ran = await runBacktest(spec(dir, instruments, params), createBuiltinEngine(), timed, log)
+    if (E.isLeft(ran)) throw new Error(ran.left)
+    rates.push(ran.right.bars / ((performance.now() - t0) / 1000))
+    decisions = ran.right.events - ran.right.bars
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  return { rates, firstChunkMs, decisions }
 }
+const e2e = await endToEnd(BENCH_PARAMS)
+const e2eRates = e2e.rates
+const quiet = await endToEnd(QUIET_PARAMS)
 store.close()
 fs.rmSync(work, { recursive: true, force: true })
 const peakMb = process.resourceUsage().maxRSS / 1024
@@ -165,9 +194,10 @@ process.stdout.write(`backtest throughput, sma-cross(10,30) on ${fmt(bars)} real
 | store -> drafts (one object per bar, for contrast) | ${fmt(best(draftRates))} |
 | engine only (bars in memory, no journal) | ${fmt(best(engineRates))} |
 | end to end: store -> engine -> journal | ${fmt(best(e2eRates))} |
+| end to end, sma-cross(500,2000): ${fmt(quiet.decisions)} events besides the bars | ${fmt(best(quiet.rates))} |
 
 journal alone (open to synced, so each includes one fsync): ${fmt(bars)} bars at ${fmt(best(journalBarRates))} events/s (${ms(bars, best(journalBarRates))} ms); ${fmt(decisionEvents.length)} decisions and configuration events at ${fmt(best(journalDecisionRates))} events/s (${ms(decisionEvents.length, best(journalDecisionRates))} ms)
-cost model, best figures per run: store ${ms(bars, best(streamRates))} ms + engine ${ms(bars, best(engineRates))} ms + journal ${ms(bars, best(journalBarRates)) + ms(decisionEvents.length, best(journalDecisionRates))} ms; end to end ${ms(bars, best(e2eRates))} ms
+cost model, best figures per run: store ${ms(bars, best(streamRates))} ms + engine ${ms(bars, best(engineRates))} ms + journal ${ms(bars, best(journalBarRates)) + ms(decisionEvents.length, best(journalDecisionRates))} ms; end to end ${ms(bars, best(e2eRates))} ms, of which ${Math.round(Math.min(...e2e.firstChunkMs))}-${Math.round(Math.max(...e2e.firstChunkMs))} ms waiting for the first chunk (DuckDB's sort); sma-cross(500,2000) end to end ${ms(bars, best(quiet.rates))} ms
 peak RSS of the whole bench process: ${fmt(peakMb)} MB
-all runs: stream ${streamRates.map(fmt).join(' / ')}; drafts ${draftRates.map(fmt).join(' / ')}; engine ${engineRates.map(fmt).join(' / ')}; e2e ${e2eRates.map(fmt).join(' / ')}
+all runs: stream ${streamRates.map(fmt).join(' / ')}; drafts ${draftRates.map(fmt).join(' / ')}; engine ${engineRates.map(fmt).join(' / ')}; e2e ${e2eRates.map(fmt).join(' / ')}; e2e sma-cross(500,2000) ${quiet.rates.map(fmt).join(' / ')}
 `)
