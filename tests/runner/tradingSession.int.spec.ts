@@ -5,14 +5,17 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadCalendar } from '../../src/adapters/calendar/index.js'
+import { DEFAULT_SYNTHETIC_INSTRUMENTS } from '../../src/adapters/synthetic/index.js'
 import {
   createMarketFeedClient,
   createPortfolioStreamClient,
   loadMarketFeedProto,
 } from '../../src/adapters/upstoxFeed/index.js'
-import type { Envelope, ExitConfig } from '../../src/domain/events/index.js'
+import type { BarDays } from '../../src/adapters/upstoxSandbox/index.js'
+import type { BarClosed, Envelope, EventDraft, ExitConfig } from '../../src/domain/events/index.js'
 import { type InstrumentKey, unsafe } from '../../src/domain/ids/index.js'
 import { createStrategyRegistry, defineStrategy, paramsWithDefaults } from '../../src/domain/strategies/index.js'
+import { addIstDays, istMidnight } from '../../src/domain/time/index.js'
 import { type Journal, openFileJournal, openJournalReader } from '../../src/journal/index.js'
 import { verifyJournal } from '../../src/processes/replay/index.js'
 import { createTradingSession, feedAuthorizer, sessionHeader } from '../../src/processes/runner/index.js'
@@ -52,6 +55,48 @@ const calendar = (() => {
   if (E.isLeft(c)) throw new Error('no calendar')
   return c.right
 })()
+
+/**
+ * RELIANCE at 1,000.00 every minute of every session, except the replay day (the harness's fourth session): flat for
+ * 10 minutes, then up 2.50 a minute to 1,012.50, down 10.00 a minute to 972.50, and flat again. A long entered in the
+ * flat start with a 1% stop and a 1% target at the venue sees its target fill on the way up (at 1,010.00, the 14th
+ * minute) and its stop 16 ticks later on the way down (at 982.50, the 18th), unless the stop is cancelled in between.
+ */
+const raceDays = function* (): BarDays {
+  const price = (day: number, m: number): number => {
+    if (day !== 3 || m < 10) return 100_000
+    if (m < 15) return 100_000 + (m - 9) * 250
+    if (m < 19) return 101_250 - (m - 14) * 1_000
+    return 97_250
+  }
+  let date = '2025-01-01'
+  for (let day = 0; ; date = addIstDays(date, 1)!) {
+    const session = calendar.sessionOn(date)
+    if (session === undefined) continue
+    const bars: EventDraft<BarClosed>[] = []
+    const open = istMidnight(date)! + session.openSec * 1000
+    for (let m = 0; m < (session.closeSec - session.openSec) / 60; m++) {
+      const [o, c] = [m === 0 ? price(day, 0) : price(day, m - 1), price(day, m)]
+      const openMs = open + m * 60_000
+      bars.push({
+        type: 'BarClosed',
+        ts: openMs + 60_000,
+        payload: {
+          instrumentKey: unsafe.instrumentKey(RELIANCE),
+          timeframe: '1m',
+          openMs,
+          openPaise: o,
+          highPaise: Math.max(o, c),
+          lowPaise: Math.min(o, c),
+          closePaise: c,
+          volume: 10_000,
+        } as BarClosed['payload'],
+      })
+    }
+    yield bars
+    day++
+  }
+}
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -228,6 +273,60 @@ describe('trading session', () => {
       'trigger pending',
     ])
     // The confirmations are inputs; the requests are re-derived from them on replay.
+    const reader = openJournalReader(dir)
+    if (E.isLeft(reader)) throw new Error(reader.left._tag)
+    const verified = await verifyJournal(reader.right, createEngine(config))
+    await reader.right.close()
+    expect(E.isRight(verified) && verified.right.divergence).toBe(undefined)
+  })
+
+  it('live: when both legs of a resting exit fill at the venue before the cancel of the second lands, the session flattens what went past flat and rests nothing for it', async () => {
+    const h = await startUpstoxHarness({
+      instruments: DEFAULT_SYNTHETIC_INSTRUMENTS.filter((i) => i.instrumentKey === RELIANCE),
+      days: raceDays(),
+    })
+    cleanups.push(() => h.close())
+    const user = h.sandbox.user.userId
+    const overfill = (cs: readonly Envelope[]) =>
+      cs.findIndex((e) => e.type === 'ExitTriggered' && e.payload.exit === 'overfill')
+    const { dir, cascades, session } = await runSession(h, 'live', {
+      exits: { stopLossPct: 1, takeProfitPct: 1, resting: true, squareOff: 'off' },
+      params: { exitAt: 1_000_000 },
+      whileLong: async (step, cascades) => {
+        // The flat start leaves 40 ticks for both exits to rest at the venue before the price moves.
+        await waitFor(() => h.sandbox.orders.workingOrders(user).length === 2, 'the stop and the target resting')
+        // The venue sits on the next cancel (the stop's, once the target fills) for 4 s: the price reaches the stop
+        // 16 ticks after the target, about 0.3 s of this test's stepping.
+        await h.fault({ kind: 'delay', ms: 4_000, count: 1, path: '/v2/order/cancel' })
+        await step(() => {
+          const at = overfill(cascades)
+          return at >= 0 && cascades.slice(at).some((e) => e.type === 'OrderFilled' && e.payload.side === 'BUY')
+        }, 'both legs filled, and what went past flat bought back')
+      },
+    })
+    const requested = cascades.flatMap((e) => (e.type === 'OrderRequested' ? [e] : []))
+    const stop = requested.find((e) => e.payload.protects === 'stop-loss')
+    const target = requested.find((e) => e.payload.protects === 'take-profit')
+    expect([stop?.payload.triggerPricePaise, target?.payload.limitPricePaise]).toEqual([99_000, 101_000])
+    // Both legs filled at the venue: the target on the way up, the stop on the way down while its cancel was held.
+    const status = (tag: string | undefined) => h.sandbox.orders.byTag(user, tag ?? '').map((o) => o.status)
+    expect([status(target?.payload.orderId), status(stop?.payload.orderId)]).toEqual([['complete'], ['complete']])
+    const at = overfill(cascades)
+    const trigger = cascades[at]
+    expect(trigger?.type === 'ExitTriggered' && trigger.payload.reason).toMatch(
+      /^the stop-loss SELL 5 at \d+\.\d\d filled past flat: -5 to flatten$/,
+    )
+    // What went past flat was bought back at the market, and no exits were asked for the accidental short.
+    const after = requested.filter((e) => e.seq > trigger!.seq)
+    expect(after.map((e) => [e.payload.side, e.payload.qty, e.payload.orderType, e.payload.protects])).toEqual([
+      ['BUY', 5, 'MARKET', undefined],
+    ])
+    const qty = session.state().trading.portfolio.positions.get(positionKey('tick-probe.1', RELIANCE as InstrumentKey))
+    expect(qty?.qty ?? 0).toBe(0)
+    expect(h.sandbox.orders.openPositions(user)).toEqual([])
+    expect(h.sandbox.orders.workingOrders(user)).toEqual([])
+    // The cancel that came too late was refused by the venue (the stop had filled): one broker error, nothing more.
+    expect(session.counters().brokerErrors).toBe(1)
     const reader = openJournalReader(dir)
     if (E.isLeft(reader)) throw new Error(reader.left._tag)
     const verified = await verifyJournal(reader.right, createEngine(config))
