@@ -81,10 +81,15 @@ describe('bahi backtest', () => {
     expect(s.journal).toBe(join(out, 'journal'))
     expect(existsSync(s.report.html)).toBe(true)
     const report = JSON.parse(readFileSync(s.report.json, 'utf8')) as {
-      trades: { netPnl: number; entryReason: string; exitReason: string }[]
+      trades: { netPnl: number; entryReason: string; exitReason: string; instrumentKey: string; symbol?: string }[]
       metrics: { netPnl: number; closedTrades: number; fees: number }
     }
     expect(report.metrics.closedTrades).toBe(s.closedTrades)
+    // Instruments asked for by symbol and by key are both named by their symbol in the report.
+    expect([...new Set(report.trades.map((t) => `${t.symbol} ${t.instrumentKey}`))].sort()).toEqual([
+      'RELIANCE NSE_EQ|INE002A01018',
+      'TCS NSE_EQ|INE467B01029',
+    ])
     expect(s.closedTrades).toBeGreaterThan(0)
     // Square-off leaves the book flat, so the trades' net PnL adds up to the run's, to the paisa.
     const sum = report.trades.reduce((a, t) => a + Math.round(t.netPnl * 100), 0)
@@ -97,6 +102,12 @@ describe('bahi backtest', () => {
     const events = await readAll(s.journal)
     const fees = events.reduce((a, e) => a + (e.type === 'OrderFilled' ? e.payload.feesPaise : 0), 0)
     expect(fees).toBe(Math.round(s.fees * 100))
+    // The symbols come from the run's manifest, so a report of the journal alone names them the same.
+    const manifest = events[0]
+    expect(manifest?.type === 'RunStarted' && manifest.payload.instrumentSymbols).toEqual({
+      'NSE_EQ|INE002A01018': 'RELIANCE',
+      'NSE_EQ|INE467B01029': 'TCS',
+    })
     const v = await bahi(['replay', s.journal, '--verify', '--json'])
     expect(parseJsonOut<{ divergences: number; events: number }>(v)).toMatchObject({ divergences: 0, events: s.events })
     await expectReportOfJournal(s)

@@ -158,8 +158,12 @@ describe('bahi run against the sandbox', () => {
     // when a paper session asks for RELMASTER, then it trades RELIANCE
     const s = await run(['--instruments', 'RELMASTER'])
     expect(s.ticks).toBeGreaterThan(0)
-    const configured = (await readAll(s.journal)).find((e) => e.type === 'StrategyConfigured')
+    const events = await readAll(s.journal)
+    const configured = events.find((e) => e.type === 'StrategyConfigured')
     expect(configured?.type === 'StrategyConfigured' && configured.payload.instruments).toEqual([RELIANCE])
+    // and its manifest keeps the name it was asked by, for the session's reports
+    const manifest = events.find((e) => e.type === 'RunStarted')
+    expect(manifest?.type === 'RunStarted' && manifest.payload.instrumentSymbols).toEqual({ [RELIANCE]: 'RELMASTER' })
   }, 90_000)
 
   it('an operator halts, resumes and switches off a running session through its operator channel', async () => {

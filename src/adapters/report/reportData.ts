@@ -3,6 +3,8 @@
 export interface ReportTrade {
   readonly strategyId: string
   readonly instrumentKey: string
+  /** The trading symbol the run named the instrument by, when its manifest says (`RunStarted.instrumentSymbols`). */
+  readonly symbol?: string
   readonly side: string
   readonly qty: number
   readonly entryTime: string

@@ -17,8 +17,14 @@ const TRADE_HEAD =
 
 const signClass = (v: number) => (v < 0 ? 'neg' : 'pos')
 
+/** An instrument's cell: its trading symbol, with the key on hover, where the run named one; else the key. */
+const instrumentCell = (t: { readonly instrumentKey: string; readonly symbol?: string }) =>
+  t.symbol === undefined
+    ? `<td>${esc(t.instrumentKey)}</td>`
+    : `<td title="${esc(t.instrumentKey)}">${esc(t.symbol)}</td>`
+
 const tradeRow = (t: ReportTrade, n: number) =>
-  `<tr><td>${n}</td><td>${esc(t.entryTime)}</td><td>${esc(t.exitTime)}</td><td>${esc(t.strategyId)}</td><td>${esc(t.instrumentKey)}</td><td>${esc(t.side)}</td><td>${t.qty}</td><td>${t.entryPrice.toFixed(2)}</td><td>${t.exitPrice.toFixed(2)}</td><td class="${signClass(t.netPnl)}">${esc(formatInr(t.netPnl, 2))}</td><td>${esc(formatInr(t.fees, 2))}</td><td>${esc(t.entryReason)}</td><td>${esc(t.exitReason)}</td></tr>`
+  `<tr><td>${n}</td><td>${esc(t.entryTime)}</td><td>${esc(t.exitTime)}</td><td>${esc(t.strategyId)}</td>${instrumentCell(t)}<td>${esc(t.side)}</td><td>${t.qty}</td><td>${t.entryPrice.toFixed(2)}</td><td>${t.exitPrice.toFixed(2)}</td><td class="${signClass(t.netPnl)}">${esc(formatInr(t.netPnl, 2))}</td><td>${esc(formatInr(t.fees, 2))}</td><td>${esc(t.entryReason)}</td><td>${esc(t.exitReason)}</td></tr>`
 
 const tradesSection = (trades: readonly ReportTrade[]): string => {
   const count = trades.length.toLocaleString('en-IN')
@@ -38,6 +44,7 @@ ${last.join('\n')}</table>`
 interface Breakdown {
   strategyId: string
   instrumentKey: string
+  symbol?: string
   trades: number
   wins: number
   netPnl: number
@@ -50,7 +57,15 @@ const breakdownSection = (trades: readonly ReportTrade[]): string => {
     const key = `${t.strategyId}\u0000${t.instrumentKey}`
     let b = by.get(key)
     if (b === undefined) {
-      b = { strategyId: t.strategyId, instrumentKey: t.instrumentKey, trades: 0, wins: 0, netPnl: 0, fees: 0 }
+      b = {
+        strategyId: t.strategyId,
+        instrumentKey: t.instrumentKey,
+        ...(t.symbol === undefined ? {} : { symbol: t.symbol }),
+        trades: 0,
+        wins: 0,
+        netPnl: 0,
+        fees: 0,
+      }
       by.set(key, b)
     }
     b.trades++
@@ -62,7 +77,7 @@ const breakdownSection = (trades: readonly ReportTrade[]): string => {
     .sort((a, b) => a.strategyId.localeCompare(b.strategyId) || a.instrumentKey.localeCompare(b.instrumentKey))
     .map(
       (b) =>
-        `<tr><td>${esc(b.strategyId)}</td><td>${esc(b.instrumentKey)}</td><td>${b.trades}</td><td class="${signClass(b.netPnl)}">${esc(formatInr(b.netPnl, 2))}</td><td>${((b.wins / b.trades) * 100).toFixed(1)}%</td><td>${esc(formatInr(b.fees, 2))}</td></tr>`,
+        `<tr><td>${esc(b.strategyId)}</td>${instrumentCell(b)}<td>${b.trades}</td><td class="${signClass(b.netPnl)}">${esc(formatInr(b.netPnl, 2))}</td><td>${((b.wins / b.trades) * 100).toFixed(1)}%</td><td>${esc(formatInr(b.fees, 2))}</td></tr>`,
     )
   return `<h2>By strategy and instrument</h2><table class="breakdown"><tr><th>strategy</th><th>instrument</th><th>trades</th><th>net PnL</th><th>win rate</th><th>fees</th></tr>${rows.join('')}</table>`
 }

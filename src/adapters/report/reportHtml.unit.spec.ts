@@ -160,6 +160,19 @@ describe('report page', () => {
     expect(html.length).toBeLessThan(150_000)
   })
 
+  it('names instruments by the symbol the run gave them, with the key on hover; by key where it gave none', () => {
+    const trades = [{ ...trade(0), symbol: 'RELIANCE' }, trade(1), { ...trade(2), symbol: 'RELIANCE' }]
+    const html = renderReportHtml(report({ trades }))
+    const cells = [...html.matchAll(/<td>ema-cross\.1<\/td>(<td[^>]*>[^<]*<\/td>)<td>(?:LONG|\d)/g)].map((m) => m[1])
+    const reliance = '<td title="NSE_EQ|INE002A01018">RELIANCE</td>'
+    const tcs = '<td>NSE_EQ|INE467B01029</td>'
+    // the per-instrument summary (by key), then the three trades
+    expect(cells).toEqual([reliance, tcs, reliance, tcs, reliance])
+    // a symbol is text like any string of the run
+    const odd = renderReportHtml(report({ trades: [{ ...trade(0), symbol: 'M&M' }] }))
+    expect(odd).toContain('<td title="NSE_EQ|INE002A01018">M&#38;M</td>')
+  })
+
   it('escapes strings from the run: a <script> in a reason or a strategy id stays text', () => {
     const evil = '<script>alert("x")</script>'
     const html = renderReportHtml(report({ title: evil, trades: [{ ...trade(0, evil), strategyId: `s${evil}` }] }))

@@ -213,6 +213,7 @@ const samples: { readonly [K in EventType]: () => EventOfType<K> } = {
       seed: 42,
       // ₹10,00,000 starting capital.
       capitalPaise: unsafeMoney.paise(100_000_000),
+      instrumentSymbols: { [SAMPLE.instrumentKey]: 'RELIANCE' },
     },
   }),
   RunEnded: () => ({ type: 'RunEnded', payload: { runId: SAMPLE.runId, reason: 'end of data' } }),

@@ -16,18 +16,39 @@ export type BrokerKind = t.TypeOf<typeof BrokerKind>
  */
 export const RunStarted = t.type({
   type: t.literal('RunStarted'),
-  payload: t.type({
-    runId: t.string,
-    mode: RunMode,
-    broker: BrokerKind,
-    codeVersion: t.string,
-    configHash: t.string,
-    dataHash: t.string,
-    seed: t.number,
-    capitalPaise: Paise,
-  }),
+  payload: t.intersection([
+    t.type({
+      runId: t.string,
+      mode: RunMode,
+      broker: BrokerKind,
+      codeVersion: t.string,
+      configHash: t.string,
+      dataHash: t.string,
+      seed: t.number,
+      capitalPaise: Paise,
+    }),
+    t.partial({
+      /**
+       * The trading symbol of each instrument key of the run, as the run was told them (`--instruments TCS`): what
+       * its reports show. Events name instruments by key only; a symbol is a name at a date, a key does not change.
+       */
+      instrumentSymbols: t.record(t.string, t.string),
+    }),
+  ]),
 })
 export type RunStarted = t.TypeOf<typeof RunStarted>
+
+/**
+ * A manifest's `instrumentSymbols`: the symbol of each instrument named by one other than its key, or undefined when
+ * none is (a run asked for by keys the symbol tables do not know).
+ */
+export const instrumentSymbolsOf = (
+  named: readonly { readonly symbol: string; readonly instrumentKey: string }[],
+): Record<string, string> | undefined => {
+  const out: Record<string, string> = {}
+  for (const n of named) if (n.symbol !== n.instrumentKey) out[n.instrumentKey] = n.symbol
+  return Object.keys(out).length === 0 ? undefined : out
+}
 
 export const RunEnded = t.type({
   type: t.literal('RunEnded'),

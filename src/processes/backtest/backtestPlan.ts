@@ -18,6 +18,7 @@ import { describeParamsErrors, type StrategyRegistry } from '../../domain/strate
 import { istInstant } from '../../domain/time/index.js'
 import type { PerformanceMetrics } from '../../projections/index.js'
 import { exitConfigOf, riskLimitsOf, simulatorOf } from './backtestFlags.js'
+import { instrumentName } from './instrumentNames.js'
 
 // A backtest as a job: `planBacktest` checks a request and resolves it into a plan (plain data, so it can be sent
 // to a worker thread); `checkBacktestData` (backtestData.ts) finds where its market is read; `executeBacktest`
@@ -227,7 +228,7 @@ export const planBacktest = (
     for (const w of wanted) {
       const key = InstrumentKey.is(w) ? w : symbols.right.get(w.toUpperCase())
       if (key === undefined || !InstrumentKey.is(key)) unknown.push(w)
-      else resolved.push({ symbol: w.toUpperCase(), instrumentKey: key })
+      else resolved.push({ symbol: instrumentName(w, key, symbols.right), instrumentKey: key })
     }
     if (unknown.length > 0) {
       return E.left(
@@ -310,7 +311,7 @@ export const planBacktest = (
   return E.right({
     runId,
     out: r.out,
-    title: `${r.strategy} ${JSON.stringify(params.right)} on ${wanted.join(', ')}, ${r.from} to ${r.to}`,
+    title: `${r.strategy} ${JSON.stringify(params.right)} on ${resolved.map((i) => i.symbol).join(', ')}, ${r.from} to ${r.to}`,
     strategy,
     instruments: resolved,
     source,

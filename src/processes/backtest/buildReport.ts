@@ -33,10 +33,13 @@ export interface ReportBuilder {
 export const reportBuilder = (): ReportBuilder => {
   const report = createReport()
   const deniedOrders: Record<string, number> = {}
+  // The symbols the run named its instruments by (its manifest's); a journal without them shows keys.
+  let symbols: Readonly<Record<string, string>> = {}
   return {
     observe: {
       event: (s, e) => {
         if (e.type === 'OrderDenied') deniedOrders[e.payload.rule] = (deniedOrders[e.payload.rule] ?? 0) + 1
+        else if (e.type === 'RunStarted') symbols = e.payload.instrumentSymbols ?? {}
         observe(report, s.trading, e)
       },
       bar: (s, ts, openMs) => {
@@ -51,12 +54,18 @@ export const reportBuilder = (): ReportBuilder => {
         .map((p) => [ist(p.ts), p.equityPaise / 100] as const)
       return {
         title,
-        run: { ...(t.run ?? {}), events: t.lastSeq, strategies: [...t.strategies.values()] },
+        run: {
+          ...(t.run ?? {}),
+          events: t.lastSeq,
+          strategies: [...t.strategies.values()],
+          ...(Object.keys(symbols).length === 0 ? {} : { instrumentSymbols: { ...symbols } }),
+        },
         metrics: { ...metrics },
         equity,
         trades: report.trades.map((x) => ({
           strategyId: x.strategyId,
           instrumentKey: x.instrumentKey,
+          ...(symbols[x.instrumentKey] === undefined ? {} : { symbol: symbols[x.instrumentKey]! }),
           side: x.side,
           qty: x.qty,
           entryTime: ist(x.entryTs),

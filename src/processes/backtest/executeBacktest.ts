@@ -7,7 +7,7 @@ import type { MarketBarSource, MarketStoreError } from '../../adapters/marketSto
 import { writeReport } from '../../adapters/report/index.js'
 import { syntheticBars } from '../../adapters/synthetic/index.js'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
-import type { BarClosed, EventDraft, Timeframe } from '../../domain/events/index.js'
+import { type BarClosed, type EventDraft, instrumentSymbolsOf, type Timeframe } from '../../domain/events/index.js'
 import { istInstant } from '../../domain/time/index.js'
 import { createBarAggregator, type Engine, type PerformanceMetrics, resampleBars } from '../../projections/index.js'
 import { type BacktestOutcome, type BacktestPlan, dataSourceOf } from './backtestPlan.js'
@@ -116,6 +116,7 @@ export const executeBacktest = async (
   }
   // The report folds as the run steps: reading the journal back would cost more than the run's own steps.
   const report = reportBuilder()
+  const instrumentSymbols = instrumentSymbolsOf(p.instruments)
   const ran = await runBacktest(
     {
       runId: p.runId,
@@ -125,6 +126,7 @@ export const executeBacktest = async (
       capitalPaise: p.capitalPaise,
       strategy: p.strategy,
       instruments: p.instruments.map((i) => i.instrumentKey),
+      ...(instrumentSymbols === undefined ? {} : { instrumentSymbols }),
       simulator: p.simulator,
       limits: p.limits,
       data: { source: p.source.kind, from: p.from, to: p.to, days: p.days, seed: p.seed, instruments: p.instruments },

@@ -44,3 +44,13 @@ export const withStoreSymbols = async (
     return E.isLeft(table) ? table : E.right(new Map([...table.right, ...stored.right]))
   }
 }
+
+/**
+ * What an instrument asked for as `asked` (a trading symbol, or its key) is called in the run's manifest and reports:
+ * the symbol, upper-cased; asked for by key, the first symbol of `symbols` (symbol -> key) that names it, else the key.
+ */
+export const instrumentName = (asked: string, key: string, symbols: ReadonlyMap<string, string>): string => {
+  if (asked !== key) return asked.toUpperCase()
+  for (const [symbol, k] of symbols) if (k === key) return symbol
+  return key
+}

@@ -38,6 +38,8 @@ export interface BacktestSpec {
     readonly product?: Product
   }
   readonly instruments: readonly InstrumentKey[]
+  /** The instruments' trading symbols, by key, for the manifest (`RunStarted.instrumentSymbols`): what reports show. */
+  readonly instrumentSymbols?: Readonly<Record<string, string>>
   readonly simulator: SimulatorConfig
   readonly limits: RiskLimits
   /** What the data is (source, range, seed...): hashed into the manifest. */
@@ -90,6 +92,7 @@ export const backtestHeader = (b: BacktestSpec): EventDraft[] => [
       dataHash: sha256(JSON.stringify(b.data)),
       seed: b.seed,
       capitalPaise: unsafeMoney.paise(b.capitalPaise),
+      ...(b.instrumentSymbols === undefined ? {} : { instrumentSymbols: { ...b.instrumentSymbols } }),
     },
   },
   { type: 'SimulatorConfigured', ts: b.startedMs, payload: { config: b.simulator } },

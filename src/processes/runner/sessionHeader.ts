@@ -21,6 +21,8 @@ export interface SessionSpec {
     readonly product?: 'D'
   }
   readonly instruments: readonly InstrumentKey[]
+  /** The instruments' trading symbols, by key, for the manifest (`RunStarted.instrumentSymbols`): what reports show. */
+  readonly instrumentSymbols?: Readonly<Record<string, string>>
   readonly limits: RiskLimits
   /** Paper trading's fill model; unused live. */
   readonly simulator: SimulatorConfig
@@ -52,6 +54,7 @@ export const sessionHeader = (s: SessionSpec): EventDraft[] => {
         dataHash: sha256(JSON.stringify(s.data)),
         seed: 0,
         capitalPaise: unsafeMoney.paise(s.capitalPaise),
+        ...(s.instrumentSymbols === undefined ? {} : { instrumentSymbols: { ...s.instrumentSymbols } }),
       },
     },
     ...(live ? [] : [{ type: 'SimulatorConfigured', ts: s.startedMs, payload: { config: s.simulator } } as EventDraft]),

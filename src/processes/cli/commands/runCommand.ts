@@ -20,13 +20,13 @@ import {
   type FeedMode,
   loadMarketFeedProto,
 } from '../../../adapters/upstoxFeed/index.js'
-import type { StrategyParams } from '../../../domain/events/index.js'
+import { instrumentSymbolsOf, type StrategyParams } from '../../../domain/events/index.js'
 import { InstrumentKey } from '../../../domain/ids/index.js'
 import { inrToPaise } from '../../../domain/money/index.js'
 import { describeParamsErrors } from '../../../domain/strategies/index.js'
 import { describeJournalError, openFileJournal, openJournalReader } from '../../../journal/index.js'
 import { DEFAULT_SIMULATOR_CONFIG, positionKey } from '../../../projections/index.js'
-import { exitConfigOf, riskLimitsOf, withStoreSymbols } from '../../backtest/index.js'
+import { exitConfigOf, instrumentName, riskLimitsOf, withStoreSymbols } from '../../backtest/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
 import { verifyJournal } from '../../replay/index.js'
 import { createTradingSession, feedAuthorizer, sessionHeader } from '../../runner/index.js'
@@ -124,7 +124,7 @@ export const runCommand = async (
       : (symbols.right.get(w.toUpperCase()) ??
         DEFAULT_SYNTHETIC_INSTRUMENTS.find((i) => i.symbol === w.toUpperCase())?.instrumentKey)
     if (key === undefined || !InstrumentKey.is(key)) unknown.push(w)
-    else resolved.push({ symbol: w.toUpperCase(), instrumentKey: key })
+    else resolved.push({ symbol: instrumentName(w, key, symbols.right), instrumentKey: key })
   }
   if (unknown.length > 0)
     return fail(
@@ -132,6 +132,7 @@ export const runCommand = async (
         'or trading symbols of an Upstox instrument master imported into the store (bahi import NSE.json)',
     )
   const instruments = resolved.map((i) => i.instrumentKey)
+  const instrumentSymbols = instrumentSymbolsOf(resolved)
   const limits = riskLimitsOf(o.limits, resolved)
   if (E.isLeft(limits)) return fail(limits.left)
 
@@ -182,6 +183,7 @@ export const runCommand = async (
     codeVersion: o.codeVersion,
     strategy,
     instruments,
+    ...(instrumentSymbols === undefined ? {} : { instrumentSymbols }),
     limits: limits.right,
     simulator: DEFAULT_SIMULATOR_CONFIG,
     data: { feed: config.right.baseUrl, mode: feedMode },
