@@ -39,6 +39,13 @@ describe('bahi explain', () => {
     expect(lines[0]).toMatch(new RegExp(`^ {3}seq ${fill.seq} `))
     for (const l of lines.slice(1)) expect(l).toMatch(/^<- seq \d+ /)
     expect(lines[0]).toContain(`order ${fill.payload.orderId} filled`)
+    // Instruments go by the symbols of the run's manifest: the bar that started it all is RELIANCE's, say, not its key.
+    const manifest = events[0]
+    const symbol =
+      manifest?.type === 'RunStarted' ? manifest.payload.instrumentSymbols?.[fill.payload.instrumentKey] : undefined
+    expect(symbol).toMatch(/^[A-Z]+$/)
+    expect(lines.at(-1)).toContain(`BarClosed: ${symbol} 1m bar `)
+    expect(lines.find((l) => l.includes('OrderRequested:'))).toContain(` ${symbol} MARKET:`)
     // Every line's seq is its predecessor's causationId in the journal.
     const lineSeqs = lines.map((l) => Number(/seq (\d+)/.exec(l)![1]))
     for (let i = 1; i < lineSeqs.length; i++) expect(events[lineSeqs[i - 1]! - 1]!.causationId).toBe(lineSeqs[i])

@@ -24,6 +24,13 @@ export const readOne = async (reader: JournalReader, seq: number): Promise<E.Eit
   return E.left({ _tag: 'NotFound', what: `seq ${seq} (the journal's last seq is ${reader.lastSeq()})` })
 }
 
+/** The trading symbols a journal's manifest (seq 1) names its instruments by; none for a journal without them. */
+export const manifestSymbols = async (reader: JournalReader): Promise<Readonly<Record<string, string>>> => {
+  if (reader.lastSeq() < 1) return {}
+  const first = await readOne(reader, 1)
+  return E.isRight(first) && first.right.type === 'RunStarted' ? (first.right.payload.instrumentSymbols ?? {}) : {}
+}
+
 export const causationChain = async (
   reader: JournalReader,
   start: Envelope,

@@ -60,6 +60,7 @@ export const demoCommand = async (o: DemoOptions, io: CliIo, log: Logger): Promi
       capitalPaise,
       strategy: { kind: 'streak', params: { bars: 3, qty: 10 }, exits: {} },
       instruments: instruments.map((i) => i.instrumentKey),
+      instrumentSymbols: Object.fromEntries(instruments.map((i) => [i.instrumentKey, i.symbol])),
       simulator: { ...DEFAULT_SIMULATOR_CONFIG, slippageTicks: 1, charges: 'upstox' },
       limits: { maxQty: 100, maxDailyLossPaise: Math.round(capitalPaise / 100), maxOrdersPerSecond: 10 },
       data: { generator: 'synthetic-v1', from: o.from, days: o.days, seed: o.seed, instruments },

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describeJournalError, openJournalReader } from '../../../journal/index.js'
-import { describeEvent, explain } from '../../replay/index.js'
+import { describeEvent, explain, manifestSymbols } from '../../replay/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 
 // `bahi explain <journal> <seq|orderId> [--json]`: the chain of causes of a decision, e.g.
@@ -19,11 +19,12 @@ export const explainCommand = async (journal: string, target: string, json: bool
       return 2
     }
     const { chain, lifecycle } = r.right
+    const names = await manifestSymbols(opened.right)
     printResult(io, json, { journal, target, chain, lifecycle }, [
       ...(lifecycle.length > 0
-        ? [`order ${target}:`, ...lifecycle.map((e) => `  ${describeEvent(e)}`), 'caused by:']
+        ? [`order ${target}:`, ...lifecycle.map((e) => `  ${describeEvent(e, names)}`), 'caused by:']
         : []),
-      ...chain.map((e, i) => `${i === 0 ? '   ' : '<- '}${describeEvent(e)}`),
+      ...chain.map((e, i) => `${i === 0 ? '   ' : '<- '}${describeEvent(e, names)}`),
     ])
     return 0
   } finally {

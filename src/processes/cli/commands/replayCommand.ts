@@ -13,7 +13,15 @@ import {
   unrealizedPaise,
 } from '../../../projections/index.js'
 import { builtinEngineConfig, createBuiltinEngine } from '../../engine/index.js'
-import { causationChain, describeEvent, readOne, rebuildState, verifyJournal } from '../../replay/index.js'
+import {
+  causationChain,
+  describeEvent,
+  type InstrumentNames,
+  manifestSymbols,
+  readOne,
+  rebuildState,
+  verifyJournal,
+} from '../../replay/index.js'
 import { type CliIo, type ExitCode, printResult } from '../cliOutput.js'
 import { codeVersion } from '../codeVersion.js'
 
@@ -96,8 +104,8 @@ const chainOrEmpty = async (reader: JournalReader, e: Envelope): Promise<Envelop
   return E.isRight(c) ? c.right : [e]
 }
 
-const chainLines = (chain: readonly Envelope[]): string[] =>
-  chain.map((e, i) => `${i === 0 ? '   ' : '<- '}${describeEvent(e)}`)
+const chainLines = (chain: readonly Envelope[], names: InstrumentNames): string[] =>
+  chain.map((e, i) => `${i === 0 ? '   ' : '<- '}${describeEvent(e, names)}`)
 
 export const replayCommand = async (o: ReplayOptions, io: CliIo): Promise<ExitCode> => {
   if (!existsSync(o.journal)) {
@@ -160,6 +168,7 @@ export const replayCommand = async (o: ReplayOptions, io: CliIo): Promise<ExitCo
       const causeSeq = divergence.expected?.causationId
       const cause = causeSeq === undefined ? undefined : await readOne(reader, causeSeq)
       const expectedChain = cause === undefined || E.isLeft(cause) ? [] : await chainOrEmpty(reader, cause.right)
+      const names = await manifestSymbols(reader)
       printResult(
         io,
         o.json,
@@ -178,13 +187,13 @@ export const replayCommand = async (o: ReplayOptions, io: CliIo): Promise<ExitCo
         },
         [
           `${events} events, first divergence at seq ${divergence.seq}: ${divergence.reason}`,
-          `  expected: ${divergence.expected === undefined ? '(nothing)' : describeEvent(divergence.expected)}`,
-          `  actual:   ${divergence.actual === undefined ? '(end of journal)' : describeEvent(divergence.actual)}`,
+          `  expected: ${divergence.expected === undefined ? '(nothing)' : describeEvent(divergence.expected, names)}`,
+          `  actual:   ${divergence.actual === undefined ? '(end of journal)' : describeEvent(divergence.actual, names)}`,
           ...(actualChain.length > 1
-            ? ['  causation chain of the recorded event:', ...chainLines(actualChain).map((l) => `    ${l}`)]
+            ? ['  causation chain of the recorded event:', ...chainLines(actualChain, names).map((l) => `    ${l}`)]
             : []),
           ...(expectedChain.length > 0
-            ? ['  caused (in the replay) by:', ...chainLines(expectedChain).map((l) => `    ${l}`)]
+            ? ['  caused (in the replay) by:', ...chainLines(expectedChain, names).map((l) => `    ${l}`)]
             : []),
         ],
       )
