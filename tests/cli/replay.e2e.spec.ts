@@ -110,6 +110,15 @@ describe('bahi replay (rebuild)', () => {
     expect(r.stdout).toContain(`run ${demo.runId}`)
     expect(r.stdout).toContain(`equity ${demo.equity.toFixed(2)} INR`)
     expect(r.stdout).toContain(`realized ${demo.realizedPnl.toFixed(2)} INR`)
+    // positions go by the symbols of the run's manifest, one line per strategy and instrument of the demo
+    const positions = r.stdout.split('\n').filter((l) => l.includes(': qty '))
+    expect(positions.map((l) => /^ {2}\S+ (\S+): qty /.exec(l)?.[1]).sort()).toEqual([
+      'HDFCBANK',
+      'ICICIBANK',
+      'INFY',
+      'RELIANCE',
+      'TCS',
+    ])
   })
 
   it('--until <seq> stops at that seq, and beyond the end at the end', async () => {

@@ -216,6 +216,7 @@ export const replayCommand = async (o: ReplayOptions, io: CliIo): Promise<ExitCo
       if (E.isLeft(saved)) io.err(`bahi replay: ${saved.left}`)
     }
     const summary = stateSummary(state)
+    const names = await manifestSymbols(reader)
     printResult(
       io,
       o.json,
@@ -241,10 +242,11 @@ export const replayCommand = async (o: ReplayOptions, io: CliIo): Promise<ExitCo
         }`,
         ...summary.positions.map(
           (p) =>
-            `  ${p.strategyId} ${p.instrumentKey}: qty ${p.qty} @ ${p.averagePrice.toFixed(2)}, realized ${p.realizedPnl.toFixed(2)}, unrealized ${p.unrealizedPnl.toFixed(2)}`,
+            `  ${p.strategyId} ${names[p.instrumentKey] ?? p.instrumentKey}: qty ${p.qty} @ ${p.averagePrice.toFixed(2)}, realized ${p.realizedPnl.toFixed(2)}, unrealized ${p.unrealizedPnl.toFixed(2)}`,
         ),
         ...summary.killSwitches.map(
-          (k) => `  kill switch ${k.scope}${k.target ? ` ${k.target}` : ''} engaged by ${k.source}: ${k.reason}`,
+          (k) =>
+            `  kill switch ${k.scope}${k.target ? ` ${k.scope === 'instrument' ? (names[k.target] ?? k.target) : k.target}` : ''} engaged by ${k.source}: ${k.reason}`,
         ),
       ],
     )
