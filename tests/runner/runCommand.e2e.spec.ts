@@ -18,7 +18,7 @@ interface RunSummary {
   readonly brokerErrors: number
   /** Live: the portfolio stream's order updates that made the session reconcile at once. */
   readonly venueUpdates?: number
-  readonly positions: readonly { instrumentKey: string; qty: number }[]
+  readonly positions: readonly { instrumentKey: string; symbol: string; qty: number }[]
   readonly verify: { divergences: number }
 }
 
@@ -292,7 +292,7 @@ describe('bahi run against the sandbox', () => {
       .positions(h.sandbox.user.userId)
       .filter((p) => p.instrument_token === RELIANCE)
       .reduce((n, p) => n + Number(p.quantity), 0)
-    expect(s.positions).toEqual([{ instrumentKey: RELIANCE, qty: venueNet }])
+    expect(s.positions).toEqual([{ instrumentKey: RELIANCE, symbol: 'RELIANCE', qty: venueNet }])
   }, 90_000)
 
   // Last: it expires the token every other test logged in with.

@@ -276,9 +276,10 @@ export const runCommand = async (
   if (E.isLeft(verified)) return fail(verified.left, 1)
   const state = verified.right.state
   const c = session.counters()
-  const positions = instruments.map((k) => ({
-    instrumentKey: k,
-    qty: state.trading.portfolio.positions.get(positionKey(`${o.strategy}.1`, k))?.qty ?? 0,
+  const positions = resolved.map((i) => ({
+    instrumentKey: i.instrumentKey,
+    symbol: i.symbol,
+    qty: state.trading.portfolio.positions.get(positionKey(`${o.strategy}.1`, i.instrumentKey))?.qty ?? 0,
   }))
   const summary = {
     runId,
@@ -301,7 +302,7 @@ export const runCommand = async (
   printResult(io, o.json, summary, [
     `bahi run: ${mode} session ${runId} ended (${reason})`,
     `  ticks ${c.ticks}, bars ${c.bars}, events ${verified.right.events}, orders ${state.trading.orderCount}${o.live ? ` (${c.ordersPlaced} placed on Upstox, ${c.brokerErrors} broker errors)` : ''}`,
-    `  positions: ${positions.map((p) => `${p.instrumentKey} ${p.qty}`).join(', ')}`,
+    `  positions: ${positions.map((p) => `${p.symbol} ${p.qty}`).join(', ')}`,
     `  realized PnL ${summary.realizedPnl.toFixed(2)} INR, fees ${summary.fees.toFixed(2)} INR`,
     ...(feedFailure === undefined ? [] : [`  the feed stopped: ${feedFailure}`]),
     `  audit replay: ${verified.right.events} events, ${summary.verify.divergences} divergences`,
