@@ -98,6 +98,16 @@ const raceDays = function* (): BarDays {
   }
 }
 
+/** The audit replay of a session's journal: its first divergence (none, when every decision re-derives) and length. */
+const replayed = async (dir: string): Promise<{ divergence: unknown; events: number }> => {
+  const reader = openJournalReader(dir)
+  if (E.isLeft(reader)) throw new Error(reader.left._tag)
+  const verified = await verifyJournal(reader.right, createEngine(config))
+  await reader.right.close()
+  if (E.isLeft(verified)) throw new Error(verified.left)
+  return { divergence: verified.right.divergence, events: verified.right.events }
+}
+
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
@@ -229,12 +239,7 @@ describe('trading session', () => {
     const fill = cascades.find((e) => e.type === 'OrderFilled')!
     expect(fill.causationId).toBeDefined()
     // and an audit replay re-derives every decision
-    const reader = openJournalReader(dir)
-    if (E.isLeft(reader)) throw new Error(reader.left._tag)
-    const verified = await verifyJournal(reader.right, createEngine(config))
-    await reader.right.close()
-    expect(E.isRight(verified) && verified.right.divergence).toBe(undefined)
-    expect(E.isRight(verified) && verified.right.events).toBe(cascades.length)
+    expect(await replayed(dir)).toEqual({ divergence: undefined, events: cascades.length })
   })
 
   it('live: a resting trailing stop is moved at the venue as the price rises, and the journal replays', async () => {
@@ -273,11 +278,7 @@ describe('trading session', () => {
       'trigger pending',
     ])
     // The confirmations are inputs; the requests are re-derived from them on replay.
-    const reader = openJournalReader(dir)
-    if (E.isLeft(reader)) throw new Error(reader.left._tag)
-    const verified = await verifyJournal(reader.right, createEngine(config))
-    await reader.right.close()
-    expect(E.isRight(verified) && verified.right.divergence).toBe(undefined)
+    expect(await replayed(dir)).toEqual({ divergence: undefined, events: cascades.length })
   })
 
   it('live: when both legs of a resting exit fill at the venue before the cancel of the second lands, the session flattens what went past flat and rests nothing for it', async () => {
@@ -327,11 +328,7 @@ describe('trading session', () => {
     expect(h.sandbox.orders.workingOrders(user)).toEqual([])
     // The cancel that came too late was refused by the venue (the stop had filled): one broker error, nothing more.
     expect(session.counters().brokerErrors).toBe(1)
-    const reader = openJournalReader(dir)
-    if (E.isLeft(reader)) throw new Error(reader.left._tag)
-    const verified = await verifyJournal(reader.right, createEngine(config))
-    await reader.right.close()
-    expect(E.isRight(verified) && verified.right.divergence).toBe(undefined)
+    expect(await replayed(dir)).toEqual({ divergence: undefined, events: cascades.length })
   })
 
   it('live: with the portfolio stream, fills are journalled as the venue pushes them, not at the next poll', async () => {
@@ -344,11 +341,7 @@ describe('trading session', () => {
     expect(session.counters().nudges).toBeGreaterThan(0)
     const book = h.sandbox.orders.orderBook(h.sandbox.user.userId)
     expect(book.map((o) => o.status)).toEqual(['complete', 'complete'])
-    const reader = openJournalReader(dir)
-    if (E.isLeft(reader)) throw new Error(reader.left._tag)
-    const verified = await verifyJournal(reader.right, createEngine(config))
-    await reader.right.close()
-    expect(E.isRight(verified) && verified.right.divergence).toBe(undefined)
+    expect(await replayed(dir)).toEqual({ divergence: undefined, events: cascades.length })
   })
 
   it('paper: the simulated broker fills on the live ticks, nothing reaches the venue, the journal replays', async () => {
@@ -374,10 +367,6 @@ describe('trading session', () => {
         b.openMs,
         ...venue.get(b.openMs)!,
       ])
-    const reader = openJournalReader(dir)
-    if (E.isLeft(reader)) throw new Error(reader.left._tag)
-    const verified = await verifyJournal(reader.right, createEngine(config))
-    await reader.right.close()
-    expect(E.isRight(verified) && verified.right.divergence).toBe(undefined)
+    expect(await replayed(dir)).toEqual({ divergence: undefined, events: cascades.length })
   })
 })
