@@ -150,7 +150,8 @@ for (let r = 0; r < REPEATS; r++) {
 }
 
 // 4. End to end: store -> engine -> journal, as `bahi backtest` runs it (without the report). Timed from opening the
-// stream, which runs the query's sort; the wait for the first chunk (the sort, which this thread sits out) is recorded.
+// stream; the wait for the first chunk (the query's start, which this thread sits out: a scan of bars the store keeps
+// in stream order, or a sort of the whole range where it does not) is recorded.
 // Then the same with sma-cross(500,2000), whose few decisions leave the bars' own cost: what no cheaper decision
 // path could go below.
 const endToEnd = async (params: Record<string, number>) => {
@@ -197,7 +198,7 @@ process.stdout.write(`backtest throughput, sma-cross(10,30) on ${fmt(bars)} real
 | end to end, sma-cross(500,2000): ${fmt(quiet.decisions)} events besides the bars | ${fmt(best(quiet.rates))} |
 
 journal alone (open to synced, so each includes one fsync): ${fmt(bars)} bars at ${fmt(best(journalBarRates))} events/s (${ms(bars, best(journalBarRates))} ms); ${fmt(decisionEvents.length)} decisions and configuration events at ${fmt(best(journalDecisionRates))} events/s (${ms(decisionEvents.length, best(journalDecisionRates))} ms)
-cost model, best figures per run: store ${ms(bars, best(streamRates))} ms + engine ${ms(bars, best(engineRates))} ms + journal ${ms(bars, best(journalBarRates)) + ms(decisionEvents.length, best(journalDecisionRates))} ms; end to end ${ms(bars, best(e2eRates))} ms, of which ${Math.round(Math.min(...e2e.firstChunkMs))}-${Math.round(Math.max(...e2e.firstChunkMs))} ms waiting for the first chunk (DuckDB's sort); sma-cross(500,2000) end to end ${ms(bars, best(quiet.rates))} ms
+cost model, best figures per run: store ${ms(bars, best(streamRates))} ms + engine ${ms(bars, best(engineRates))} ms + journal ${ms(bars, best(journalBarRates)) + ms(decisionEvents.length, best(journalDecisionRates))} ms; end to end ${ms(bars, best(e2eRates))} ms, of which ${Math.round(Math.min(...e2e.firstChunkMs))}-${Math.round(Math.max(...e2e.firstChunkMs))} ms waiting for the first chunk; sma-cross(500,2000) end to end ${ms(bars, best(quiet.rates))} ms
 peak RSS of the whole bench process: ${fmt(peakMb)} MB
 all runs: stream ${streamRates.map(fmt).join(' / ')}; drafts ${draftRates.map(fmt).join(' / ')}; engine ${engineRates.map(fmt).join(' / ')}; e2e ${e2eRates.map(fmt).join(' / ')}; e2e sma-cross(500,2000) ${quiet.rates.map(fmt).join(' / ')}
 `)

@@ -496,5 +496,10 @@ export const importPath = async (
     await turn()
   }
   await flush(true)
+  // Rows that landed before stored ones (an earlier month, another instrument's history) left their timeframe out
+  // of stream order; put it back once, here, rather than after every group (see marketStore's barOrder.ts).
+  const ordered = await store.orderBars()
+  if (E.isLeft(ordered)) log.warn({ reason: describeMarketStoreError(ordered.left) }, 'bars left out of stream order')
+  else if (ordered.right.bars > 0) log.debug(ordered.right, 'bars put in stream order')
   return E.right(summarise(outcomes, totals))
 }

@@ -1,3 +1,4 @@
+export type { BarLayout, OrderOptions, OrderResult } from './barOrder.js'
 export * from './coverage.js'
 export * from './gaps.js'
 export * from './instrumentSymbols.js'

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -182,6 +183,49 @@ describe('market store on the real equity 1-minute set', () => {
       })
       expect(window).toHaveLength(60)
     },
+  )
+
+  itWithNseData(
+    'keeps the bars in stream order whatever order files come in, so streams scan: a later day imported first',
+    async () => {
+      const path = join(dir, 'later-first', 'market.duckdb')
+      const own = right(await openMarketStore(path, log))
+      try {
+        right(await importPath(own, join(equityDir(), 'TCS', '24-07-2025.csv'), opts, log))
+        // Everything else lands before that day: the import marks 1m out of order, then rewrites it at its end.
+        expect(right(await importPath(own, equityDir(), opts, log))).toMatchObject({ imported: 260_625 - 375 })
+        const all = await collect(own, { instrumentKeys: [], timeframe: '1m' })
+        expect(all).toEqual(await collect(store, { instrumentKeys: [], timeframe: '1m' }))
+        // A scan of some instruments over a range is that range of the whole, filtered: nothing dropped or moved.
+        const some = [SYMBOLS.TCS as string, SYMBOLS.RELIANCE as string]
+        const [fromMs, toMs] = [Date.parse('2025-03-03T11:00:00+05:30'), Date.parse('2025-03-05T10:00:00+05:30')]
+        expect(await collect(own, { instrumentKeys: some, timeframe: '1m', fromMs, toMs })).toEqual(
+          all.filter(
+            (b) => some.includes(b.payload.instrumentKey) && b.payload.openMs >= fromMs && b.payload.openMs < toMs,
+          ),
+        )
+      } finally {
+        own.close()
+      }
+      // On disk, read by DuckDB itself: nothing marked, and the rows lie in the order the stream gave them.
+      const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' })
+      const conn = await instance.connect()
+      try {
+        expect((await conn.runAndReadAll('SELECT count(*) FROM bars_order')).getRows()[0]?.[0]).toBe(0n)
+        const physical = (await conn.runAndReadAll('SELECT open_ms, instrument_key FROM bars ORDER BY rowid')).getRows()
+        const streamed = await collect(store, { instrumentKeys: [], timeframe: '1m' })
+        expect(physical.length).toBe(streamed.length)
+        expect(
+          physical.filter(
+            ([ms, k], i) => Number(ms) !== streamed[i]?.payload.openMs || k !== streamed[i]?.payload.instrumentKey,
+          ),
+        ).toEqual([])
+      } finally {
+        conn.closeSync()
+        instance.closeSync()
+      }
+    },
+    120_000,
   )
 
   itWithNseData('streams are independent: two interleaved streams and a query in between', async () => {

@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
 import type { BarClosed, EventDraft, TickReceived, Timeframe } from '../../domain/events/index.js'
+import { adoptBarOrder, barLayout, type OrderOptions, type OrderResult, orderBars } from './barOrder.js'
 import { type CoverageQuery, coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
 import { type GapOptions, gaps, type InstrumentGaps } from './gaps.js'
 import { instrumentSymbols, tradingSymbols } from './instrumentSymbols.js'
@@ -36,6 +37,11 @@ export interface MarketStore extends MarketBarSource {
   readonly tradingSymbols: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, string>>>
   /** Instrument key -> tick size in paise of the stored instruments that have one (see instrumentTickSizes.ts). */
   readonly instrumentTickSizes: () => Promise<E.Either<MarketStoreError, ReadonlyMap<string, number>>>
+  /**
+   * Puts the bars of every timeframe that writes left out of stream order back in order (see barOrder.ts), so their
+   * streams scan instead of sorting. `bahi import` calls it when its last file is written.
+   */
+  readonly orderBars: (o?: OrderOptions) => Promise<E.Either<MarketStoreError, OrderResult>>
   /** Row counts per table, for checks and reports. */
   readonly counts: () => Promise<E.Either<MarketStoreError, { bars: number; instruments: number; ticks: number }>>
   /** Deletes bars of one instrument and timeframe with start in [fromMs, toMs); returns how many. */
@@ -91,6 +97,26 @@ const connectFor = async (instance: DuckDBInstance): Promise<E.Either<MarketStor
   }
 }
 
+// DuckDB's default, stated: inserts keep their order and scans return it, which the bars' stream order rests on
+// (barOrder.ts). Without it a scan could reorder rows, and a stream would stop at the first (streamBars.ts).
+const KEEP_ORDER = { preserve_insertion_order: 'true' } as const
+
+/** A stream's own connection, and whether the bars it reads are stored in stream order (barOrder.ts). */
+const ownedOrdered = async (
+  instance: DuckDBInstance,
+  q: BarQuery,
+): Promise<E.Either<MarketStoreError, { conn: DuckDBConnection; keptInOrder: boolean }>> => {
+  const own = await connectFor(instance)
+  if (E.isLeft(own)) return own
+  try {
+    const layout = await barLayout(own.right, q.timeframe)
+    return E.right({ conn: own.right, keptInOrder: layout.ordered })
+  } catch (e) {
+    own.right.closeSync()
+    return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })
+  }
+}
+
 export interface OpenMarketStoreOptions {
   /**
    * Open an existing store for reading only (DuckDB's READ_ONLY access): any number of processes may, as long as no
@@ -111,30 +137,41 @@ export const openMarketStore = async (
   try {
     if (o.readOnly === true) {
       if (!existsSync(path)) return E.left({ _tag: 'StoreOpenFailed', path, reason: 'no market store there' })
-      instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' })
+      instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', ...KEEP_ORDER })
       conn = await instance.connect()
     } else {
       mkdirSync(dirname(path), { recursive: true })
-      instance = await DuckDBInstance.create(path)
+      instance = await DuckDBInstance.create(path, KEEP_ORDER)
       conn = await instance.connect()
       for (const ddl of CREATE_TABLES) await conn.run(ddl)
       for (const ddl of CREATE_STAGING) await conn.run(ddl)
+      await adoptBarOrder(conn)
     }
   } catch (e) {
     const reason = reasonOf(e)
     return E.left({ _tag: isLockRefusal(reason) ? 'StoreLocked' : 'StoreOpenFailed', path, reason })
+  }
+  if (o.readOnly !== true) {
+    // A store an older version wrote, or a write whose `orderBars` never ran: put its bars in order once, now.
+    const ordered = await orderBars(conn)
+    if (E.isLeft(ordered)) log.warn({ path, reason: ordered.left.reason }, 'bars left out of stream order')
+    else if (ordered.right.bars > 0) log.info({ path, ...ordered.right }, 'bars put in stream order')
   }
   log.debug({ path, readOnly: o.readOnly === true }, 'market store opened')
   return E.right({
     path,
     write: (batch) => writeBatch(conn, batch),
     streamBarBatches: async (q) => {
-      const own = await connectFor(instance)
-      return E.isLeft(own) ? own : streamBarBatches(own.right, q, () => own.right.closeSync())
+      const own = await ownedOrdered(instance, q)
+      return E.isLeft(own)
+        ? own
+        : streamBarBatches(own.right.conn, q, () => own.right.conn.closeSync(), own.right.keptInOrder)
     },
     streamBars: async (q) => {
-      const own = await connectFor(instance)
-      return E.isLeft(own) ? own : streamBars(own.right, q, () => own.right.closeSync())
+      const own = await ownedOrdered(instance, q)
+      return E.isLeft(own)
+        ? own
+        : streamBars(own.right.conn, q, () => own.right.conn.closeSync(), own.right.keptInOrder)
     },
     streamTicks: async (q) => {
       const own = await connectFor(instance)
@@ -146,6 +183,7 @@ export const openMarketStore = async (
     instrumentSymbols: () => instrumentSymbols(conn),
     tradingSymbols: () => tradingSymbols(conn),
     instrumentTickSizes: () => instrumentTickSizes(conn),
+    orderBars: (o) => orderBars(conn, o),
     counts: countsOf(conn),
     deleteBars: deleteBarsOf(conn),
     sealParquet: (dir, beforeDate) => sealParquet(conn, dir, beforeDate),

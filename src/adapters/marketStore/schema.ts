@@ -13,6 +13,8 @@ export const TABLES = {
   instruments: 'instruments',
   bars: 'bars',
   ticks: 'ticks',
+  /** Timeframes whose bars are out of stream order, and from when (see barOrder.ts); absent in older stores. */
+  barsOrder: 'bars_order',
 } as const
 
 /** Bit flags on a stored bar: why an importer kept a row that looked wrong (policy `flag`). */
@@ -35,6 +37,21 @@ export const flagNames = (flags: number): BarFlagName[] =>
 /** 2: `bars` and `ticks` without a PRIMARY KEY (uniqueness kept by the writes). */
 export const SCHEMA_VERSION = 2
 
+/** The bars table's definition under a name (barOrder.ts rebuilds the table under another, then renames it). */
+export const barsTableDdl = (name: string): string =>
+  `CREATE TABLE IF NOT EXISTS ${name} (
+    instrument_key VARCHAR NOT NULL,
+    timeframe VARCHAR NOT NULL,
+    open_ms BIGINT NOT NULL,
+    open_paise BIGINT NOT NULL,
+    high_paise BIGINT NOT NULL,
+    low_paise BIGINT NOT NULL,
+    close_paise BIGINT NOT NULL,
+    volume BIGINT NOT NULL,
+    oi BIGINT NOT NULL,
+    flags INTEGER NOT NULL
+  )`
+
 export const CREATE_TABLES: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ${TABLES.instruments} (
     instrument_key VARCHAR PRIMARY KEY,
@@ -49,18 +66,7 @@ export const CREATE_TABLES: readonly string[] = [
     expiry_ms BIGINT,
     strike_paise BIGINT
   )`,
-  `CREATE TABLE IF NOT EXISTS ${TABLES.bars} (
-    instrument_key VARCHAR NOT NULL,
-    timeframe VARCHAR NOT NULL,
-    open_ms BIGINT NOT NULL,
-    open_paise BIGINT NOT NULL,
-    high_paise BIGINT NOT NULL,
-    low_paise BIGINT NOT NULL,
-    close_paise BIGINT NOT NULL,
-    volume BIGINT NOT NULL,
-    oi BIGINT NOT NULL,
-    flags INTEGER NOT NULL
-  )`,
+  barsTableDdl(TABLES.bars),
   `CREATE TABLE IF NOT EXISTS ${TABLES.ticks} (
     instrument_key VARCHAR NOT NULL,
     ltt_ms BIGINT NOT NULL,

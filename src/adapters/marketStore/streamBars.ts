@@ -17,10 +17,16 @@ import { barCloseMs, bucketSql } from './timeframes.js'
 import { float64Column, int32Column } from './vectorItems.js'
 
 // The event source for backtests: bars of one or many instruments over [fromMs, toMs) (by bar start), merged in
-// time order by DuckDB (`ORDER BY open_ms, k`, where k is the instrument's position in the sorted key list, so ties at
-// the same instant go by instrument key), read
-// column-wise one DuckDB chunk at a time. `ts` of each bar is its close time (`barCloseMs`). Each column is the
-// chunk's own typed array (see vectorItems.ts and `BAR_COLUMN_TYPES` below), not read value by value.
+// time order (`open_ms`, then k, the instrument's position in the sorted key list, so ties at the same instant go by
+// instrument key), read column-wise one DuckDB chunk at a time. `ts` of each bar is its close time (`barCloseMs`).
+// Each column is the chunk's own typed array (see vectorItems.ts and `BAR_COLUMN_TYPES` below), not read value by
+// value.
+//
+// Where the store keeps the timeframe's rows in stream order (barOrder.ts), the query is a plain scan: no ORDER BY,
+// and the instruments chosen by `list_contains`, a filter, since an `IN` list of several keys becomes a join, which
+// does not keep the table's order. The rows are checked as they are read, and a row out of order ends the stream
+// with an error: bars already handed on cannot be taken back, and a backtest on misordered bars would be wrong.
+// Elsewhere (resampled bars, an older store, the sealed Parquet days) DuckDB sorts.
 
 export interface BarQuery {
   /** Instruments to read; empty means every instrument that has bars of the source timeframe. */
@@ -42,7 +48,7 @@ export interface BarBatch extends BarColumns {
   readonly flags: Int32Array
 }
 
-const selectSql = (q: BarQuery, keys: readonly string[]): string => {
+const selectSql = (q: BarQuery, keys: readonly string[], keptInOrder: boolean): string => {
   const source = q.source ?? (q.timeframe === '1m' ? 'stored' : 'resample')
   const quoted = keys.map(sqlString).join(',')
   const keyList = `[${quoted}]`
@@ -50,6 +56,11 @@ const selectSql = (q: BarQuery, keys: readonly string[]): string => {
     q.fromMs === undefined ? '' : ` AND open_ms >= ${Math.trunc(q.fromMs)}`,
     q.toMs === undefined ? '' : ` AND open_ms < ${Math.trunc(q.toMs)}`,
   ].join('')
+  if (source === 'stored' && keptInOrder) {
+    return `SELECT (list_position(${keyList}, instrument_key) - 1)::INTEGER AS k, open_ms::DOUBLE, open_paise::DOUBLE,
+      high_paise::DOUBLE, low_paise::DOUBLE, close_paise::DOUBLE, volume::DOUBLE, oi::DOUBLE, flags::INTEGER
+      FROM ${TABLES.bars} WHERE timeframe = ${sqlString(q.timeframe)} AND list_contains(${keyList}, instrument_key)${range}`
+  }
   if (source === 'stored') {
     return `SELECT (list_position(${keyList}, instrument_key) - 1)::INTEGER AS k, open_ms::DOUBLE, open_paise::DOUBLE,
       high_paise::DOUBLE, low_paise::DOUBLE, close_paise::DOUBLE, volume::DOUBLE, oi::DOUBLE, flags::INTEGER
@@ -81,16 +92,48 @@ const keysWithBars = async (conn: DuckDBConnection, q: BarQuery): Promise<string
 const { DOUBLE, INTEGER } = DuckDBTypeId
 const BAR_COLUMN_TYPES = [INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, INTEGER] as const
 
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+/** The first row of a chunk not after the one before it (in `(openMs, k)` order), or -1. */
+const firstOutOfOrder = (openMs: Float64Array, k: Int32Array, prevMs: number, prevK: number): number => {
+  let pm = prevMs
+  let pk = prevK
+  for (let i = 0; i < openMs.length; i++) {
+    const m = openMs[i] as number
+    const kk = k[i] as number
+    if (m < pm || (m === pm && kk <= pk)) return i
+    pm = m
+    pk = kk
+  }
+  return -1
+}
+
 async function* readBatches(
   result: DuckDBResult,
   keys: readonly InstrumentKey[],
   tf: Timeframe,
+  checkOrder: boolean,
 ): AsyncGenerator<BarBatch> {
+  let prevMs = Number.NEGATIVE_INFINITY
+  let prevK = -1
   for (;;) {
     const chunk = await result.fetchChunk()
     if (chunk === null || chunk.rowCount === 0) return
     const n = chunk.rowCount
     const openMs = float64Column(chunk, 1, n)
+    const keyIndex = int32Column(chunk, 0, n)
+    if (checkOrder) {
+      const bad = firstOutOfOrder(openMs, keyIndex, prevMs, prevK)
+      if (bad >= 0) {
+        // An invariant of the store broken (barOrder.ts), not bad input: nothing a caller could do but stop.
+        throw new Error(
+          `stored bars out of time order: ${keys[keyIndex[bad] as number]} at ${iso(openMs[bad] as number)} after ` +
+            `${keys[bad > 0 ? (keyIndex[bad - 1] as number) : prevK]} at ${iso(bad > 0 ? (openMs[bad - 1] as number) : prevMs)}`,
+        )
+      }
+      prevMs = openMs[n - 1] as number
+      prevK = keyIndex[n - 1] as number
+    }
     const tsMs = new Float64Array(n)
     if (tf === '1m') for (let i = 0; i < n; i++) tsMs[i] = (openMs[i] as number) + MINUTE_MS
     else for (let i = 0; i < n; i++) tsMs[i] = barCloseMs(openMs[i] as number, tf)
@@ -98,7 +141,7 @@ async function* readBatches(
       length: n,
       keys,
       timeframe: tf,
-      keyIndex: int32Column(chunk, 0, n),
+      keyIndex,
       openMs,
       tsMs,
       openPaise: float64Column(chunk, 2, n),
@@ -122,18 +165,22 @@ export const streamBarBatches = (
   conn: DuckDBConnection,
   q: BarQuery,
   done: () => void = () => {},
-): Promise<E.Either<MarketStoreError, AsyncIterable<BarBatch>>> =>
-  startColumnStream(
+  /** The table holds `q.timeframe`'s rows in stream order (barOrder.ts): scan them instead of sorting. */
+  keptInOrder = false,
+): Promise<E.Either<MarketStoreError, AsyncIterable<BarBatch>>> => {
+  const scan = keptInOrder && (q.source ?? (q.timeframe === '1m' ? 'stored' : 'resample')) === 'stored'
+  return startColumnStream(
     conn,
     {
       keys: () => keysWithBars(conn, q),
-      sql: (keys) => selectSql(q, keys),
+      sql: (keys) => selectSql(q, keys, scan),
       types: BAR_COLUMN_TYPES,
       what: 'bar',
-      read: (result, keys) => readBatches(result, keys, q.timeframe),
+      read: (result, keys) => readBatches(result, keys, q.timeframe, scan),
     },
     done,
   )
+}
 
 /** The bars of one batch as `BarClosed` drafts (the journal's input events), in the batch's order. */
 export const barDrafts = (b: BarBatch): EventDraft<BarClosed>[] => {
@@ -148,8 +195,9 @@ export const streamBars = async (
   conn: DuckDBConnection,
   q: BarQuery,
   done: () => void = () => {},
+  keptInOrder = false,
 ): Promise<E.Either<MarketStoreError, AsyncIterable<EventDraft<BarClosed>[]>>> => {
-  const started = await streamBarBatches(conn, q, done)
+  const started = await streamBarBatches(conn, q, done, keptInOrder)
   if (E.isLeft(started)) return started
   const source = started.right
   return E.right(

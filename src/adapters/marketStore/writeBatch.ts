@@ -10,6 +10,7 @@ import {
 } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
 import { TIMEFRAME_MS } from '../../domain/events/index.js'
+import { type BatchStarts, disorderedBy, markDisordered } from './barOrder.js'
 import type { BarRow, InstrumentRow, MarketBatch, TickRow, WriteResult } from './marketRows.js'
 import { type MarketStoreError, reasonOf } from './marketStoreErrors.js'
 import { BAR_KEY, STAGE_BARS, STAGE_BARS_NARROW, STAGE_INSTRUMENTS, STAGE_TICKS, TABLES, TICK_KEY } from './schema.js'
@@ -322,6 +323,8 @@ interface KeyedMove {
   readonly rows: number
   /** False when the rows are known to hold each key once (see `BarSeries.distinct`). */
   readonly mayRepeat: boolean
+  /** The order the rows are inserted in (bars: stream order, see barOrder.ts). */
+  readonly orderBy?: string
 }
 
 /** Inside the open transaction: inserts the staged rows whose key is not stored; returns [inserted, conflicting]. */
@@ -337,13 +340,14 @@ const moveKeyed = async (conn: DuckDBConnection, m: KeyedMove): Promise<[number,
   }
   const staged = `(${m.select})`
   const stored = `(SELECT * FROM ${m.table} WHERE ${m.storedFilter})`
+  const order = m.orderBy === undefined ? '' : ` ORDER BY ${m.orderBy}`
   // Nothing stored where the batch goes (a first import): a plain insert, no join, nothing to compare.
   if ((await scalar(conn, `SELECT count(*) FROM ${stored}`)) === 0) {
-    return [(await conn.run(`INSERT INTO ${m.table} ${m.select}`)).rowsChanged, 0]
+    return [(await conn.run(`INSERT INTO ${m.table} SELECT * FROM ${staged}${order}`)).rowsChanged, 0]
   }
   const inserted = (
     await conn.run(
-      `INSERT INTO ${m.table} SELECT s.* FROM ${staged} s ANTI JOIN ${stored} b USING (${m.key.join(', ')})`,
+      `INSERT INTO ${m.table} SELECT s.* FROM ${staged} s ANTI JOIN ${stored} b USING (${m.key.join(', ')})${order}`,
     )
   ).rowsChanged
   const conflicting =
@@ -416,6 +420,16 @@ const runsDisjoint = (runs: readonly number[]): boolean => {
     if ((runs[2 * (order[i] as number)] as number) <= (runs[2 * (order[i - 1] as number) + 1] as number)) return false
   }
   return true
+}
+
+/** Each timeframe's earliest start among the series' ranges (a bar series' values are its key and timeframe). */
+const batchStarts = (ranges: readonly SeriesRange[]): BatchStarts => {
+  const starts = new Map<string, number>()
+  for (const r of ranges) {
+    const tf = r.values[1] as string
+    starts.set(tf, Math.min(starts.get(tf) ?? Number.POSITIVE_INFINITY, r.lo))
+  }
+  return starts
 }
 
 /** What one pass over a batch's bars tells the write: each series' time range, and whether no key can repeat. */
@@ -547,6 +561,7 @@ export const writeBatch = async (
   try {
     await conn.run('BEGIN TRANSACTION')
     const barRuns = barSeries(bars)
+    const disorder = await disorderedBy(conn, batchStarts(barRuns.ranges))
     const [barsInserted, barsConflicting] = await moveKeyed(conn, {
       table: TABLES.bars,
       stage: barStage.table,
@@ -557,7 +572,9 @@ export const writeBatch = async (
       storedFilter: seriesFilter(barRuns.ranges, ['instrument_key', 'timeframe'], 'open_ms'),
       rows: bars.length,
       mayRepeat: !barRuns.distinct,
+      orderBy: 'open_ms, instrument_key',
     })
+    if (barsInserted > 0) await markDisordered(conn, disorder)
     const [ticksInserted, ticksConflicting] = await moveKeyed(conn, {
       table: TABLES.ticks,
       stage: STAGE_TICKS,
