@@ -101,7 +101,12 @@ const connectFor = async (instance: DuckDBInstance): Promise<E.Either<MarketStor
 // (barOrder.ts). Without it a scan could reorder rows, and a stream would stop at the first (streamBars.ts).
 const KEEP_ORDER = { preserve_insertion_order: 'true' } as const
 
-/** A stream's own connection, and whether the bars it reads are stored in stream order (barOrder.ts). */
+/**
+ * A stream's own connection, and whether the bars it reads are stored in stream order (barOrder.ts). The connection
+ * opens a transaction first, so the layout read here and the rows the stream reads are one snapshot: a write that
+ * commits in between (in a writer process that streams) cannot turn a scan's rows out of order under it. Closing the
+ * connection when the stream ends rolls it back.
+ */
 const ownedOrdered = async (
   instance: DuckDBInstance,
   q: BarQuery,
@@ -109,6 +114,7 @@ const ownedOrdered = async (
   const own = await connectFor(instance)
   if (E.isLeft(own)) return own
   try {
+    await own.right.run('BEGIN TRANSACTION')
     const layout = await barLayout(own.right, q.timeframe)
     return E.right({ conn: own.right, keptInOrder: layout.ordered })
   } catch (e) {

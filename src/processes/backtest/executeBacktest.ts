@@ -51,8 +51,8 @@ export const executeBacktest = async (
   let market: MarketChunks
   /** What the run reads from, closed after the run. */
   let held: { readonly close: () => void } | undefined
-  // Opening a store's stream runs the query's sort (DuckDB hands over no row before every row is sorted): part of the
-  // run's time, so part of its bars/s.
+  // Opening a store's stream starts its query (a scan of the bars the store keeps in stream order, or the sort of those
+  // it does not, before which DuckDB hands over no row): part of the run's time, so part of its bars/s.
   let openSeconds = 0
   if (p.source.kind === 'synthetic') {
     const days = syntheticBars({
