@@ -36,7 +36,10 @@ const openForCheck = async (
   ms: MarketStoreModule,
   source: Exclude<BarSource, { kind: 'synthetic' }>,
   log: Logger,
+  open: MarketStore | undefined,
 ): Promise<E.Either<string, { readonly market: Market; readonly dataSource: 'store' | 'sealed' }>> => {
+  // The caller's store stays open for the run: closing is its business.
+  if (open !== undefined) return E.right({ market: { ...open, close: () => {} }, dataSource: 'store' })
   const opened = await ms.openMarketStore(source.path, log.child({ component: 'market-store' }), { readOnly: true })
   if (E.isRight(opened)) return E.right({ market: opened.right, dataSource: 'store' })
   if (opened.left._tag !== 'StoreLocked') return E.left(ms.describeMarketStoreError(opened.left))
@@ -62,7 +65,12 @@ const openForCheck = async (
  * store for writing, the sealed Parquet days are checked instead and the result says the run reads those
  * (`readingFrom`): a backtest of finished days need not wait for an import or the market-data node.
  */
-export const checkBacktestData = async (p: BacktestPlan, log: Logger): Promise<E.Either<string, BacktestData>> => {
+export const checkBacktestData = async (
+  p: BacktestPlan,
+  log: Logger,
+  /** The store, already open read-only (`openStoreOnce`); left open. */
+  open?: MarketStore,
+): Promise<E.Either<string, BacktestData>> => {
   if (p.source.kind === 'synthetic') return E.right({ dataSource: 'synthetic' })
   const ms = await import('../../adapters/marketStore/index.js')
   const sourceTimeframe = p.source.kind === 'store' && p.source.bars === 'stored' ? p.timeframe : '1m'
@@ -73,7 +81,7 @@ export const checkBacktestData = async (p: BacktestPlan, log: Logger): Promise<E
   const stored = new Map<string, { fromDate: string; toDate: string }>()
   /** The sealed days' directory, when they are read instead of a store that another process holds for writing. */
   let sealedDir: string | undefined
-  const opened = await openForCheck(ms, p.source, log)
+  const opened = await openForCheck(ms, p.source, log, open)
   if (E.isLeft(opened)) return opened
   const { market } = opened.right
   const instrumentKeys = p.instruments.map((i) => i.instrumentKey)

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { describeCalendarLoadError, loadCalendar } from '../../adapters/calendar/index.js'
-import type { MarketBarSource, MarketStoreError } from '../../adapters/marketStore/index.js'
+import type { MarketBarSource, MarketStore, MarketStoreError } from '../../adapters/marketStore/index.js'
 import { writeReport } from '../../adapters/report/index.js'
 import { syntheticBars } from '../../adapters/synthetic/index.js'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
@@ -44,6 +44,8 @@ export const executeBacktest = async (
   log: Logger,
   /** Market events stepped so far: bars, and ticks in a run on ticks. */
   onProgress?: (events: number, lastTs: number) => void,
+  /** The store, already open read-only (`openStoreOnce`): read from it when the plan reads the store; the caller closes it. */
+  open?: MarketStore,
 ): Promise<E.Either<string, BacktestOutcome>> => {
   const calendar = loadCalendar()
   if (E.isLeft(calendar)) return E.left(describeCalendarLoadError(calendar.left))
@@ -75,14 +77,16 @@ export const executeBacktest = async (
       const opened =
         p.source.read === 'sealed'
           ? await openMarketReader(p.source.sealedDir, { ticksDir: p.source.sealedTicksDir })
-          : await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
+          : open !== undefined
+            ? E.right(open)
+            : await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
       if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
       const store = opened.right
-      held = store
+      if (store !== open) held = store
       const opening = performance.now()
       const ticks = await store.streamTicks({ instrumentKeys, fromMs: p.startedMs, toMs })
       if (E.isLeft(ticks)) {
-        store.close()
+        held?.close()
         return E.left(describeMarketStoreError(ticks.left))
       }
       const aggregator = createBarAggregator({ sessionOn: calendar.right.sessionOn, timeframes: [p.timeframe] })
@@ -94,10 +98,12 @@ export const executeBacktest = async (
       const opened: E.Either<MarketStoreError, MarketBarSource> =
         p.source.read === 'sealed'
           ? await openMarketReader(p.source.sealedDir)
-          : await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
+          : open !== undefined
+            ? E.right(open)
+            : await openMarketStore(p.source.path, log.child({ component: 'market-store' }), { readOnly: true })
       if (E.isLeft(opened)) return E.left(describeMarketStoreError(opened.left))
       const bars = opened.right
-      held = bars
+      if (bars !== open) held = bars
       const opening = performance.now()
       const stream = await bars.streamBarBatches({
         instrumentKeys,
@@ -107,7 +113,7 @@ export const executeBacktest = async (
         toMs,
       })
       if (E.isLeft(stream)) {
-        bars.close()
+        held?.close()
         return E.left(describeMarketStoreError(stream.left))
       }
       market = stream.right

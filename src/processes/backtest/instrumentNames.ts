@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
+import type { MarketStore } from '../../adapters/marketStore/index.js'
 import type { SymbolTableLoader } from './backtestPlan.js'
 
 // What a backtest's `--instruments` may be named by (and a trading session's: `bahi run` takes the same names):
@@ -19,11 +20,16 @@ export const withStoreSymbols = async (
   sealedInstrumentsDir: string,
   loadSymbolTable: SymbolTableLoader,
   log: Logger,
+  /** The store, already open read-only (`openStoreOnce`); left open. */
+  open?: MarketStore,
 ): Promise<SymbolTableLoader> => {
-  if (!existsSync(storePath)) return loadSymbolTable
+  if (open === undefined && !existsSync(storePath)) return loadSymbolTable
   const ms = await import('../../adapters/marketStore/index.js')
   const { describeMarketStoreError } = ms
-  const opened = await ms.openMarketStore(storePath, log.child({ component: 'market-store' }), { readOnly: true })
+  const opened =
+    open !== undefined
+      ? E.right({ ...open, close: () => {} })
+      : await ms.openMarketStore(storePath, log.child({ component: 'market-store' }), { readOnly: true })
   const source =
     E.isLeft(opened) && opened.left._tag === 'StoreLocked'
       ? await ms.openMarketReader(undefined, { instrumentsDir: sealedInstrumentsDir })

@@ -3,11 +3,13 @@ import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import { loadSymbolTable } from '../../../adapters/importers/index.js'
+import type { MarketStore } from '../../../adapters/marketStore/index.js'
 import { DAY_MS, istInstant } from '../../../domain/time/index.js'
 import {
   type BacktestRequest,
   checkBacktestData,
   executeBacktest,
+  openStoreOnce,
   planBacktest,
   readingFrom,
   withStoreSymbols,
@@ -60,11 +62,27 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   }
   if (o.out === undefined) return fail(io, '--out DIR is required (the journal and the report go there)')
   const out = resolve(o.out)
+  // The store's three reads (symbols, data check, run) share one read-only open; a synthetic run never loads DuckDB.
+  const store = o.data === 'synthetic' ? undefined : await openStoreOnce(marketStorePath(o.home), log)
+  try {
+    return await planAndRun(o, { params, limits, out }, store, io, log)
+  } finally {
+    store?.close()
+  }
+}
+
+const planAndRun = async (
+  o: BacktestOptions,
+  { params, limits, out }: { params: unknown; limits: unknown; out: string },
+  store: MarketStore | undefined,
+  io: CliIo,
+  log: Logger,
+): Promise<ExitCode> => {
   // Trading symbols of an imported instrument master name instruments too (read from the store, for a store run).
   const symbols =
     o.data === 'synthetic'
       ? loadSymbolTable
-      : await withStoreSymbols(marketStorePath(o.home), sealedInstrumentsDir(o.home), loadSymbolTable, log)
+      : await withStoreSymbols(marketStorePath(o.home), sealedInstrumentsDir(o.home), loadSymbolTable, log, store)
   const plan = planBacktest(
     {
       ...o,
@@ -83,7 +101,7 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
   const journal = join(out, 'journal')
   if (existsSync(journal))
     return fail(io, `${journal} already exists: a backtest writes a new journal; choose another --out`)
-  const data = await checkBacktestData(plan.right, log)
+  const data = await checkBacktestData(plan.right, log, store)
   if (E.isLeft(data)) return fail(io, data.left)
   if (data.right.warning !== undefined) io.err(`bahi backtest: warning: ${data.right.warning}`)
   const p = readingFrom(plan.right, data.right)
@@ -94,7 +112,7 @@ export const backtestCommand = async (o: BacktestOptions, io: CliIo, log: Logger
     now: () => performance.now(),
     range: { fromMs: p.startedMs, toMs: istInstant(p.to, '00:00')! + DAY_MS },
   })
-  const ran = await executeBacktest(p, createBuiltinEngine, codeVersion(), log, progress.update)
+  const ran = await executeBacktest(p, createBuiltinEngine, codeVersion(), log, progress.update, store)
   progress.finish()
   if (E.isLeft(ran)) {
     io.err(`bahi backtest: ${ran.left}`)
