@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
 import * as E from 'fp-ts/lib/Either.js'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,6 +12,7 @@ import { RELIANCE, startUpstoxHarness, type UpstoxHarness } from './upstoxHarnes
 
 // Commands load on demand (see commands/index.ts).
 const { fetchHistoryCommand } = await commands.fetchHistory()
+const TCS = 'NSE_EQ|INE467B01029'
 
 // Historical candles from the sandbox: paged in chunks the API allows, oldest first, and imported into a real
 // market store by `bahi fetch-history`.
@@ -90,11 +92,30 @@ describe('fetch-history against the sandbox', () => {
     })
     expect(await fetchHistoryCommand(args, io, log, env)).toBe(0)
     expect(JSON.parse(out[1] ?? '{}')).toMatchObject({ imported: 0, unchanged: 3 * 75 })
+    // Another instrument's bars of the same days land before the stored end: the command puts the bars back in stream
+    // order at its end.
+    expect(await fetchHistoryCommand({ ...args, instrument: TCS }, io, log, env)).toBe(0)
+    expect(JSON.parse(out[2] ?? '{}')).toMatchObject({ imported: 3 * 75 })
+    {
+      const instance = await DuckDBInstance.create(join(home, 'market', 'market.duckdb'), { access_mode: 'READ_ONLY' })
+      const conn = await instance.connect()
+      try {
+        expect((await conn.runAndReadAll('SELECT count(*) FROM bars_order')).getRows()[0]?.[0]).toBe(0n)
+        const starts = (await conn.runAndReadAll("SELECT open_ms FROM bars WHERE timeframe = '5m' ORDER BY rowid"))
+          .getRows()
+          .map((r) => Number(r[0]))
+        expect(starts).toHaveLength(6 * 75)
+        expect(starts).toEqual([...starts].sort((a, b) => a - b))
+      } finally {
+        conn.closeSync()
+        instance.closeSync()
+      }
+    }
     const store = await openMarketStore(join(home, 'market', 'market.duckdb'), log)
     if (E.isLeft(store)) throw new Error(store.left._tag)
     try {
       const counts = await store.right.counts()
-      expect(E.isRight(counts) && counts.right.bars).toBe(3 * 75)
+      expect(E.isRight(counts) && counts.right.bars).toBe(6 * 75)
     } finally {
       store.right.close()
     }

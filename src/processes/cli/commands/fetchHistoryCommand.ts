@@ -87,6 +87,10 @@ export const fetchHistoryCommand = async (
     const written = await opened.right.write({ bars: rows.right.bars })
     if (E.isLeft(written)) return fail(describeMarketStoreError(written.left), 1)
     const w = written.right
+    // History fetched for an earlier range than the stored lands before it: put the bars back in stream order, as an
+    // import does at its end (marketStore's barOrder.ts). A failure loses nothing: streams sort until a writer orders.
+    const ordered = await opened.right.orderBars()
+    if (E.isLeft(ordered)) log.warn({ reason: describeMarketStoreError(ordered.left) }, 'bars left out of stream order')
     const summary = {
       store: storePath,
       instrument: o.instrument,
