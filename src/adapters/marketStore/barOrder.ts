@@ -23,7 +23,7 @@ import { sqlString } from './sqlLiteral.js'
 /** How the rows of one timeframe lie: `ordered`, or out of order from `fromMs` on. */
 export type BarLayout = { readonly ordered: true } | { readonly ordered: false; readonly fromMs: number }
 
-const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v))
+const num = (v: unknown): number => Number(v)
 
 /** True when the store records its bars' order (stores made before it do not, until a writer opens them). */
 const orderKnown = async (conn: DuckDBConnection): Promise<boolean> => {
@@ -44,17 +44,32 @@ export const barLayout = async (conn: DuckDBConnection, timeframe: string): Prom
   return row === undefined ? { ordered: true } : { ordered: false, fromMs: num(row[0]) }
 }
 
+const inTransaction = async (conn: DuckDBConnection, steps: readonly string[]): Promise<void> => {
+  await conn.run('BEGIN TRANSACTION')
+  try {
+    for (const sql of steps) await conn.run(sql)
+    await conn.run('COMMIT')
+  } catch (e) {
+    try {
+      await conn.run('ROLLBACK')
+    } catch {
+      // The transaction may already be aborted; the store is as before either way.
+    }
+    throw e
+  }
+}
+
 /**
  * A writer's first open of a store made before the order was recorded: the table is created and every stored
  * timeframe marked out of order from its first bar, so that `orderBars` (called next) rewrites it once.
  */
 export const adoptBarOrder = async (conn: DuckDBConnection): Promise<void> => {
-  const known = await orderKnown(conn)
-  await conn.run(
-    `CREATE TABLE IF NOT EXISTS ${TABLES.barsOrder} (timeframe VARCHAR PRIMARY KEY, unordered_from_ms BIGINT NOT NULL)`,
-  )
-  if (!known)
-    await conn.run(`INSERT INTO ${TABLES.barsOrder} SELECT timeframe, min(open_ms) FROM ${TABLES.bars} GROUP BY 1`)
+  if (await orderKnown(conn)) return
+  // One transaction: the table without its marks would say an unordered store is in order.
+  await inTransaction(conn, [
+    `CREATE TABLE ${TABLES.barsOrder} (timeframe VARCHAR PRIMARY KEY, unordered_from_ms BIGINT NOT NULL)`,
+    `INSERT INTO ${TABLES.barsOrder} SELECT timeframe, min(open_ms) FROM ${TABLES.bars} GROUP BY 1`,
+  ])
 }
 
 /** Each timeframe's earliest bar start in a batch about to be written. */
@@ -110,21 +125,6 @@ export interface OrderOptions {
 const REBUILD_SHARE = 1 / 16
 const REORDER = 'bars_reorder'
 const REBUILT = 'bars_rebuilt'
-
-const inTransaction = async (conn: DuckDBConnection, steps: readonly string[]): Promise<void> => {
-  await conn.run('BEGIN TRANSACTION')
-  try {
-    for (const sql of steps) await conn.run(sql)
-    await conn.run('COMMIT')
-  } catch (e) {
-    try {
-      await conn.run('ROLLBACK')
-    } catch {
-      // The transaction may already be aborted; the store is as before either way.
-    }
-    throw e
-  }
-}
 
 const count = async (conn: DuckDBConnection, where: string): Promise<number> =>
   num((await conn.runAndReadAll(`SELECT count(*) FROM ${TABLES.bars} WHERE ${where}`)).getRows()[0]?.[0])
