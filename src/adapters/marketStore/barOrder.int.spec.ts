@@ -207,6 +207,37 @@ describe('bars kept in stream order', () => {
     })
   })
 
+  it('a stream open while the bars are written out of order and reordered reads on from its own snapshot', async () => {
+    for (const rebuildShare of [0, 1]) {
+      await withStore(async (path) => {
+        const s = right(await openMarketStore(path, log))
+        try {
+          // More than one DuckDB chunk (2,048 rows), so the stream is read across the write and the reorder.
+          const early = Array.from({ length: 5000 }, (_, i) => bar(KEYS[0] as string, '1m', T0 + (i + 10) * MINUTE, i))
+          right(await s.write({ bars: early }))
+          const it = right(await s.streamBarBatches({ instrumentKeys: [], timeframe: '1m' }))[Symbol.asyncIterator]()
+          const first = await it.next()
+          let n = first.done ? 0 : first.value.length
+          expect(n).toBeGreaterThan(0)
+          expect(n).toBeLessThan(5000)
+          right(await s.write({ bars: [bar(KEYS[1] as string, '1m', T0, -1)] }))
+          expect(right(await s.orderBars({ rebuildShare })).how).toBe(rebuildShare === 0 ? 'table' : 'tail')
+          let lastMs = Number.NEGATIVE_INFINITY
+          for (let r = await it.next(); !r.done; r = await it.next()) {
+            n += r.value.length
+            lastMs = r.value.openMs[r.value.length - 1] as number
+          }
+          expect([n, lastMs]).toEqual([5000, T0 + 5009 * MINUTE])
+          const after = await streamed(s, '1m')
+          expect(after).toHaveLength(5001)
+          expect(after[0]).toEqual([T0, KEYS[1], -1])
+        } finally {
+          s.close()
+        }
+      })
+    }
+  })
+
   it('a scan that meets a row out of order ends the stream with an error naming it, instead of handing it on', async () => {
     await withStore(async (path) => {
       const s = right(await openMarketStore(path, log))
