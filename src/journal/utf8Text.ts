@@ -31,9 +31,13 @@ const SHORT = 24
  */
 export const writeText = (buf: Buffer, s: string, at: number): number => {
   if (s.length > SHORT) return buf.write(s, at, 'utf8')
-  const len = utf8Length(s)
-  writeUtf8(buf, s, len, at)
-  return len
+  // One pass: copied as ASCII until a unit that is not, then written again whole by the encoder (the room is there).
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c > 0x7f) return buf.write(s, at, 'utf8')
+    buf[at + i] = c
+  }
+  return s.length
 }
 
 /** The UTF-8 text at `[from, to)`, or undefined when it is not valid UTF-8 (decoded strictly). */

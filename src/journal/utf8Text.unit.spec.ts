@@ -54,4 +54,18 @@ describe('UTF-8 text in records', () => {
     expect(cache.read(Buffer.from('é'), 0, 1)).toBeUndefined()
     expect(utf8Length('ré-entrée')).toBe(11)
   })
+
+  it('writes a short string that turns non-ASCII part-way as its UTF-8, not as the ASCII copied before it', () => {
+    // given room for 3 bytes a unit, as the records give, over bytes that are not zero
+    for (const s of ['BUY', 'ord-é', 'abc\u20ac', 'x\ud83d\ude00y', '\u00e9']) {
+      const buf = Buffer.alloc(3 * s.length + 2, 0xaa)
+      // then the length and the bytes are Buffer's own, and nothing past them is touched
+      const len = writeText(buf, s, 1)
+      expect([len, buf.subarray(1, 1 + len).toString('hex')]).toEqual([
+        Buffer.byteLength(s),
+        Buffer.from(s).toString('hex'),
+      ])
+      expect(buf[0]).toBe(0xaa)
+    }
+  })
 })
