@@ -20,28 +20,20 @@ import { sqlString } from './sqlLiteral.js'
 // and the mark keeps the lowest such `lo`. So the rows before the mark are the ones stored in order before, and
 // deleting the rows from the mark on and inserting them again, sorted, puts the whole timeframe back in order.
 
-/** How the rows of one timeframe lie: `ordered`, or out of order from `fromMs` on. */
-export type BarLayout = { readonly ordered: true } | { readonly ordered: false; readonly fromMs: number }
-
-const num = (v: unknown): number => Number(v)
-
 /** True when the store records its bars' order (stores made before it do not, until a writer opens them). */
 const orderKnown = async (conn: DuckDBConnection): Promise<boolean> => {
   const r = await conn.runAndReadAll(
     `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
        AND table_name = ${sqlString(TABLES.barsOrder)}`,
   )
-  return num(r.getRows()[0]?.[0]) > 0
+  return Number(r.getRows()[0]?.[0]) > 0
 }
 
-/** How the stored bars of `timeframe` lie; a store that does not record it reads as out of order throughout. */
-export const barLayout = async (conn: DuckDBConnection, timeframe: string): Promise<BarLayout> => {
-  if (!(await orderKnown(conn))) return { ordered: false, fromMs: Number.NEGATIVE_INFINITY }
-  const r = await conn.runAndReadAll(
-    `SELECT unordered_from_ms FROM ${TABLES.barsOrder} WHERE timeframe = ${sqlString(timeframe)}`,
-  )
-  const row = r.getRows()[0]
-  return row === undefined ? { ordered: true } : { ordered: false, fromMs: num(row[0]) }
+/** Whether the stored bars of `timeframe` lie in stream order; a store that does not record it reads as not. */
+export const barsInStreamOrder = async (conn: DuckDBConnection, timeframe: string): Promise<boolean> => {
+  if (!(await orderKnown(conn))) return false
+  const r = await conn.runAndReadAll(`SELECT 1 FROM ${TABLES.barsOrder} WHERE timeframe = ${sqlString(timeframe)}`)
+  return r.getRows().length === 0
 }
 
 const inTransaction = async (conn: DuckDBConnection, steps: readonly string[]): Promise<void> => {
@@ -88,7 +80,7 @@ export const disorderedBy = async (conn: DuckDBConnection, starts: BatchStarts):
   const out: [string, number][] = []
   for (const [tf, last] of r.getRows()) {
     const lo = starts.get(String(tf))
-    if (lo !== undefined && lo <= num(last)) out.push([String(tf), lo])
+    if (lo !== undefined && lo <= Number(last)) out.push([String(tf), lo])
   }
   return out
 }
@@ -127,7 +119,7 @@ const REORDER = 'bars_reorder'
 const REBUILT = 'bars_rebuilt'
 
 const count = async (conn: DuckDBConnection, where: string): Promise<number> =>
-  num((await conn.runAndReadAll(`SELECT count(*) FROM ${TABLES.bars} WHERE ${where}`)).getRows()[0]?.[0])
+  Number((await conn.runAndReadAll(`SELECT count(*) FROM ${TABLES.bars} WHERE ${where}`)).getRows()[0]?.[0])
 
 /**
  * Puts every timeframe marked out of order back in order, in one transaction per step (a failure leaves the marks
@@ -143,7 +135,10 @@ export const orderBars = async (
   try {
     const marks = (await conn.runAndReadAll(`SELECT timeframe, unordered_from_ms FROM ${TABLES.barsOrder} ORDER BY 1`))
       .getRows()
-      .map(([tf, lo]) => ({ tf: String(tf), tail: `timeframe = ${sqlString(String(tf))} AND open_ms >= ${num(lo)}` }))
+      .map(([tf, lo]) => ({
+        tf: String(tf),
+        tail: `timeframe = ${sqlString(String(tf))} AND open_ms >= ${Number(lo)}`,
+      }))
     if (marks.length === 0) return E.right({ timeframes: [], bars: 0, how: 'none' })
     const timeframes = marks.map((m) => m.tf)
     let tails = 0

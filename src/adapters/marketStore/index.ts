@@ -1,4 +1,4 @@
-export type { BarLayout, OrderOptions, OrderResult } from './barOrder.js'
+export type { OrderOptions, OrderResult } from './barOrder.js'
 export * from './coverage.js'
 export * from './gaps.js'
 export * from './instrumentSymbols.js'

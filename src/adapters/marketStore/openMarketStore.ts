@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import type { TradingCalendar } from '../../domain/calendar/index.js'
 import type { BarClosed, EventDraft, TickReceived, Timeframe } from '../../domain/events/index.js'
-import { adoptBarOrder, barLayout, type OrderOptions, type OrderResult, orderBars } from './barOrder.js'
+import { adoptBarOrder, barsInStreamOrder, type OrderOptions, type OrderResult, orderBars } from './barOrder.js'
 import { type CoverageQuery, coverage, type TickCoverageRow, tickCoverage } from './coverage.js'
 import { type GapOptions, gaps, type InstrumentGaps } from './gaps.js'
 import { instrumentSymbols, tradingSymbols } from './instrumentSymbols.js'
@@ -115,8 +115,7 @@ const ownedOrdered = async (
   if (E.isLeft(own)) return own
   try {
     await own.right.run('BEGIN TRANSACTION')
-    const layout = await barLayout(own.right, q.timeframe)
-    return E.right({ conn: own.right, keptInOrder: layout.ordered })
+    return E.right({ conn: own.right, keptInOrder: await barsInStreamOrder(own.right, q.timeframe) })
   } catch (e) {
     own.right.closeSync()
     return E.left({ _tag: 'StoreQueryFailed', reason: reasonOf(e) })

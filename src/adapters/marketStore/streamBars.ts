@@ -48,8 +48,11 @@ export interface BarBatch extends BarColumns {
   readonly flags: Int32Array
 }
 
+/** Where a query's bars come from: as `BarQuery.source` says, else stored for 1m and resampled otherwise. */
+const sourceOf = (q: BarQuery): 'stored' | 'resample' => q.source ?? (q.timeframe === '1m' ? 'stored' : 'resample')
+
 const selectSql = (q: BarQuery, keys: readonly string[], keptInOrder: boolean): string => {
-  const source = q.source ?? (q.timeframe === '1m' ? 'stored' : 'resample')
+  const source = sourceOf(q)
   const quoted = keys.map(sqlString).join(',')
   const keyList = `[${quoted}]`
   const range = [
@@ -78,7 +81,7 @@ const selectSql = (q: BarQuery, keys: readonly string[], keptInOrder: boolean): 
 
 const keysWithBars = async (conn: DuckDBConnection, q: BarQuery): Promise<string[]> => {
   if (q.instrumentKeys.length > 0) return [...new Set(q.instrumentKeys)].sort()
-  const tf = (q.source ?? (q.timeframe === '1m' ? 'stored' : 'resample')) === 'stored' ? q.timeframe : '1m'
+  const tf = sourceOf(q) === 'stored' ? q.timeframe : '1m'
   const reader = await conn.runAndReadAll(
     `SELECT DISTINCT instrument_key FROM ${TABLES.bars} WHERE timeframe = ${sqlString(tf)} ORDER BY 1`,
   )
@@ -168,7 +171,7 @@ export const streamBarBatches = (
   /** The table holds `q.timeframe`'s rows in stream order (barOrder.ts): scan them instead of sorting. */
   keptInOrder = false,
 ): Promise<E.Either<MarketStoreError, AsyncIterable<BarBatch>>> => {
-  const scan = keptInOrder && (q.source ?? (q.timeframe === '1m' ? 'stored' : 'resample')) === 'stored'
+  const scan = keptInOrder && sourceOf(q) === 'stored'
   return startColumnStream(
     conn,
     {

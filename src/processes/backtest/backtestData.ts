@@ -38,8 +38,7 @@ const openForCheck = async (
   log: Logger,
   open: MarketStore | undefined,
 ): Promise<E.Either<string, { readonly market: Market; readonly dataSource: 'store' | 'sealed' }>> => {
-  // The caller's store stays open for the run: closing is its business.
-  if (open !== undefined) return E.right({ market: { ...open, close: () => {} }, dataSource: 'store' })
+  if (open !== undefined) return E.right({ market: open, dataSource: 'store' })
   const opened = await ms.openMarketStore(source.path, log.child({ component: 'market-store' }), { readOnly: true })
   if (E.isRight(opened)) return E.right({ market: opened.right, dataSource: 'store' })
   if (opened.left._tag !== 'StoreLocked') return E.left(ms.describeMarketStoreError(opened.left))
@@ -83,18 +82,19 @@ export const checkBacktestData = async (
   let sealedDir: string | undefined
   const opened = await openForCheck(ms, p.source, log, open)
   if (E.isLeft(opened)) return opened
+  // What the check opened it closes; the caller's store (`open`) stays open for the run.
   const { market } = opened.right
   const instrumentKeys = p.instruments.map((i) => i.instrumentKey)
   if (p.source.kind === 'ticks') {
     if (opened.right.dataSource === 'sealed') sealedDir = p.source.sealedTicksDir
     const rows = await market.tickCoverage({ instrumentKeys })
-    market.close()
+    if (market !== open) market.close()
     if (E.isLeft(rows)) return E.left(ms.describeMarketStoreError(rows.left))
     for (const r of rows.right) ranges.set(r.instrumentKey, r)
   } else {
     if (opened.right.dataSource === 'sealed') sealedDir = p.source.sealedDir
     const rows = await market.coverage({ instrumentKeys })
-    market.close()
+    if (market !== open) market.close()
     if (E.isLeft(rows)) return E.left(ms.describeMarketStoreError(rows.left))
     for (const r of rows.right) if (r.timeframe === sourceTimeframe) ranges.set(r.instrumentKey, r)
     for (const r of rows.right)

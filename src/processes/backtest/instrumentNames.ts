@@ -28,7 +28,7 @@ export const withStoreSymbols = async (
   const { describeMarketStoreError } = ms
   const opened =
     open !== undefined
-      ? E.right({ ...open, close: () => {} })
+      ? E.right(open)
       : await ms.openMarketStore(storePath, log.child({ component: 'market-store' }), { readOnly: true })
   const source =
     E.isLeft(opened) && opened.left._tag === 'StoreLocked'
@@ -39,7 +39,8 @@ export const withStoreSymbols = async (
     return loadSymbolTable
   }
   const stored = await source.right.tradingSymbols()
-  source.right.close()
+  // The caller's store stays open for its run: closing it is the caller's business.
+  if (source.right !== open) source.right.close()
   if (E.isLeft(stored)) {
     log.warn({ reason: describeMarketStoreError(stored.left) }, 'store symbols not read; the packaged table only')
     return loadSymbolTable
